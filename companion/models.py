@@ -1,0 +1,363 @@
+"""The catalogue's data model: body areas, tools, routines, therapies and safety rules.
+
+Every model read from a file forbids unknown keys, so a typo in a content file is an error, not a silently
+ignored setting. Models are frozen: the catalogue is loaded once and shared by the core and the UI.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+"""A catalogue id: lower case letters, digits and dashes, starting with a letter (e.g. ``upper-back``)."""
+
+# C0/C1 control characters other than tab and newline, which include ESC (terminal escape sequences).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _plain_text(value: str) -> str:
+    """Reject control characters so no text from a file can drive the terminal."""
+    match = _CONTROL_CHARS.search(value)
+    if match:
+        raise ValueError(f"contains a control character (U+{ord(match.group()):04X}); remove it, text must be plain")
+    return value
+
+
+class FileModel(BaseModel):
+    """Base for models read from disk: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str):
+            return _plain_text(value)
+        if isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, str):
+                    _plain_text(item)
+        return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+
+
+class Intensity(StrEnum):
+    """How hard to press, in words a person can act on."""
+
+    GENTLE = "gentle"
+    MODERATE = "moderate"
+    FIRM = "firm"
+
+
+class Strength(StrEnum):
+    """How strong the evidence behind a safety fact is (see ``../shared/domain``)."""
+
+    RESEARCH = "research"
+    CLINIC = "clinic"
+    VENDOR = "vendor"
+    WEAK = "weak"
+    DESIGN = "design"
+    """Our own conservative choice, labelled as such."""
+
+
+class Source(FileModel):
+    """A fact the safety rules rest on, with where it comes from."""
+
+    id: Identifier
+    fact: Text
+    strength: Strength
+    reference: Text
+    """Where to read it: a URL or a publication, or "Companion design choice"."""
+
+
+class Region(StrEnum):
+    """Coarse grouping of body areas, for filters and red flags."""
+
+    NECK = "neck"
+    UPPER_BODY = "upper-body"
+    BACK = "back"
+    LOWER_BODY = "lower-body"
+
+
+class BodyArea(FileModel):
+    """A part of the body a step works on."""
+
+    id: Identifier
+    name: ShortText
+    region: Region
+    avoid: Text
+    """Where on or near this area not to press, in plain words."""
+
+
+class Tool(FileModel):
+    """Something the user massages with (their hands count too)."""
+
+    id: Identifier
+    name: ShortText
+    kind: Literal["manual", "device"]
+    description: Text
+
+
+class Technique(FileModel):
+    """A way of working an area (gliding, kneading, holding pressure...)."""
+
+    id: Identifier
+    name: ShortText
+    description: Text
+
+
+class Goal(FileModel):
+    """A need a person comes with ("What do you need today?")."""
+
+    id: Identifier
+    name: ShortText
+    prompt: Text
+    """The goal as the user would say it, e.g. "My shoulders are stiff from the desk"."""
+
+
+class BreathingCue(FileModel):
+    """A breathing rhythm for a step: breathe in for ``inhale`` seconds, out for ``exhale``."""
+
+    inhale: int = Field(ge=2, le=8)
+    exhale: int = Field(ge=2, le=10)
+
+
+class Step(FileModel):
+    """One timed part of a routine: an area, a tool, a technique and how long."""
+
+    title: ShortText
+    area: Identifier
+    tool: Identifier
+    technique: Identifier
+    seconds: int = Field(gt=0, le=3600)
+    intensity: Intensity
+    instruction: Text
+    breathing: BreathingCue | None = None
+
+
+class Routine(FileModel):
+    """A sequence of steps for one need, linked to the professional therapies for the same need."""
+
+    id: Identifier
+    title: ShortText
+    summary: Text
+    goals: tuple[Identifier, ...] = Field(min_length=1)
+    suits: Text
+    """Who the routine suits, in a sentence."""
+    steps: tuple[Step, ...] = Field(min_length=1, max_length=40)
+    therapies: tuple[Identifier, ...] = Field(min_length=1)
+    source: Literal["bundled", "user"] = "bundled"
+    """Set by the loader, never read from a file."""
+
+    @property
+    def total_seconds(self) -> int:
+        """Planned length of the routine before any safety trimming."""
+        return sum(step.seconds for step in self.steps)
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """Area ids in the order the routine first reaches them."""
+        return tuple(dict.fromkeys(step.area for step in self.steps))
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        """Tool ids the routine needs, in order of first use."""
+        return tuple(dict.fromkeys(step.tool for step in self.steps))
+
+
+class TherapySource(FileModel):
+    """Where a therapy explanation's facts come from."""
+
+    title: ShortText
+    reference: Text
+
+
+class Therapy(FileModel):
+    """A professional massage therapy, explained for someone deciding whether to book one."""
+
+    id: Identifier
+    name: ShortText
+    summary: Text
+    what: Text
+    best_for: tuple[Text, ...] = Field(min_length=1)
+    expect: Text
+    session_length: ShortText
+    pressure: ShortText
+    clothing: ShortText
+    setting: ShortText
+    avoid: tuple[Text, ...] = Field(min_length=1)
+    """Who should avoid it or ask a doctor first, and why."""
+    practitioner: Text
+    credential: Text
+    conditions: tuple[ShortText, ...] = ()
+    """Conditions and keywords a person might search for (sciatica, desk work, pregnancy...)."""
+    goals: tuple[Identifier, ...] = ()
+    areas: tuple[Identifier, ...] = ()
+    sources: tuple[TherapySource, ...] = Field(min_length=1)
+
+
+class Limit(FileModel):
+    """Safe-duration limits for a tool, optionally narrowed to one area; ``None`` means no limit of that kind.
+
+    A limit for a specific area replaces the tool's general limit for that area, field by field.
+    """
+
+    tool: Identifier
+    area: Identifier | None = None
+    step_seconds: int | None = Field(default=None, gt=0)
+    area_session_seconds: int | None = Field(default=None, gt=0)
+    session_seconds: int | None = Field(default=None, gt=0)
+    """Total time with this tool in one session, across areas."""
+    area_day_seconds: int | None = Field(default=None, gt=0)
+    source: Identifier
+    day_source: Identifier | None = None
+    """Source of the daily cap when it differs from ``source`` (the daily cap is a design choice)."""
+
+
+class AvoidRule(FileModel):
+    """Areas a tool must never be used on."""
+
+    tool: Identifier
+    areas: tuple[Identifier, ...] = Field(min_length=1)
+    reason: Text
+    source: Identifier
+
+
+class QuestionKind(StrEnum):
+    """What a "yes" to a screening question does to the session."""
+
+    STOP = "stop"
+    """Do not self-massage today; see a doctor."""
+    ASK_FIRST = "ask-first"
+    """Continue only once a doctor has cleared it."""
+    AVOID_AREA = "avoid-area"
+    """Leave the named areas out of the plan."""
+
+
+class Question(FileModel):
+    """A contraindication question asked before a session."""
+
+    id: Identifier
+    text: Text
+    kind: QuestionKind
+    why: Text
+    """Why it matters, in plain words."""
+    instead: Text
+    """What to do instead (see a doctor, ask a therapist, rest the area...)."""
+    areas: tuple[Identifier, ...] = ()
+    """For ``avoid-area``: the areas to leave out (all areas in the plan when empty)."""
+    tools: tuple[Identifier, ...] = ()
+    """Only relevant for routines using these tools (all routines when empty)."""
+    source: Identifier
+
+
+class RedFlag(FileModel):
+    """A symptom that means: stop and get medical help, not a massage."""
+
+    id: Identifier
+    region: Literal["back", "neck", "anywhere"]
+    text: Text
+    action: Text
+
+
+class SafetyRules(FileModel):
+    """Everything in ``content/safety.toml``."""
+
+    schema_version: Literal[1] = 1
+    sources: tuple[Source, ...]
+    limits: tuple[Limit, ...]
+    avoid: tuple[AvoidRule, ...]
+    questions: tuple[Question, ...]
+    red_flags: tuple[RedFlag, ...]
+
+
+class Vocabulary(FileModel):
+    """Everything in ``content/catalog.toml``: the words routines are written in."""
+
+    schema_version: Literal[1] = 1
+    areas: tuple[BodyArea, ...]
+    tools: tuple[Tool, ...]
+    techniques: tuple[Technique, ...]
+    goals: tuple[Goal, ...]
+
+
+class EffectiveLimit(BaseModel):
+    """The limits that apply to one tool on one area, with the source of each."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool: str
+    area: str
+    step_seconds: int | None
+    area_session_seconds: int | None
+    session_seconds: int | None
+    area_day_seconds: int | None
+    source: str
+    day_source: str
+
+
+class Catalog(BaseModel):
+    """The validated catalogue: vocabulary, safety rules, routines and therapies, indexed by id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vocabulary: Vocabulary
+    safety: SafetyRules
+    routines: tuple[Routine, ...]
+    therapies: tuple[Therapy, ...]
+
+    @property
+    def areas(self) -> dict[str, BodyArea]:
+        return {a.id: a for a in self.vocabulary.areas}
+
+    @property
+    def tools(self) -> dict[str, Tool]:
+        return {t.id: t for t in self.vocabulary.tools}
+
+    @property
+    def techniques(self) -> dict[str, Technique]:
+        return {t.id: t for t in self.vocabulary.techniques}
+
+    @property
+    def goals(self) -> dict[str, Goal]:
+        return {g.id: g for g in self.vocabulary.goals}
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return {s.id: s for s in self.safety.sources}
+
+    def routine(self, routine_id: str) -> Routine | None:
+        """The routine with this id, or ``None``."""
+        return next((r for r in self.routines if r.id == routine_id), None)
+
+    def therapy(self, therapy_id: str) -> Therapy | None:
+        """The therapy with this id, or ``None``."""
+        return next((t for t in self.therapies if t.id == therapy_id), None)
+
+    def limit_for(self, tool: str, area: str) -> EffectiveLimit:
+        """The limits for ``tool`` on ``area``: the tool's general limit overlaid by an area-specific one."""
+        return effective_limit(self.safety.limits, tool, area)
+
+
+def effective_limit(limits: tuple[Limit, ...], tool: str, area: str) -> EffectiveLimit:
+    """Overlay the area-specific limit for ``tool`` (if any) on the tool's general one."""
+    general = next((lim for lim in limits if lim.tool == tool and lim.area is None), None)
+    specific = next((lim for lim in limits if lim.tool == tool and lim.area == area), None)
+    fields = ("step_seconds", "area_session_seconds", "session_seconds", "area_day_seconds")
+    values: dict[str, int | None] = {}
+    for name in fields:
+        value = getattr(specific, name) if specific else None
+        if value is None and general is not None:
+            value = getattr(general, name)
+        values[name] = value
+    chosen = specific or general
+    source = chosen.source if chosen else "none"
+    day_source = (chosen.day_source or chosen.source) if chosen else "none"
+    return EffectiveLimit(tool=tool, area=area, source=source, day_source=day_source, **values)

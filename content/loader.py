@@ -1,0 +1,200 @@
+"""Load the catalogue from TOML files and validate it with the core's models.
+
+Bundled content must be perfect: any problem raises :class:`ContentError` listing all of them. The user's own
+routine files are held to the same rules, but a bad one is left out and reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from companion.models import Catalog, Routine, SafetyRules, Therapy, Vocabulary
+from companion.problems import ContentError, Problem, validation_problems
+from companion.safety import limit_problems, reference_problems
+
+BUNDLED_ROOT = Path(__file__).parent
+MAX_USER_FILE_BYTES = 256 * 1024
+ModelT = TypeVar("ModelT", Vocabulary, SafetyRules, Routine, Therapy)
+
+
+@dataclass
+class LoadResult:
+    """The catalogue and the problems found in the user's own routine files (which were left out)."""
+
+    catalog: Catalog
+    user_problems: list[Problem] = field(default_factory=list)
+
+
+def _display_name(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def read_toml(path: Path, name: str, max_bytes: int | None = None) -> dict[str, Any] | Problem:
+    """Parse a TOML file, or return a :class:`Problem` saying what is wrong with it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Problem(name, "", f"cannot be read: {exc.strerror or exc}")
+    if max_bytes is not None and len(raw) > max_bytes:
+        return Problem(name, "", f"is {len(raw) // 1024} KiB; routine files may be at most {max_bytes // 1024} KiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        return Problem(name, "", f"is not valid TOML: {exc}; fix the syntax", line=line)
+
+
+def _parse(
+    model: type[ModelT], path: Path, name: str, problems: list[Problem], max_bytes: int | None = None
+) -> ModelT | None:
+    data = read_toml(path, name, max_bytes)
+    if isinstance(data, Problem):
+        problems.append(data)
+        return None
+    if model is Routine and "source" in data:
+        problems.append(Problem(name, "source", "is set by Companion, not by the file; remove it"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(validation_problems(name, exc))
+        return None
+
+
+def _safety_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> list[Problem]:
+    """Sources named by limits and rules must exist; tools and areas must be known."""
+    sources = {s.id for s in rules.sources}
+    tools = {t.id for t in vocabulary.tools}
+    areas = {a.id for a in vocabulary.areas}
+    problems: list[Problem] = []
+    for group in ("limits", "avoid", "questions"):
+        for index, item in enumerate(getattr(rules, group)):
+            for key in ("source", "day_source"):
+                value = getattr(item, key, None)
+                if value is not None and value not in sources:
+                    problems.append(Problem(name, f"{group}[{index}].{key}", f"unknown source '{value}'"))
+            tool_ids = [item.tool] if hasattr(item, "tool") else list(getattr(item, "tools", ()))
+            for tool in tool_ids:
+                if tool not in tools:
+                    problems.append(Problem(name, f"{group}[{index}]", f"unknown tool '{tool}'"))
+            area_ids = [item.area] if getattr(item, "area", None) else list(getattr(item, "areas", ()))
+            for area in area_ids:
+                if area not in areas:
+                    problems.append(Problem(name, f"{group}[{index}]", f"unknown area '{area}'"))
+    problems.extend(_duplicates(name, "sources", [s.id for s in rules.sources]))
+    problems.extend(_duplicates(name, "questions", [q.id for q in rules.questions]))
+    return problems
+
+
+def _duplicates(name: str, group: str, ids: list[str]) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for index, item_id in enumerate(ids):
+        if item_id in seen:
+            problems.append(Problem(name, f"{group}[{index}].id", f"duplicate id '{item_id}'; ids must be unique"))
+        seen.add(item_id)
+    return problems
+
+
+def routine_file_problems(
+    routine: Routine, name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str]
+) -> list[Problem]:
+    """Cross-reference and safety-limit problems of one routine, attributed to its file."""
+    found = reference_problems(routine, vocabulary, therapy_ids)
+    if not found:
+        found = limit_problems(routine, vocabulary, rules)
+    return [Problem(name, path, message) for path, message in found]
+
+
+def load_routine_file(
+    path: Path, name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str], *, user: bool
+) -> tuple[Routine | None, list[Problem]]:
+    """Read and fully validate one routine file; the routine is ``None`` when anything is wrong."""
+    problems: list[Problem] = []
+    routine = _parse(Routine, path, name, problems, MAX_USER_FILE_BYTES if user else None)
+    if routine is None:
+        return None, problems
+    problems = routine_file_problems(routine, name, vocabulary, rules, therapy_ids)
+    if problems:
+        return None, problems
+    if user:
+        routine = routine.model_copy(update={"source": "user"})
+    return routine, []
+
+
+def load_catalog(root: Path = BUNDLED_ROOT, user_routines: Path | None = None) -> LoadResult:
+    """Load and validate the catalogue under ``root`` plus the user's routine files, if a folder is given.
+
+    Raises :class:`ContentError` when the bundled content has any problem.
+    """
+    problems: list[Problem] = []
+    vocabulary = _parse(Vocabulary, root / "catalog.toml", "catalog.toml", problems)
+    rules = _parse(SafetyRules, root / "safety.toml", "safety.toml", problems)
+    therapies: list[Therapy] = []
+    therapy_files: list[str] = []
+    for path in sorted((root / "therapies").glob("*.toml")):
+        name = _display_name(path, root)
+        therapy = _parse(Therapy, path, name, problems)
+        if therapy is not None:
+            therapies.append(therapy)
+            therapy_files.append(name)
+    if vocabulary is None or rules is None:
+        raise ContentError(problems)
+    problems.extend(_safety_problems(rules, vocabulary, "safety.toml"))
+    for group in ("areas", "tools", "techniques", "goals"):
+        problems.extend(_duplicates("catalog.toml", group, [item.id for item in getattr(vocabulary, group)]))
+    problems.extend(_duplicate_files(therapy_files, [t.id for t in therapies]))
+    therapy_ids = {t.id for t in therapies}
+
+    routines: list[Routine] = []
+    routine_files: list[str] = []
+    for path in sorted((root / "routines").glob("*.toml")):
+        name = _display_name(path, root)
+        routine, found = load_routine_file(path, name, vocabulary, rules, therapy_ids, user=False)
+        problems.extend(found)
+        if routine is not None:
+            routines.append(routine)
+            routine_files.append(name)
+    problems.extend(_duplicate_files(routine_files, [r.id for r in routines]))
+    if problems:
+        raise ContentError(problems)
+
+    user_problems: list[Problem] = []
+    if user_routines is not None and user_routines.is_dir():
+        bundled_ids = {r.id for r in routines}
+        for path in sorted(user_routines.glob("*.toml")):
+            routine, found = load_routine_file(path, str(path), vocabulary, rules, therapy_ids, user=True)
+            if routine is not None and routine.id in bundled_ids:
+                found = [Problem(str(path), "id", f"'{routine.id}' is already used by a routine; choose another id")]
+                routine = None
+            user_problems.extend(found)
+            if routine is not None:
+                bundled_ids.add(routine.id)
+                routines.append(routine)
+    catalog = Catalog(vocabulary=vocabulary, safety=rules, routines=tuple(routines), therapies=tuple(therapies))
+    return LoadResult(catalog, user_problems)
+
+
+def _duplicate_files(names: list[str], ids: list[str]) -> list[Problem]:
+    first: dict[str, str] = {}
+    problems = []
+    for name, item_id in zip(names, ids, strict=True):
+        if item_id in first:
+            problems.append(
+                Problem(name, "id", f"duplicate id '{item_id}' (also in {first[item_id]}); ids must be unique")
+            )
+        else:
+            first[item_id] = name
+    return problems
