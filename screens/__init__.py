@@ -1,0 +1,1 @@
+"""Companion's Textual UI: the App, one module per screen, widgets and styles."""

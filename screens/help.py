@@ -1,0 +1,80 @@
+"""Help: the keys of the screen you came from, how Companion works, and when to get medical help."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+from companion.models import Catalog
+
+SAFETY_NOTICE = (
+    "Companion offers guidance for self-massage, not medical advice. It cannot examine you. "
+    "If pain is severe, spreads, or lasts several days, or if anything below applies, stop and see a doctor."
+)
+
+
+def key_lines(screen: Screen) -> Text:
+    """The key bindings active on ``screen`` (its own, its widgets' and the app's), one per line."""
+    text = Text()
+    seen: set[str] = set()
+    for _, binding, enabled, tooltip in screen.active_bindings.values():
+        if not binding.description or binding.description in seen or not enabled:
+            continue
+        seen.add(binding.description)
+        key = screen.app.get_key_display(binding)
+        text.append(f"{key:>12}  ", style="bold")
+        text.append(f"{binding.description}")
+        if tooltip:
+            text.append(f" — {tooltip}", style="dim")
+        text.append("\n")
+    return text
+
+
+def red_flag_text(catalog: Catalog) -> Text:
+    """The red flags, grouped by region, each with what to do."""
+    text = Text()
+    titles = {"back": "Back", "neck": "Neck", "anywhere": "Anywhere"}
+    for region, title in titles.items():
+        flags = [flag for flag in catalog.safety.red_flags if flag.region == region]
+        if not flags:
+            continue
+        text.append(f"{title}\n", style="bold")
+        for flag in flags:
+            text.append(f" ! {flag.text}\n")
+            text.append(f"   {flag.action}\n", style="dim")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys for the current screen, a short guide and the red flags."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, catalog: Catalog, keys: Text) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Help"
+            yield Static("Keys on this screen", classes="heading")
+            yield Static(self.keys, id="help-keys")
+            yield Static("Everywhere", classes="heading")
+            yield Static(
+                "Ctrl+P opens the command palette: every screen and action by name. "
+                "Tab moves between areas of a screen; Escape goes back.",
+            )
+            yield Static("Safety", classes="heading")
+            yield Static(SAFETY_NOTICE, id="safety-notice")
+            yield Static("Red flags: stop and get medical help", classes="heading")
+            yield Static(red_flag_text(self.catalog), id="red-flags")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss()

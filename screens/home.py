@@ -1,0 +1,130 @@
+"""The home screen: pick a routine, filtered by goal, body area and tool, with a full preview."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from companion.models import Catalog, Routine
+from screens.routine_text import routine_label, routine_preview
+
+ANY = "any"
+
+
+def matching_routines(catalog: Catalog, goal: str, area: str, tool: str) -> list[Routine]:
+    """Routines that serve ``goal``, work ``area`` and use ``tool`` (``ANY`` matches everything)."""
+    return [
+        routine
+        for routine in catalog.routines
+        if (goal == ANY or goal in routine.goals)
+        and (area == ANY or area in routine.areas)
+        and (tool == ANY or tool in routine.tools)
+    ]
+
+
+class HomeScreen(Screen[None]):
+    """Routines to choose from, with filters and a preview of the highlighted one."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("f", "focus_filters", "Filter"),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+    ]
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def compose(self) -> ComposeResult:
+        catalog = self.catalog
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select(
+                [(goal.name, goal.id) for goal in catalog.vocabulary.goals],
+                prompt="Any goal",
+                id="goal",
+                allow_blank=True,
+            )
+            yield Select(
+                [(area.name, area.id) for area in catalog.vocabulary.areas if self._area_used(area.id)],
+                prompt="Any area",
+                id="area",
+            )
+            yield Select(
+                [(tool.name, tool.id) for tool in catalog.vocabulary.tools if self._tool_used(tool.id)],
+                prompt="Any tool",
+                id="tool",
+            )
+        with Horizontal(id="browser"):
+            yield OptionList(id="routines")
+            with VerticalScroll(id="preview"):
+                yield Static(id="preview-text")
+        yield Footer()
+
+    def _area_used(self, area_id: str) -> bool:
+        return any(area_id in routine.areas for routine in self.catalog.routines)
+
+    def _tool_used(self, tool_id: str) -> bool:
+        return any(tool_id in routine.tools for routine in self.catalog.routines)
+
+    def on_mount(self) -> None:
+        self.query_one("#routines", OptionList).border_title = "Routines"
+        self.query_one("#preview", VerticalScroll).border_title = "Preview"
+        self.refresh_routines()
+        self.query_one("#routines", OptionList).focus()
+
+    def _filter_value(self, widget_id: str) -> str:
+        value = self.query_one(f"#{widget_id}", Select).value
+        return value if isinstance(value, str) else ANY
+
+    def refresh_routines(self) -> None:
+        """Rebuild the list from the filters, keeping the highlighted routine where possible."""
+        option_list = self.query_one("#routines", OptionList)
+        highlighted = self.highlighted_routine()
+        routines = matching_routines(
+            self.catalog, self._filter_value("goal"), self._filter_value("area"), self._filter_value("tool")
+        )
+        option_list.clear_options()
+        option_list.add_options(Option(routine_label(r), id=r.id) for r in routines)
+        option_list.border_subtitle = f"{len(routines)} of {len(self.catalog.routines)}"
+        if routines:
+            ids = [r.id for r in routines]
+            option_list.highlighted = ids.index(highlighted.id) if highlighted and highlighted.id in ids else 0
+        self._show_preview()
+
+    def highlighted_routine(self) -> Routine | None:
+        """The routine under the cursor, if any."""
+        option_list = self.query_one("#routines", OptionList)
+        if option_list.highlighted is None or option_list.option_count == 0:
+            return None
+        option_id = option_list.get_option_at_index(option_list.highlighted).id
+        return self.catalog.routine(option_id) if option_id else None
+
+    def _show_preview(self) -> None:
+        routine = self.highlighted_routine()
+        preview = self.query_one("#preview-text", Static)
+        if routine is None:
+            preview.update("No routine matches these filters. Press Escape to clear them.")
+        else:
+            preview.update(routine_preview(self.catalog, routine))
+
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        self.refresh_routines()
+
+    @on(OptionList.OptionHighlighted, "#routines")
+    def _routine_highlighted(self) -> None:
+        self._show_preview()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#goal", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        for widget_id in ("goal", "area", "tool"):
+            self.query_one(f"#{widget_id}", Select).clear()
+        self.query_one("#routines", OptionList).focus()

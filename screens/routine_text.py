@@ -1,0 +1,47 @@
+"""Routines rendered as Rich ``Text``: user-written text is appended as plain text, never parsed as markup."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from companion.models import Catalog, Routine
+from companion.safety import format_seconds
+
+
+def routine_label(routine: Routine) -> Text:
+    """One line for a routine list: title, length, and a marker for the user's own routines."""
+    text = Text()
+    text.append(routine.title)
+    text.append(f"  {format_seconds(routine.total_seconds)}", style="dim")
+    if routine.source == "user":
+        text.append("  (yours)", style="italic")
+    return text
+
+
+def routine_preview(catalog: Catalog, routine: Routine) -> Text:
+    """Every step with its time, area, tool and the limit that applies, then the linked therapies."""
+    areas, tools, goals = catalog.areas, catalog.tools, catalog.goals
+    text = Text()
+    text.append(routine.title, style="bold")
+    text.append(f"\n{routine.summary}\n")
+    text.append("For: ", style="bold")
+    text.append(", ".join(goals[g].name for g in routine.goals if g in goals))
+    text.append("\nSuits: ", style="bold")
+    text.append(routine.suits)
+    text.append(f"\nTotal {format_seconds(routine.total_seconds)} in {len(routine.steps)} steps\n\n")
+    for number, step in enumerate(routine.steps, start=1):
+        limit = catalog.limit_for(step.tool, step.area)
+        text.append(f"{number:>2}. {format_seconds(step.seconds)} ", style="bold")
+        text.append(step.title)
+        text.append(f"\n    {areas[step.area].name} · {tools[step.tool].name} · {step.intensity.value}", style="dim")
+        if limit.step_seconds:
+            text.append(f"\n    limit {format_seconds(limit.step_seconds)} a step (source {limit.source})", style="dim")
+        text.append("\n")
+    text.append("\nProfessional therapies for the same need:\n", style="bold")
+    for therapy_id in routine.therapies:
+        therapy = catalog.therapy(therapy_id)
+        if therapy is not None:
+            text.append(f" • {therapy.name}: ")
+            text.append(therapy.summary)
+            text.append("\n")
+    return text
