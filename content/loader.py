@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from companion.models import Catalog, Routine, SafetyRules, Therapy, Vocabulary
 from companion.problems import ContentError, Problem, validation_problems
 from companion.safety import limit_problems, reference_problems
+from content.locate import printable_problem, toml_error_line, with_lines
 
 BUNDLED_ROOT = Path(__file__).parent
 MAX_USER_FILE_BYTES = 256 * 1024
@@ -28,6 +29,8 @@ class LoadResult:
 
     catalog: Catalog
     user_problems: list[Problem] = field(default_factory=list)
+    user_files: dict[str, Path] = field(default_factory=dict)
+    """The file each user routine was read from, by routine id."""
 
 
 def _display_name(path: Path, root: Path) -> str:
@@ -37,39 +40,50 @@ def _display_name(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_toml(path: Path, name: str, max_bytes: int | None = None) -> dict[str, Any] | Problem:
-    """Parse a TOML file, or return a :class:`Problem` saying what is wrong with it."""
+def read_text(path: Path, name: str, max_bytes: int | None = None) -> str | Problem:
+    """Read a UTF-8 text file of at most ``max_bytes``, or return a :class:`Problem` saying what is wrong."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as exc:
         return Problem(name, "", f"cannot be read: {exc.strerror or exc}")
     if max_bytes is not None and len(raw) > max_bytes:
-        return Problem(name, "", f"is {len(raw) // 1024} KiB; routine files may be at most {max_bytes // 1024} KiB")
+        return Problem(name, "", f"is larger than {max_bytes // 1024} KiB, the most a routine file may be; shorten it")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8", line=line)
+
+
+def parse_toml(text: str, name: str) -> dict[str, Any] | Problem:
+    """Parse TOML text, or return a :class:`Problem` with the line of the syntax error."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        return Problem(name, "", f"is not valid TOML: {exc}; fix the syntax", line=line)
+        message, line = toml_error_line(exc)
+        return Problem(name, "", f"is not valid TOML: {message}; fix the syntax", line=line)
+
+
+def read_toml(path: Path, name: str, max_bytes: int | None = None) -> dict[str, Any] | Problem:
+    """Parse a TOML file, or return a :class:`Problem` saying what is wrong with it."""
+    text = read_text(path, name, max_bytes)
+    return text if isinstance(text, Problem) else parse_toml(text, name)
 
 
 def _parse(
     model: type[ModelT], path: Path, name: str, problems: list[Problem], max_bytes: int | None = None
 ) -> ModelT | None:
-    data = read_toml(path, name, max_bytes)
+    text = read_text(path, name, max_bytes)
+    data = text if isinstance(text, Problem) else parse_toml(text, name)
     if isinstance(data, Problem):
-        problems.append(data)
+        problems.append(printable_problem(data))
         return None
-    if model is Routine and "source" in data:
-        problems.append(Problem(name, "source", "is set by Companion, not by the file; remove it"))
-        return None
+    assert isinstance(text, str)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(validation_problems(name, exc))
+        problems.extend(printable_problem(p) for p in with_lines(validation_problems(name, exc), text))
         return None
 
 
@@ -118,20 +132,47 @@ def routine_file_problems(
     return [Problem(name, path, message) for path, message in found]
 
 
-def load_routine_file(
-    path: Path, name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str], *, user: bool
+def validate_routine_data(
+    data: dict[str, Any], name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str], *, user: bool
 ) -> tuple[Routine | None, list[Problem]]:
-    """Read and fully validate one routine file; the routine is ``None`` when anything is wrong."""
-    problems: list[Problem] = []
-    routine = _parse(Routine, path, name, problems, MAX_USER_FILE_BYTES if user else None)
-    if routine is None:
-        return None, problems
+    """Validate parsed routine data: schema, references and safety limits (no line numbers)."""
+    if "source" in data:
+        return None, [Problem(name, "source", "is set by Companion, not by the file; remove it")]
+    try:
+        routine = Routine.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_problems(name, exc)
     problems = routine_file_problems(routine, name, vocabulary, rules, therapy_ids)
     if problems:
         return None, problems
     if user:
         routine = routine.model_copy(update={"source": "user"})
     return routine, []
+
+
+def load_routine_file(
+    path: Path, name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str], *, user: bool
+) -> tuple[Routine | None, list[Problem]]:
+    """Read and fully validate one routine file; the routine is ``None`` when anything is wrong.
+
+    Problems carry the line of the field they name, and never contain control characters.
+    """
+    text = read_text(path, name, MAX_USER_FILE_BYTES if user else None)
+    data = text if isinstance(text, Problem) else parse_toml(text, name)
+    if isinstance(data, Problem):
+        return None, [printable_problem(data)]
+    assert isinstance(text, str)
+    routine, problems = validate_routine_data(data, name, vocabulary, rules, therapy_ids, user=user)
+    return routine, [printable_problem(p) for p in with_lines(problems, text)]
+
+
+def id_clash_problem(routine_id: str, name: str, text: str, other: Routine, other_file: str | None) -> Problem:
+    """The problem for a user routine whose id is already taken by a bundled routine or another user file."""
+    if other.source == "bundled":
+        message = f"'{routine_id}' is already the id of a bundled routine ({other.title}); choose another id"
+    else:
+        message = f"'{routine_id}' is already the id of your routine in {other_file}; choose another id"
+    return printable_problem(with_lines([Problem(name, "id", message)], text)[0])
 
 
 def load_catalog(root: Path = BUNDLED_ROOT, user_routines: Path | None = None) -> LoadResult:
@@ -172,19 +213,32 @@ def load_catalog(root: Path = BUNDLED_ROOT, user_routines: Path | None = None) -
         raise ContentError(problems)
 
     user_problems: list[Problem] = []
+    user_files: dict[str, Path] = {}
     if user_routines is not None and user_routines.is_dir():
-        bundled_ids = {r.id for r in routines}
+        taken = {r.id: r for r in routines}
         for path in sorted(user_routines.glob("*.toml")):
-            routine, found = load_routine_file(path, str(path), vocabulary, rules, therapy_ids, user=True)
-            if routine is not None and routine.id in bundled_ids:
-                found = [Problem(str(path), "id", f"'{routine.id}' is already used by a routine; choose another id")]
+            name = str(path)
+            routine, found = load_routine_file(path, name, vocabulary, rules, therapy_ids, user=True)
+            if routine is not None and routine.id in taken:
+                other_file = user_files.get(routine.id)
+                text = read_text(path, name, MAX_USER_FILE_BYTES)
+                found = [
+                    id_clash_problem(
+                        routine.id,
+                        name,
+                        text if isinstance(text, str) else "",
+                        taken[routine.id],
+                        str(other_file) if other_file else None,
+                    )
+                ]
                 routine = None
             user_problems.extend(found)
             if routine is not None:
-                bundled_ids.add(routine.id)
+                taken[routine.id] = routine
                 routines.append(routine)
+                user_files[routine.id] = path
     catalog = Catalog(vocabulary=vocabulary, safety=rules, routines=tuple(routines), therapies=tuple(therapies))
-    return LoadResult(catalog, user_problems)
+    return LoadResult(catalog, user_problems, user_files)
 
 
 def _duplicate_files(names: list[str], ids: list[str]) -> list[Problem]:
