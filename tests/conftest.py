@@ -17,3 +17,23 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(f"XDG_{name}_HOME", str(folder))
     monkeypatch.setenv("HOME", str(home))
     return home
+
+
+@pytest.fixture
+def services(isolated_home: Path):
+    """The app's services over the bundled catalogue, the isolated folders and a fake clock."""
+    from companion.clock import FakeClock
+    from companion.services import build_services
+
+    return build_services(clock=FakeClock())
+
+
+@pytest.fixture
+def make_app(services):
+    """Build a fresh ``CompanionApp`` on the test's services (keyword arguments go to the app)."""
+    from screens.app import CompanionApp
+
+    def factory(**kwargs):
+        return CompanionApp(services, **kwargs)
+
+    return factory

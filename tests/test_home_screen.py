@@ -1,0 +1,109 @@
+"""The home screen driven with the keyboard at the sizes we promise: 80x24 and 60x20."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Footer, Header, OptionList, Select, Static
+
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+
+SIZES = [(80, 24), (60, 20)]
+
+
+def preview_text(app) -> str:
+    return str(app.screen.query_one("#preview-text", Static).render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_home_lists_every_routine_with_a_preview(make_app, services, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.title == "Companion"
+        assert app.screen.query_one(Header) and app.screen.query_one(Footer)
+        routines = app.screen.query_one("#routines", OptionList)
+        assert routines.option_count == len(services.catalog.routines)
+        assert routines.has_focus
+        first, second = services.catalog.routines[:2]
+        assert first.title in preview_text(app)
+        await pilot.press("down")
+        assert second.title in preview_text(app)
+        assert routines.region.width > 0 and routines.region.height >= 3
+
+
+async def test_goal_filter_narrows_the_list_and_escape_clears_it(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        routines = app.screen.query_one("#routines", OptionList)
+        goal = app.screen.query_one("#goal", Select)
+        goal.value = "sleep"
+        await pilot.pause()
+        expected = [r for r in services.catalog.routines if "sleep" in r.goals]
+        assert 0 < routines.option_count == len(expected) < len(services.catalog.routines)
+        assert all(routines.get_option_at_index(i).id in {r.id for r in expected} for i in range(len(expected)))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert routines.option_count == len(services.catalog.routines)
+
+
+async def test_filters_are_reachable_by_keyboard(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        assert app.screen.query_one("#goal", Select).has_focus
+        await pilot.press("enter")  # open the goal list
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # skip "Any goal", choose the first goal
+        await pilot.pause()
+        first_goal = services.catalog.vocabulary.goals[0].id
+        assert app.screen.query_one("#goal", Select).value == first_goal
+        routines = app.screen.query_one("#routines", OptionList)
+        assert routines.option_count == len([r for r in services.catalog.routines if first_goal in r.goals])
+
+
+async def test_area_and_tool_filters_combine(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#area", Select).value = "calves"
+        app.screen.query_one("#tool", Select).value = "foam-roller"
+        await pilot.pause()
+        routines = app.screen.query_one("#routines", OptionList)
+        expected = [r for r in services.catalog.routines if "calves" in r.areas and "foam-roller" in r.tools]
+        assert routines.option_count == len(expected)
+        if not expected:
+            assert "No routine matches" in preview_text(app)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_help_lists_keys_and_red_flags(make_app, services, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert "Filter" in keys and "Help" in keys
+        flags = str(app.screen.query_one("#red-flags", Static).render())
+        assert services.catalog.safety.red_flags[0].text in flags
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_help_is_in_the_command_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"help")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
