@@ -62,6 +62,7 @@ def validate_files(paths: list[Path], catalog: Catalog, user_files: dict[str, Pa
                 routine = None
             else:
                 seen[routine.id] = (routine, name)
+        problems = sorted(problems, key=lambda p: p.line if p.line is not None else 0)
         results.append({"file": name, "routine": routine, "problems": problems})
     return results
 

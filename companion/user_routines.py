@@ -8,7 +8,6 @@ Files are written atomically, one routine a file, named after the routine's id.
 from __future__ import annotations
 
 import contextlib
-import re
 import tomllib
 from collections.abc import Mapping
 from enum import Enum
@@ -21,10 +20,8 @@ from companion.fileio import atomic_write, file_lock
 from companion.models import Catalog, Routine, Step
 from companion.paths import Paths
 from companion.problems import Problem, validation_problems
-from companion.safety import limit_problems, reference_problems
 
 FILE_HEADER = "# A Companion routine: the format is described in docs/routines.md.\n"
-_STEP_INDEX = re.compile(r"^steps\[(\d+)\]")
 
 
 class UserRoutineError(Exception):
@@ -122,40 +119,11 @@ def validate_draft(
 
     data = dict(draft)
     therapy_ids = {t.id for t in catalog.therapies}
-    routine, problems = validate_routine_data(data, name, catalog.vocabulary, catalog.safety, therapy_ids, user=True)
-    if routine is None and "source" not in data:
-        seen = {(p.field, p.message) for p in problems}
-        problems += [p for p in _step_problems(data.get("steps"), catalog, name) if (p.field, p.message) not in seen]
+    _, problems = validate_routine_data(data, name, catalog.vocabulary, catalog.safety, therapy_ids, user=True)
     clash = _id_clash(data.get("id"), catalog, editing, name)
     if clash is not None:
         problems.insert(0, clash)
     return problems
-
-
-def _step_problems(steps: object, catalog: Catalog, name: str) -> list[Problem]:
-    """Reference and limit problems of the steps that are valid on their own."""
-    if not isinstance(steps, list | tuple):
-        return []
-    valid: list[Step] = []
-    positions: list[int] = []
-    for index, step in enumerate(steps):
-        try:
-            valid.append(Step.model_validate(step))
-        except ValidationError:
-            continue
-        positions.append(index)
-    if not valid:
-        return []
-    partial = Routine.model_construct(
-        id="draft", title="draft", summary="draft", goals=(), suits="draft", steps=tuple(valid), therapies=()
-    )
-    found = reference_problems(partial, catalog.vocabulary, set())
-    found += limit_problems(partial, catalog.vocabulary, catalog.safety)
-
-    def renumber(path: str) -> str:
-        return _STEP_INDEX.sub(lambda m: f"steps[{positions[int(m.group(1))]}]", path)
-
-    return [Problem(name, renumber(path), message) for path, message in found]
 
 
 def _id_clash(routine_id: object, catalog: Catalog, editing: str | None, name: str) -> Problem | None:

@@ -6,6 +6,7 @@ routine files are held to the same rules, but a bad one is left out and reported
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,13 +14,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from companion.models import Catalog, Routine, SafetyRules, Therapy, Vocabulary
+from companion.models import Catalog, Routine, SafetyRules, Step, Therapy, Vocabulary
 from companion.problems import ContentError, Problem, validation_problems
 from companion.safety import limit_problems, reference_problems
 from content.locate import printable_problem, toml_error_line, with_lines
 
 BUNDLED_ROOT = Path(__file__).parent
 MAX_USER_FILE_BYTES = 256 * 1024
+_STEP_INDEX = re.compile(r"^steps\[(\d+)\]")
 ModelT = TypeVar("ModelT", Vocabulary, SafetyRules, Routine, Therapy)
 
 
@@ -132,6 +134,35 @@ def routine_file_problems(
     return [Problem(name, path, message) for path, message in found]
 
 
+def _valid_steps_problems(steps: object, name: str, vocabulary: Vocabulary, rules: SafetyRules) -> list[Problem]:
+    """Reference and limit problems of the steps that are valid on their own, while other fields are not.
+
+    So a file (or a draft in the builder) with a typo elsewhere still hears about a step that is too long.
+    """
+    if not isinstance(steps, list | tuple):
+        return []
+    valid: list[Step] = []
+    positions: list[int] = []
+    for index, step in enumerate(steps):
+        try:
+            valid.append(Step.model_validate(step))
+        except ValidationError:
+            continue
+        positions.append(index)
+    if not valid:
+        return []
+    partial = Routine.model_construct(
+        id="partial", title="partial", summary="partial", goals=(), suits="partial", steps=tuple(valid), therapies=()
+    )
+    found = reference_problems(partial, vocabulary, set())
+    found += limit_problems(partial, vocabulary, rules)
+
+    def renumber(path: str) -> str:
+        return _STEP_INDEX.sub(lambda m: f"steps[{positions[int(m.group(1))]}]", path)
+
+    return [Problem(name, renumber(path), message) for path, message in found]
+
+
 def validate_routine_data(
     data: dict[str, Any], name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str], *, user: bool
 ) -> tuple[Routine | None, list[Problem]]:
@@ -141,7 +172,10 @@ def validate_routine_data(
     try:
         routine = Routine.model_validate(data)
     except ValidationError as exc:
-        return None, validation_problems(name, exc)
+        problems = validation_problems(name, exc)
+        seen = {(p.field, p.message) for p in problems}
+        partial = _valid_steps_problems(data.get("steps"), name, vocabulary, rules)
+        return None, problems + [p for p in partial if (p.field, p.message) not in seen]
     problems = routine_file_problems(routine, name, vocabulary, rules, therapy_ids)
     if problems:
         return None, problems
