@@ -98,6 +98,13 @@ class RedFlagRule(FileModel):
     avoid_area: Text
 
 
+class SuggestRule(FileModel):
+    """How therapies are picked for suggestions."""
+
+    specialised: tuple[Identifier, ...] = ()
+    """Therapies for one situation (pregnancy, lymphedema): suggested only when a chosen routine links to them."""
+
+
 class MatchingText(FileModel):
     """Why a therapy matches a routine, by what they share: placeholders ``{therapy}``, ``{goals}``, ``{areas}``."""
 
@@ -149,6 +156,7 @@ class AdviceRules(FileModel):
     same_area: SameAreaRule
     red_flags: RedFlagRule
     quiet_spell: QuietSpellRule
+    suggest: SuggestRule = SuggestRule()
     matching: MatchingText
     comparison: ComparisonText
 

@@ -38,4 +38,8 @@ def advice_problems(rules: AdviceRules, catalog: Catalog) -> list[Problem]:
     problems: list[Problem] = []
     if rules.quiet_spell.goal not in catalog.goals:
         problems.append(Problem(ADVICE_FILE, "quiet_spell.goal", f"unknown goal '{rules.quiet_spell.goal}'"))
+    therapy_ids = {t.id for t in catalog.therapies}
+    for index, therapy_id in enumerate(rules.suggest.specialised):
+        if therapy_id not in therapy_ids:
+            problems.append(Problem(ADVICE_FILE, f"suggest.specialised[{index}]", f"unknown therapy '{therapy_id}'"))
     return problems
