@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 
-from companion.problems import Problem
+from companion.problems import Problem, field_path
 
 PathKey = tuple[str | int, ...]
 
@@ -246,6 +246,9 @@ def line_of(lines: dict[PathKey, int], field: str) -> int | None:
     """The line of ``field``, else of the nearest enclosing table or array; line 1 for a missing top-level key."""
     if not field:
         return None
+    exact = {field_path(path): line for path, line in lines.items()}
+    if field in exact:  # also right for quoted keys holding dots or brackets
+        return exact[field]
     path = parse_field(field)
     while path:
         if path in lines:
