@@ -114,6 +114,19 @@ def _safety_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> l
     return problems
 
 
+def _therapy_reference_problems(therapies: list[Therapy], files: list[str], vocabulary: Vocabulary) -> list[Problem]:
+    """A therapy's goals and areas must be known ids, like a routine's."""
+    known = {"goal": {g.id for g in vocabulary.goals}, "area": {a.id for a in vocabulary.areas}}
+    problems = []
+    for therapy, name in zip(therapies, files, strict=True):
+        for kind, ids in known.items():
+            for index, value in enumerate(getattr(therapy, f"{kind}s")):
+                if value not in ids:
+                    message = f"unknown {kind} '{value}'; use one of: {', '.join(sorted(ids))}"
+                    problems.append(Problem(name, f"{kind}s[{index}]", message))
+    return problems
+
+
 def _duplicates(name: str, group: str, ids: list[str]) -> list[Problem]:
     seen: set[str] = set()
     problems = []
@@ -231,6 +244,7 @@ def load_catalog(root: Path = BUNDLED_ROOT, user_routines: Path | None = None) -
     for group in ("areas", "tools", "techniques", "goals"):
         problems.extend(_duplicates("catalog.toml", group, [item.id for item in getattr(vocabulary, group)]))
     problems.extend(_duplicate_files(therapy_files, [t.id for t in therapies]))
+    problems.extend(_therapy_reference_problems(therapies, therapy_files, vocabulary))
     therapy_ids = {t.id for t in therapies}
 
     routines: list[Routine] = []
