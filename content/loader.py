@@ -147,6 +147,17 @@ def routine_file_problems(
     return [Problem(name, path, message) for path, message in found]
 
 
+def _without_echoes(problems: list[Problem]) -> list[Problem]:
+    """Drop "should have at least 1 item after validation" on a list whose items already have problems."""
+    return [
+        p
+        for p in problems
+        if not (
+            "after validation" in p.message and any(q.field.startswith(f"{p.field}[") for q in problems if q is not p)
+        )
+    ]
+
+
 def _valid_steps_problems(steps: object, name: str, vocabulary: Vocabulary, rules: SafetyRules) -> list[Problem]:
     """Reference and limit problems of the steps that are valid on their own, while other fields are not.
 
@@ -185,7 +196,7 @@ def validate_routine_data(
     try:
         routine = Routine.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(name, exc)
+        problems = _without_echoes(validation_problems(name, exc))
         seen = {(p.field, p.message) for p in problems}
         partial = _valid_steps_problems(data.get("steps"), name, vocabulary, rules)
         return None, problems + [p for p in partial if (p.field, p.message) not in seen]
