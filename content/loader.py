@@ -147,14 +147,30 @@ def routine_file_problems(
     return [Problem(name, path, message) for path, message in found]
 
 
+_ID_PATTERN_MESSAGE = "string should match pattern '^[a-z][a-z0-9-]{0,39}$'"
+
+
 def _without_echoes(problems: list[Problem]) -> list[Problem]:
-    """Drop "should have at least 1 item after validation" on a list whose items already have problems."""
-    return [
+    """Drop "should have at least 1 item after validation" on a list whose items already have problems, and
+    word the id pattern for people."""
+    kept = [
         p
         for p in problems
         if not (
             "after validation" in p.message and any(q.field.startswith(f"{p.field}[") for q in problems if q is not p)
         )
+    ]
+    return [
+        Problem(
+            p.file,
+            p.field,
+            "must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters "
+            "(for example 'my-neck-routine')",
+            p.line,
+        )
+        if p.message == _ID_PATTERN_MESSAGE
+        else p
+        for p in kept
     ]
 
 

@@ -219,7 +219,7 @@ BAD_CASES = [
         "control character",
     ),
     ("empty title", 'title = "My forearms"', 'title = "   "', "title", 2, "at least 1"),
-    ("bad id", 'id = "my-forearms"', 'id = "My Forearms!"', "id", 1, "pattern"),
+    ("bad id", 'id = "my-forearms"', 'id = "My Forearms!"', "id", 1, "lower-case letters"),
 ]
 
 
