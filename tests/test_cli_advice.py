@@ -1,0 +1,141 @@
+"""``companion advice``, ``redflags`` and ``compare``, run as a user would: the installed script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from companion.records import SessionRecord, SessionStatus, StepDone
+
+COMPANION = shutil.which("companion") or ""
+TODAY = date(2026, 11, 20)
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    command = [COMPANION, *args] if COMPANION else [sys.executable, "-m", "companion", *args]
+    result = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} exited {result.returncode}: {result.stderr}")
+    return result
+
+
+def needs_storage() -> None:
+    pytest.importorskip("companion.storage", reason="the history store is not part of this build yet")
+
+
+def write_history(home: Path, records: list[SessionRecord]) -> None:
+    path = home / "data" / "companion" / "history.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+
+
+def record(days_ago: int, area: str = "neck", before: int = 6, after: int = 6) -> SessionRecord:
+    day = TODAY - timedelta(days=days_ago)
+    start = datetime(day.year, day.month, day.day, 12, 0).astimezone()
+    return SessionRecord(
+        routine_id="neck-shoulders-desk",
+        routine_title="Neck and shoulders at the desk",
+        started_at=start,
+        ended_at=start + timedelta(minutes=6),
+        status=SessionStatus.COMPLETED,
+        steps=(StepDone(area=area, tool="hands", planned_seconds=90, actual_seconds=90),),
+        tension_before=before,
+        tension_after=after,
+    )
+
+
+def red_flag_ids() -> list[str]:
+    return [flag["id"] for flag in json.loads(run("redflags", "--json").stdout)]
+
+
+def test_help_lists_the_advisor_commands() -> None:
+    help_text = run("--help").stdout
+    for command in ("advice", "redflags", "compare"):
+        assert command in help_text
+
+
+def test_redflags_text_and_json() -> None:
+    flags = json.loads(run("redflags", "--json").stdout)
+    assert flags
+    assert {"id", "region", "text", "action"} <= flags[0].keys()
+    text = run("redflags").stdout
+    assert text.startswith("Red flags")
+    for flag in flags:
+        assert flag["text"] in text and flag["action"] in text
+
+
+def test_advice_with_no_history_suggests_a_first_routine() -> None:
+    needs_storage()
+    items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
+    assert [item["kind"] for item in items] == ["try-routine"]
+    item = items[0]
+    assert item["area"] is None and item["therapy_ids"] == [] and item["routine_ids"]
+    routines = {r["id"] for r in json.loads(run("routines", "--json").stdout)}
+    assert set(item["routine_ids"]) <= routines
+    assert "No sessions recorded yet" in item["reason"]
+
+
+def test_advice_from_history_names_the_sessions(isolated_home: Path) -> None:
+    needs_storage()
+    write_history(isolated_home, [record(d) for d in (1, 3, 5, 6, 13)])
+    items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
+    assert [(i["kind"], i["area"]) for i in items] == [("rest-area", "neck"), ("see-professional", "neck")]
+    for item in items:
+        assert {"kind", "area", "therapy_ids", "routine_ids", "reason"} <= item.keys()
+        assert item["therapy_ids"]
+        assert "Neck and shoulders at the desk" in item["reason"]
+    assert (TODAY - timedelta(days=13)).isoformat() in items[1]["reason"]
+
+    text = run("advice", "--today", TODAY.isoformat()).stdout
+    assert "Rest: neck" in text and "See a professional therapist: neck" in text
+    assert "Why this threshold:" in text and "design choice" in text
+
+
+def test_advice_with_a_red_flag_says_see_a_doctor() -> None:
+    needs_storage()
+    flag = red_flag_ids()[0]
+    items = json.loads(run("advice", "--json", "--yes", flag, "--today", TODAY.isoformat()).stdout)
+    assert [i["kind"] for i in items] == ["see-doctor"]
+    assert items[0]["therapy_ids"] == [] and items[0]["area"] is None
+
+
+def test_compare_uses_settings_and_flags(isolated_home: Path) -> None:
+    data = json.loads(run("compare", "--json").stdout)
+    assert data["break_even_sessions"] is None
+    assert [p["id"] for p in data["points"]] == ["cost", "time", "reach", "personal", "safety"]
+
+    settings = isolated_home / "config" / "companion" / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"prices": {"currency": "EUR", "device_price": 150, "session_price": 60}}))
+    data = json.loads(run("compare", "--json").stdout)
+    assert data["break_even_sessions"] == 3 and data["currency"] == "EUR"
+    assert json.loads(run("compare", "--json", "--session-price", "75").stdout)["break_even_sessions"] == 2
+
+    text = run("compare").stdout
+    assert "Prices: device EUR 150" in text and "3 sessions" in text
+    assert "Self-massage:" in text and "Professional:" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("advice", "--yes", "no-such-flag"), "no red flag or screening question 'no-such-flag'"),
+        (("advice", "--today", "yesterday"), "is not a date like"),
+        (("compare", "--device-price", "-3", "--session-price", "60"), "must be zero or more"),
+        (("compare", "--device-price", "cheap", "--session-price", "60"), "must be a number"),
+    ],
+)
+def test_user_mistakes_give_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:
+    result = run(*args, check=False)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
