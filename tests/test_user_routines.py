@@ -551,3 +551,10 @@ def test_locator_never_fails_on_odd_text() -> None:
 def test_printable() -> None:
     assert printable("a\x1b[31mb\x9b\x00") == "a\\u001b[31mb\\u009b\\u0000"
     assert printable("plain [bold] text\n") == "plain [bold] text\n"
+
+
+def test_docs_list_every_catalogue_id(catalog: Catalog) -> None:
+    docs = (ROOT / "docs" / "routines.md").read_text(encoding="utf-8")
+    for group in (catalog.goals, catalog.areas, catalog.tools, catalog.techniques):
+        for item_id in group:
+            assert f"`{item_id}`" in docs, f"docs/routines.md does not list {item_id}"
