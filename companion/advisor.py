@@ -115,8 +115,8 @@ def goal_suggestions(catalog: Catalog, goal_id: str, rules: AdviceRules | None =
         # Most linked first; among equals, catalogue order (max keeps the first).
         therapy = max(fitting, key=lambda t: linked.get(t.id, 0))
         best_for = therapy.best_for[0].rstrip(".")
-        need = goal.name.lower()
-        why = f"{therapy.name} is the professional option for {need}: best for {best_for[0].lower()}{best_for[1:]}."
+        best_for = best_for[0].lower() + best_for[1:]
+        why = f"If you would like a professional for this, {therapy.name} fits: best for {best_for}."
     return GoalSuggestion(goal=goal, routines=routines, therapy=therapy, why=why)
 
 
@@ -154,7 +154,11 @@ def _ref(record: SessionRecord) -> SessionRef:
 
 
 def _session_list(refs: Sequence[SessionRef]) -> str:
-    return "; ".join(f"{ref.date.isoformat()} {ref.routine_title}" for ref in refs)
+    """``Title on 2026-11-02, 2026-11-04; Other on 2026-11-03``: sessions grouped by routine, in order."""
+    dates: dict[str, list[str]] = {}
+    for ref in refs:
+        dates.setdefault(ref.routine_title, []).append(ref.date.isoformat())
+    return "; ".join(f"{title} on {', '.join(days)}" for title, days in dates.items())
 
 
 def _area_name(catalog: Catalog, area: str) -> str:
@@ -214,7 +218,7 @@ def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[Sessi
         )
         therapy_ids = _therapies_for_area(catalog, rules, sessions, area, rule.max_therapies)
         therapies = _join([t.name for t in (catalog.therapy(tid) for tid in therapy_ids) if t is not None])
-        suggestion = f" {therapies} works on this with a trained therapist's hands." if therapies else ""
+        suggestion = f" A therapist trained in {therapies} can work on it." if therapies else ""
         reason = (
             f"Over {len(sessions)} sessions on your {name} in the last {rule.window_days} days, your tension "
             f"{change} ({_session_list(refs)}). Self-massage does not seem to be enough here; a professional "

@@ -220,7 +220,9 @@ def test_not_improving_fires_with_dates_titles_and_therapies(catalog: Catalog, r
     assert [s.relief for s in item.sessions] == [0, 1, 0]
     for days in (9, 4, 1):
         assert (TODAY - timedelta(days=days)).isoformat() in item.reason
-    assert "Calm back" in item.reason and "Desk neck" in item.reason
+    day = {d: (TODAY - timedelta(days=d)).isoformat() for d in (9, 4, 1)}
+    assert f"(Calm back on {day[9]}; Desk neck on {day[4]}, {day[1]})" in item.reason
+    assert "A therapist trained in Swedish massage and Deep tissue massage can work on it." in item.reason
     assert "eased by 0.3 points on average" in item.reason
     # Linked from the routines used, most used first; the routines' order breaks ties.
     assert item.therapy_ids == ("swedish", "deep")

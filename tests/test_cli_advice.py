@@ -84,7 +84,7 @@ def test_advice_with_no_history_suggests_a_first_routine() -> None:
 
 def test_advice_from_history_names_the_sessions(isolated_home: Path) -> None:
     needs_storage()
-    write_history(isolated_home, [record(d) for d in (1, 3, 5, 6, 13)])
+    write_history(isolated_home, [record(d) for d in (0, 1, 3, 5, 6, 13)])
     items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
     assert [(i["kind"], i["area"]) for i in items] == [("rest-area", "neck"), ("see-professional", "neck")]
     for item in items:
