@@ -1,0 +1,274 @@
+"""Broken copies of the bundled content: every problem is reported, with the file, field, line and a fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from companion.problems import ContentError
+from content import BUNDLED_ROOT, load_catalog
+
+LEGS = "routines/legs-after-running.toml"
+PILLOW = "routines/shiatsu-pillow-back.toml"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A private copy of the bundled content (data files only) to break."""
+    target = tmp_path / "content"
+    shutil.copytree(BUNDLED_ROOT, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def edit(root: Path, name: str, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` (which must occur exactly ``count`` times) in a content file."""
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(root: Path, name: str, snippet: str, occurrence: int = 1) -> int:
+    """The 1-based line where ``snippet`` occurs for the ``occurrence``-th time in a content file."""
+    lines = (root / name).read_text(encoding="utf-8").splitlines()
+    hits = [number for number, line in enumerate(lines, start=1) if snippet in line]
+    return hits[occurrence - 1]
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_catalog(root)
+    found = [str(problem) for problem in caught.value.problems]
+    assert str(caught.value) == "\n".join(found)
+    return found
+
+
+def test_the_copy_loads(root: Path) -> None:
+    catalog = load_catalog(root).catalog
+    assert len(catalog.routines) == len(load_catalog().catalog.routines)
+
+
+def test_malformed_toml(root: Path) -> None:
+    edit(root, LEGS, 'title = "Legs after a run"', 'title = "Legs after a run')
+    [problem] = problems(root)
+    line = line_of(root, LEGS, 'title = "Legs after a run')
+    assert problem.startswith(f"{LEGS}:{line}: is not valid TOML: ")
+    assert problem.endswith("; fix the syntax")
+
+
+def test_malformed_vocabulary_stops_early(root: Path) -> None:
+    (root / "catalog.toml").write_text("schema_version = = 1\n", encoding="utf-8")
+    [problem] = problems(root)
+    assert problem.startswith("catalog.toml:1: is not valid TOML: ")
+
+
+def test_missing_field(root: Path) -> None:
+    edit(root, LEGS, 'suits = "Runners and people', 'not_suits = "Runners and people')
+    found = problems(root)
+    assert f"{LEGS}:1: suits: is required but missing; add it" in found
+
+
+def test_unknown_key(root: Path) -> None:
+    edit(root, LEGS, 'intensity = "gentle"\n', 'intensity = "gentle"\ncolour = "red"\n', count=3)
+    line = line_of(root, LEGS, 'colour = "red"')
+    found = problems(root)
+    assert found[0] == f"{LEGS}:{line}: steps[2].colour: is not a known field; check the spelling or remove it"
+    assert len(found) == 3
+
+
+def test_unknown_area(root: Path) -> None:
+    edit(root, LEGS, 'area = "hamstrings"\ntool = "hands"', 'area = "knees"\ntool = "hands"')
+    line = line_of(root, LEGS, 'area = "knees"')
+    [problem] = problems(root)
+    assert problem.startswith(f"{LEGS}:{line}: steps[6].area: unknown area 'knees'; use one of: calves, chest, ")
+
+
+def test_unknown_therapy(root: Path) -> None:
+    edit(root, LEGS, 'therapies = ["sports", "deep-tissue"]', 'therapies = ["sports", "reiki"]')
+    line = line_of(root, LEGS, "therapies = ")
+    [problem] = problems(root)
+    assert problem == (
+        f"{LEGS}:{line}: therapies[1]: unknown therapy 'reiki'; use one of: deep-tissue, hot-stone, "
+        "lymphatic-drainage, prenatal, shiatsu, sports, swedish, thai, trigger-point"
+    )
+
+
+def test_unknown_goal_and_technique(root: Path) -> None:
+    edit(root, LEGS, 'goals = ["after-workout"]', 'goals = ["recovery"]')
+    edit(
+        root,
+        LEGS,
+        'technique = "rolling"\nseconds = 90\nintensity = "moderate"\ninstruction = "Sit on',
+        'technique = "tapping"\nseconds = 90\nintensity = "moderate"\ninstruction = "Sit on',
+    )
+    goal_line = line_of(root, LEGS, "goals = ")
+    technique_line = line_of(root, LEGS, 'technique = "tapping"')
+    found = problems(root)
+    assert found[0].startswith(f"{LEGS}:{goal_line}: goals[0]: unknown goal 'recovery'")
+    assert found[1].startswith(
+        f"{LEGS}:{technique_line}: steps[4].technique: "
+        "unknown technique 'tapping'; use one of: circles, device-programme, gliding, "
+    )
+
+
+def test_negative_seconds(root: Path) -> None:
+    edit(
+        root,
+        LEGS,
+        'seconds = 45\nintensity = "moderate"\ninstruction = "Sit with',
+        'seconds = -45\nintensity = "moderate"\ninstruction = "Sit with',
+    )
+    line = line_of(root, LEGS, "seconds = -45")
+    [problem] = problems(root)
+    assert problem == f"{LEGS}:{line}: steps[0].seconds: input should be greater than 0"
+
+
+def test_over_the_per_step_limit(root: Path) -> None:
+    edit(
+        root,
+        LEGS,
+        'title = "Calves"\narea = "calves"\ntool = "massage-gun"\ntechnique = "percussion-glide"\nseconds = 60',
+        'title = "Calves"\narea = "calves"\ntool = "massage-gun"\ntechnique = "percussion-glide"\nseconds = 61',
+    )
+    line = line_of(root, LEGS, "seconds = 61")
+    [problem] = problems(root)
+    assert problem == (
+        f"{LEGS}:{line}: steps[3].seconds: 61 s exceeds the 60 s per-step limit for a massage gun on the calves "
+        "(source gun-per-area); shorten the step"
+    )
+
+
+def test_over_every_limit_at_once(root: Path) -> None:
+    """A 300 s massage-gun step breaks the per-step, per-area session and per-area daily limits."""
+    edit(
+        root,
+        LEGS,
+        'seconds = 45\nintensity = "moderate"\ninstruction = "Sit with',
+        'seconds = 300\nintensity = "moderate"\ninstruction = "Sit with',
+    )
+    step_line = line_of(root, LEGS, "seconds = 300")
+    last_gun_quads = line_of(root, LEGS, "seconds = 45", occurrence=1)
+    found = problems(root)
+    assert found == [
+        f"{LEGS}:{step_line}: steps[0].seconds: 300 s exceeds the 60 s per-step limit for a massage gun on the "
+        "front of the thighs (source gun-per-area); shorten the step",
+        f"{LEGS}:{last_gun_quads}: steps[1].seconds: 345 s on the front of the thighs with a massage gun exceeds "
+        "the 120 s per-area session limit (source gun-per-area); shorten or remove a step on that area",
+        f"{LEGS}:{last_gun_quads}: steps[1].seconds: 345 s on the front of the thighs with a massage gun exceeds "
+        "the 240 s per-area daily limit (source design-day-cap); shorten or remove a step on that area",
+    ]
+
+
+def test_over_the_per_session_limit(root: Path) -> None:
+    edit(root, PILLOW, "seconds = 360", "seconds = 700")
+    line = line_of(root, PILLOW, "seconds = 180")
+    [problem] = problems(root)
+    assert problem == (
+        f"{PILLOW}:{line}: steps[2].seconds: 1180 s with a shiatsu pillow exceeds the 900 s per-session limit "
+        "for that tool (source device-session); shorten the routine"
+    )
+
+
+def test_tool_on_an_area_it_must_avoid(root: Path) -> None:
+    edit(root, LEGS, 'title = "Calves"\narea = "calves"', 'title = "Calves"\narea = "neck"')
+    line = line_of(root, LEGS, 'area = "neck"')
+    [problem] = problems(root)
+    assert problem == (
+        f"{LEGS}:{line}: steps[3].area: a massage gun must not be used on the neck: percussion near the neck's "
+        "arteries and vertebrae has been linked to artery tears (source neck-front)"
+    )
+
+
+def test_massage_gun_on_the_lower_back(root: Path) -> None:
+    edit(root, LEGS, 'title = "Calves"\narea = "calves"', 'title = "Calves"\narea = "lower-back"')
+    [problem] = problems(root)
+    assert ": steps[3].area: a massage gun must not be used on the lower back: " in problem
+    assert problem.endswith("(source kidneys)")
+
+
+def test_duplicate_routine_id(root: Path) -> None:
+    shutil.copy(root / LEGS, root / "routines" / "zz-copy.toml")
+    [problem] = problems(root)
+    assert problem == (
+        "routines/zz-copy.toml: id: duplicate id 'legs-after-running' (also in routines/legs-after-running.toml); "
+        "ids must be unique"
+    )
+
+
+def test_duplicate_therapy_id(root: Path) -> None:
+    shutil.copy(root / "therapies" / "thai.toml", root / "therapies" / "thai-2.toml")
+    [problem] = problems(root)
+    assert problem == "therapies/thai.toml: id: duplicate id 'thai' (also in therapies/thai-2.toml); ids must be unique"
+
+
+def test_duplicate_vocabulary_and_source_ids(root: Path) -> None:
+    edit(root, "catalog.toml", 'id = "chest"', 'id = "shoulders"')
+    edit(root, "safety.toml", 'id = "kidneys"', 'id = "bony"')
+    found = problems(root)
+    assert "safety.toml: sources[10].id: duplicate id 'bony'; ids must be unique" in found
+    assert "catalog.toml: areas[2].id: duplicate id 'shoulders'; ids must be unique" in found
+
+
+def test_unknown_source_in_safety(root: Path) -> None:
+    edit(root, "safety.toml", 'source = "chair-session"', 'source = "chair-blog"')
+    edit(
+        root,
+        "safety.toml",
+        'day_source = "design-day-cap"\n\n[[limits]]\ntool = "hands"',
+        'day_source = "design-week-cap"\n\n[[limits]]\ntool = "hands"',
+    )
+    found = problems(root)
+    assert found == [
+        "safety.toml: limits[0].day_source: unknown source 'design-week-cap'",
+        "safety.toml: limits[6].source: unknown source 'chair-blog'",
+    ]
+
+
+def test_unknown_tool_and_area_in_safety(root: Path) -> None:
+    edit(root, "safety.toml", 'tool = "massage-chair"\nareas = ["neck"]', 'tool = "massage-bed"\nareas = ["head"]')
+    found = problems(root)
+    assert found == ["safety.toml: avoid[5]: unknown tool 'massage-bed'", "safety.toml: avoid[5]: unknown area 'head'"]
+
+
+def test_missing_source_field_in_safety(root: Path) -> None:
+    edit(root, "safety.toml", 'strength = "weak"\nreference = "consumer articles"\n', "", count=3)
+    found = problems(root)
+    assert len(found) == 6
+    assert found[0].startswith("safety.toml:")
+    assert found[0].endswith(": sources[5].strength: is required but missing; add it")
+    assert found[1].endswith(": sources[5].reference: is required but missing; add it")
+
+
+def test_therapy_problems(root: Path) -> None:
+    edit(root, "therapies/thai.toml", 'pressure = "Moderate to firm, with stretching"\n', "")
+    edit(root, "therapies/prenatal.toml", 'goals = ["lower-back", "stress", "sleep"]', 'goals = ["labour"]')
+    edit(root, "therapies/sports.toml", 'areas = ["shoulders",', 'areas = ["wrists",')
+    found = problems(root)
+    assert found[0] == "therapies/thai.toml:1: pressure: is required but missing; add it"
+    assert found[1].startswith("therapies/prenatal.toml: goals[0]: unknown goal 'labour'; use one of: after-workout, ")
+    assert found[2].startswith("therapies/sports.toml: areas[0]: unknown area 'wrists'; use one of: calves, ")
+
+
+def test_control_character_in_text(root: Path) -> None:
+    edit(root, LEGS, 'title = "Legs after a run"', 'title = "Legs \\u001b[31mafter a run"')
+    [problem] = problems(root)
+    assert problem.startswith(f"{LEGS}:{line_of(root, LEGS, 'title = ')}: title: contains a control character (U+001B)")
+
+
+def test_source_set_in_a_bundled_routine(root: Path) -> None:
+    edit(root, LEGS, 'goals = ["after-workout"]', 'goals = ["after-workout"]\nsource = "user"')
+    [problem] = problems(root)
+    assert (
+        problem == f"{LEGS}:{line_of(root, LEGS, 'source = ')}: source: is set by Companion, not by the file; remove it"
+    )
+
+
+def test_every_broken_file_is_reported_together(root: Path) -> None:
+    edit(root, LEGS, 'therapies = ["sports", "deep-tissue"]', 'therapies = ["reiki"]')
+    edit(root, PILLOW, "seconds = 360", "seconds = 1000")
+    (root / "therapies" / "reiki.toml").write_text('id = "reiki"\n', encoding="utf-8")
+    found = problems(root)
+    files = {problem.split(":", 1)[0] for problem in found}
+    assert files == {LEGS, PILLOW, "therapies/reiki.toml"}
