@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from companion.paths import default_paths
 from companion.records import SessionRecord, SessionStatus, StepDone
 
 COMPANION = shutil.which("companion") or ""
@@ -30,10 +31,13 @@ def needs_storage() -> None:
     pytest.importorskip("companion.storage", reason="the history store is not part of this build yet")
 
 
-def write_history(home: Path, records: list[SessionRecord]) -> None:
-    path = home / "data" / "companion" / "history.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
+def write_history(records: list[SessionRecord]) -> None:
+    """Save ``records`` the way the app does (the test's XDG folders are already in the environment)."""
+    from companion.storage import HistoryStore
+
+    store = HistoryStore(default_paths())
+    for item in records:
+        store.append(item)
 
 
 def record(days_ago: int, area: str = "neck", before: int = 6, after: int = 6) -> SessionRecord:
@@ -82,9 +86,9 @@ def test_advice_with_no_history_suggests_a_first_routine() -> None:
     assert "No sessions recorded yet" in item["reason"]
 
 
-def test_advice_from_history_names_the_sessions(isolated_home: Path) -> None:
+def test_advice_from_history_names_the_sessions() -> None:
     needs_storage()
-    write_history(isolated_home, [record(d) for d in (0, 1, 3, 5, 6, 13)])
+    write_history([record(d) for d in (0, 1, 3, 5, 6, 13)])
     items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
     assert [(i["kind"], i["area"]) for i in items] == [("rest-area", "neck"), ("see-professional", "neck")]
     for item in items:
