@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -67,12 +68,18 @@ def load_rules_for_cli(catalog: Catalog) -> AdviceRules:
 
 
 def load_records(paths: Paths) -> list[SessionRecord]:
-    """The session history; unreadable lines are reported by the store and left out."""
+    """The session history. Damage the store set aside (and any other notice) is reported on stderr."""
     try:
-        from companion.storage import HistoryStore
+        from companion.storage import HistoryStore, StorageError
     except ImportError:  # pragma: no cover - only while the storage module is not part of the build
         raise CliError("the session history cannot be read by this build of Companion", exit_code=1) from None
-    return list(HistoryStore(paths).load().records)
+    try:
+        report = HistoryStore(paths).load()
+    except StorageError as exc:
+        raise CliError(str(exc), exit_code=1) from None
+    for message in report.messages:
+        print(f"companion: {message}", file=sys.stderr)
+    return list(report.records)
 
 
 def _stored_answers(paths: Paths, catalog: Catalog, today: date) -> list[str]:

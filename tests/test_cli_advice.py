@@ -143,3 +143,14 @@ def test_user_mistakes_give_one_line_and_exit_2(args: tuple[str, ...], expected:
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_damaged_history_is_reported_and_advice_still_given(isolated_home: Path) -> None:
+    needs_storage()
+    history = isolated_home / "data" / "companion" / "history.jsonl"
+    history.parent.mkdir(parents=True, exist_ok=True)
+    history.write_text("not json\n", encoding="utf-8")
+    result = run("advice", "--json", "--today", TODAY.isoformat())
+    assert [item["kind"] for item in json.loads(result.stdout)] == ["try-routine"]
+    assert result.stderr.startswith("companion: ")
+    assert "Traceback" not in result.stderr
