@@ -154,3 +154,17 @@ def test_damaged_history_is_reported_and_advice_still_given(isolated_home: Path)
     assert [item["kind"] for item in json.loads(result.stdout)] == ["try-routine"]
     assert result.stderr.startswith("companion: ")
     assert "Traceback" not in result.stderr
+
+
+def test_todays_saved_screening_answers_count() -> None:
+    needs_storage()
+    from companion.screening import ScreeningAnswers, save_screening
+
+    before = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
+    assert [item["kind"] for item in before] == ["try-routine"]
+    save_screening(default_paths(), ScreeningAnswers(day=TODAY, yes=frozenset({"fever"})))
+    items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
+    assert [item["kind"] for item in items] == ["see-doctor"]
+    # Answers apply to their own day only.
+    later = (TODAY + timedelta(days=1)).isoformat()
+    assert [item["kind"] for item in json.loads(run("advice", "--json", "--today", later).stdout)] == ["try-routine"]
