@@ -1,8 +1,9 @@
-"""Durable file primitives: atomic whole-file replacement and an inter-process lock.
+"""Durable file primitives: atomic whole-file replacement, exclusive creation, setting files aside, a lock.
 
 Whole-file writes go to a temporary file in the same folder, are fsynced, moved over the old file with
 ``os.replace`` and the folder is fsynced, so a crash leaves exactly the old or exactly the new file. Files are
-created 0600: this is health data.
+created 0600: this is health data. Every write goes through ``os.write``/``os.fsync``/``os.replace`` (never a
+buffered file object) so the failure-injection tests can interrupt each call in turn.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class LockTimeout(Exception):
             "Try again in a moment; nothing was lost."
         )
         self.path = path
+        self.waited = waited
 
 
 def ensure_dir(path: Path) -> Path:
@@ -46,39 +48,108 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (``os.write`` may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:  # pragma: no cover - a regular file never returns 0 without an error
+            raise OSError(errno.EIO, "write returned no progress")
+        view = view[written:]
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash at any point leaves the old or the new content.
 
-    On any error the temporary file is removed and the original file is untouched.
+    On any error before the replacement the temporary file is removed and the original file is untouched. An
+    error while syncing the folder after the replacement is raised too (the new content is then in place).
     """
     ensure_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            fd = -1
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, FILE_MODE)
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        if fd != -1:
-            os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
     fsync_dir(path.parent)
 
 
+def create_exclusive(path: Path, data: bytes) -> None:
+    """Create ``path`` (0600) holding ``data``, durably; fail with ``FileExistsError`` if it exists already."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    try:
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def fresh_name(path: Path, suffix: str) -> Iterator[Path]:
+    """Candidate names ``<name>.<suffix>``, ``<name>.<suffix>-2``, ... beside ``path``."""
+    yield path.with_name(f"{path.name}.{suffix}")
+    for number in range(2, 10_000):
+        yield path.with_name(f"{path.name}.{suffix}-{number}")
+
+
+def keep_copy(path: Path, suffix: str) -> Path:
+    """Keep the current content of ``path`` under a new name ``<name>.<suffix>``; never overwrite a file.
+
+    A hard link is used where the file system allows it (instant, and the bytes are exactly the original's);
+    otherwise the bytes are copied into a new file. Returns the name used.
+    """
+    for candidate in fresh_name(path, suffix):
+        try:
+            os.link(path, candidate)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            try:
+                create_exclusive(candidate, path.read_bytes())
+            except FileExistsError:
+                continue
+            return candidate
+        fsync_dir(path.parent)
+        return candidate
+    raise FileExistsError(errno.EEXIST, "no free name to keep a copy", str(path))
+
+
+def set_aside_bytes(path: Path, suffix: str, data: bytes) -> Path:
+    """Write ``data`` to a new file ``<name>.<suffix>`` beside ``path`` (never overwriting one); return it."""
+    for candidate in fresh_name(path, suffix):
+        try:
+            create_exclusive(candidate, data)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(errno.EEXIST, "no free name to set data aside", str(path))
+
+
 @contextlib.contextmanager
 def file_lock(lock_path: Path, timeout: float = 3.0, poll: float = 0.02) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``lock_path`` (a separate lock file, never the data file).
 
-    Waits up to ``timeout`` seconds for another process, then raises :class:`LockTimeout`.
+    Waits up to ``timeout`` seconds for another process, then raises :class:`LockTimeout`. The lock is not
+    re-entrant: do not take it again while holding it. The descriptor is close-on-exec, so a program started
+    while the lock is held never keeps it.
     """
     ensure_dir(lock_path.parent)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     started = time.monotonic()
     try:
         while True:
