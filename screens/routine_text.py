@@ -9,10 +9,10 @@ from companion.safety import format_seconds
 
 
 def routine_label(routine: Routine) -> Text:
-    """One line for a routine list: title, length, and a marker for the user's own routines."""
+    """One entry of a routine list: length, title, and a marker for the user's own routines."""
     text = Text()
+    text.append(f"{format_seconds(routine.total_seconds):>5}  ", style="dim")
     text.append(routine.title)
-    text.append(f"  {format_seconds(routine.total_seconds)}", style="dim")
     if routine.source == "user":
         text.append("  (yours)", style="italic")
     return text

@@ -16,8 +16,8 @@ def test_open_browse_help_and_quit(isolated_home: Path) -> None:
         session.send("f")
         session.send("Escape")
         session.send("?")
-        screen = session.wait_for("Red flags")
-        assert "Keys on this screen" in screen
+        screen = session.wait_for("Keys on this screen")
+        assert "Safety" in screen
         session.send("Escape")
         session.wait_for("Routines")
         session.send("C-q")
