@@ -103,6 +103,16 @@ class Tool(FileModel):
     name: ShortText
     kind: Literal["manual", "device"]
     description: Text
+    called: ShortText | None = None
+    """How a sentence names the tool when "a <name>" reads wrong, e.g. "your hands"."""
+
+    @property
+    def phrase(self) -> str:
+        """The tool named in a sentence: "a massage gun", "your hands"."""
+        if self.called:
+            return self.called
+        name = self.name.lower()
+        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
 class Technique(FileModel):
@@ -217,6 +227,8 @@ class Limit(FileModel):
     """Total time with this tool in one session, across areas."""
     area_day_seconds: int | None = Field(default=None, gt=0)
     source: Identifier
+    session_source: Identifier | None = None
+    """Source of ``session_seconds`` when it differs from ``source``."""
     day_source: Identifier | None = None
     """Source of the daily cap when it differs from ``source`` (the daily cap is a design choice)."""
 
@@ -300,6 +312,7 @@ class EffectiveLimit(BaseModel):
     session_seconds: int | None
     area_day_seconds: int | None
     source: str
+    session_source: str
     day_source: str
 
 
@@ -359,5 +372,8 @@ def effective_limit(limits: tuple[Limit, ...], tool: str, area: str) -> Effectiv
         values[name] = value
     chosen = specific or general
     source = chosen.source if chosen else "none"
+    session_source = (chosen.session_source or chosen.source) if chosen else "none"
     day_source = (chosen.day_source or chosen.source) if chosen else "none"
-    return EffectiveLimit(tool=tool, area=area, source=source, day_source=day_source, **values)
+    return EffectiveLimit(
+        tool=tool, area=area, source=source, session_source=session_source, day_source=day_source, **values
+    )

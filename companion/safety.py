@@ -50,7 +50,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
     Checks per step, per area in the session, per tool in the session, the daily cap per area (a single
     routine may not fill more than a day's allowance) and the areas a tool must avoid.
     """
-    tools = {t.id: t.name.lower() for t in vocabulary.tools}
+    tools = {t.id: t.phrase for t in vocabulary.tools}
     areas = {a.id: a.name.lower() for a in vocabulary.areas}
     problems: list[tuple[str, str]] = []
     per_area: dict[tuple[str, str], int] = defaultdict(int)
@@ -58,14 +58,14 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
     last_index: dict[tuple[str, str], int] = {}
     last_tool_index: dict[str, int] = {}
     for index, step in enumerate(routine.steps):
-        tool_name = tools.get(step.tool, step.tool)
+        tool_name = tools.get(step.tool, f"the {step.tool}")
         area_name = areas.get(step.area, step.area)
         for rule in rules.avoid:
             if rule.tool == step.tool and step.area in rule.areas:
                 problems.append(
                     (
                         f"steps[{index}].area",
-                        f"a {tool_name} must not be used on the {area_name}: {rule.reason} (source {rule.source})",
+                        f"{tool_name} must not be used on the {area_name}: {rule.reason} (source {rule.source})",
                     )
                 )
         limit = effective_limit(rules.limits, step.tool, step.area)
@@ -74,7 +74,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                 (
                     f"steps[{index}].seconds",
                     f"{step.seconds} s exceeds the {limit.step_seconds} s per-step limit "
-                    f"for a {tool_name} on the {area_name} (source {limit.source}); shorten the step",
+                    f"for {tool_name} on the {area_name} (source {limit.source}); shorten the step",
                 )
             )
         per_area[(step.tool, step.area)] += step.seconds
@@ -92,7 +92,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                 problems.append(
                     (
                         f"steps[{index}].seconds",
-                        f"{total} s on the {areas.get(area, area)} with a "
+                        f"{total} s on the {areas.get(area, area)} with "
                         f"{tools.get(tool, tool)} exceeds the {cap} s {what} limit (source {source}); "
                         "shorten or remove a step on that area",
                     )
@@ -104,8 +104,8 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
             problems.append(
                 (
                     f"steps[{last_tool_index[tool]}].seconds",
-                    f"{total} s with a {tools.get(tool, tool)} exceeds "
-                    f"the {cap} s per-session limit for that tool (source {general.source}); "
+                    f"{total} s with {tools.get(tool, tool)} exceeds "
+                    f"the {cap} s per-session limit for that tool (source {general.session_source}); "
                     "shorten the routine",
                 )
             )

@@ -97,7 +97,7 @@ def _safety_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> l
     problems: list[Problem] = []
     for group in ("limits", "avoid", "questions"):
         for index, item in enumerate(getattr(rules, group)):
-            for key in ("source", "day_source"):
+            for key in ("source", "session_source", "day_source"):
                 value = getattr(item, key, None)
                 if value is not None and value not in sources:
                     problems.append(Problem(name, f"{group}[{index}].{key}", f"unknown source '{value}'"))
