@@ -10,8 +10,8 @@
 Every step the plan keeps has ``seconds`` (what it will run) and ``max_seconds`` (the most it may ever run,
 extensions and restarts included). The ``max_seconds`` of all steps sharing a limit add up to no more than that
 limit, so a run that keeps each step within its ``max_seconds`` keeps every limit, however the user extends or
-goes back. Slack under a shared limit goes to the earliest step. Where no limit applies at all, a step may run at
-most twice its planned time (:data:`UNLIMITED_FACTOR`, a Companion design choice).
+goes back. Slack under a shared limit goes to the earliest step. Where no per-step limit applies, a step may run
+at most twice its planned time (:data:`UNLIMITED_FACTOR`, a Companion design choice).
 
 Every change says what and why, naming the source: ``"Neck trimmed from 3:00 to 2:00: the limit for a massage
 gun on the neck is 2:00 (source gun-per-area)"``.
@@ -33,7 +33,7 @@ from companion.settings import Settings
 MIN_STEP_SECONDS = 10
 """A step that would be cut below this (or below its own length, if shorter) is dropped rather than kept."""
 UNLIMITED_FACTOR = 2
-"""With no limit at all for a step, it may run at most this many times its planned length."""
+"""With no per-step limit for a step, it may run at most this many times its planned length."""
 RECENT_HOURS = 24
 """Working an area again within this many hours gives a warning."""
 
@@ -166,16 +166,6 @@ class _Cap:
         return f"{text} ({self.source_label})"
 
 
-def tool_phrase(name: str) -> str:
-    """``"a massage gun"``, ``"an electric massager"``, ``"your hands"``: a tool's name inside a sentence."""
-    lower = name.lower()
-    if lower == "hands":
-        return "your hands"
-    if lower.endswith("s"):
-        return lower
-    return f"an {lower}" if lower[:1] in "aeiou" else f"a {lower}"
-
-
 def area_phrase(name: str) -> str:
     """``"the neck"``: an area's name inside a sentence."""
     return f"the {name.lower()}"
@@ -230,7 +220,7 @@ def _tool_session_caps(routine: Routine, catalog: Catalog) -> dict[str, tuple[in
                 continue
             current = caps.get(step.tool)
             if current is None or limit.session_seconds < current[0]:
-                caps[step.tool] = (limit.session_seconds, limit.source)
+                caps[step.tool] = (limit.session_seconds, limit.session_source)
     return caps
 
 
@@ -261,6 +251,7 @@ def make_plan(
     outcome = assess(routine, catalog, answers)
     area_names = {a.id: a.name for a in catalog.vocabulary.areas}
     tool_names = {t.id: t.name for t in catalog.vocabulary.tools}
+    tool_phrases = {t.id: t.phrase for t in catalog.vocabulary.tools}
     tool_session = _tool_session_caps(routine, catalog)
     multiple = {
         area for area in routine.areas if sum(1 for s in routine.steps if s.area == area) > 1
@@ -274,7 +265,7 @@ def make_plan(
     for index, step in enumerate(routine.steps):
         area_name = area_names.get(step.area, step.area)
         tool_name = tool_names.get(step.tool, step.tool)
-        tool, area = tool_phrase(tool_name), area_phrase(area_name)
+        tool, area = tool_phrases.get(step.tool, f"the {tool_name}"), area_phrase(area_name)
         label = f"{area_name} (step {index + 1})" if step.area in multiple else area_name
 
         question: Question | None = outcome.avoided_areas.get(step.area)
@@ -372,12 +363,13 @@ def make_plan(
             room = cap.total - granted.get(cap.key, 0) - pending.get(cap.key, 0)
             if best is None or room < best:
                 best, reason = room, cap.describe(members[cap.key] > 1)
-        if best is None:
+        if not any(cap.key[0] == "step" for cap in caps) and (best is None or seconds * UNLIMITED_FACTOR < best):
             best = seconds * UNLIMITED_FACTOR
             reason = (
-                f"no published limit applies, so Companion lets a step run at most {UNLIMITED_FACTOR} times "
+                f"no per-step limit applies, so Companion lets a step run at most {UNLIMITED_FACTOR} times "
                 f"its planned time ({format_seconds(best)}; a Companion design choice)"
             )
+        assert best is not None
         max_seconds = max(seconds, best)
         for cap in caps:
             granted[cap.key] = granted.get(cap.key, 0) + max_seconds

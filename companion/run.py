@@ -172,6 +172,7 @@ class RoutineRun:
 
     def step_seconds_spent(self) -> list[float]:
         """Seconds really spent per planned step so far, all visits, the current one included (unrounded)."""
+        self.update()
         spent = list(self._spent)
         if self._status in (RunStatus.RUNNING, RunStatus.PAUSED):
             spent[self._index] += self._visit_elapsed(self.clock.monotonic())
@@ -179,6 +180,7 @@ class RoutineRun:
 
     def visits(self) -> list[int]:
         """How many times each planned step was begun."""
+        self.update()
         visits = list(self._visits)
         if self._status in (RunStatus.RUNNING, RunStatus.PAUSED):
             visits[self._index] += 1

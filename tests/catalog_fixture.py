@@ -21,7 +21,13 @@ def _vocabulary() -> Vocabulary:
                 )
             ],
             "tools": [
-                {"id": "hands", "name": "Hands", "kind": "manual", "description": "Your hands."},
+                {
+                    "id": "hands",
+                    "name": "Hands",
+                    "kind": "manual",
+                    "description": "Your hands.",
+                    "called": "your hands",
+                },
                 {"id": "massage-gun", "name": "Massage gun", "kind": "device", "description": "Percussion."},
                 {"id": "massage-ball", "name": "Massage ball", "kind": "manual", "description": "A ball."},
                 {"id": "electric-pad", "name": "Electric pad", "kind": "device", "description": "No limits."},

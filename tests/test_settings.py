@@ -128,6 +128,7 @@ def _limit(step: int | None, day: int | None) -> EffectiveLimit:
         session_seconds=600,
         area_day_seconds=day,
         source="s",
+        session_source="s",
         day_source="d",
     )
 
