@@ -359,6 +359,9 @@ class HistoryStore:
 
         Raises :class:`StorageError` when the file cannot be read at all (permissions, I/O).
         """
+        if self._stale_temp_files():
+            with contextlib.suppress(StorageError, OSError), self._locked():
+                self._sweep_locked()
         data = self._read()
         if data is None:
             self.read_only = False
@@ -422,6 +425,19 @@ class HistoryStore:
         except LockTimeout as exc:
             raise StoreBusy(str(exc)) from exc
 
+    def _stale_temp_files(self) -> list[Path]:
+        """Temporary files of rewrites that were killed before ``os.replace`` (they never held the only copy)."""
+        try:
+            return list(self.path.parent.glob(f".{self.path.name}.*.tmp"))
+        except OSError:
+            return []
+
+    def _sweep_locked(self) -> None:
+        """Remove stale temporary files; safe under the lock, since every rewrite of the history holds it."""
+        for stale in self._stale_temp_files():
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
     def _repair_locked(self, data: bytes, parsed: _Parsed, entries: list[_Entry]) -> tuple[list[Path], list[str]]:
         """Keep damaged data aside, then write ``entries`` back. Returns the files written and messages."""
         stamp = _utc_stamp(self._now())
@@ -464,6 +480,7 @@ class HistoryStore:
         if self.read_only:
             raise ReadOnlyError(self._read_only_message())
         with self._locked():
+            self._sweep_locked()
             data = self._read()
             parsed = _parse(data) if data is not None else _Parsed()
             if parsed.newer:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from companion.paths import Paths, default_paths
 from companion.records import SessionRecord, SessionStatus, StepDone
 from companion.storage import HistoryStore
 
-OFFSETS = (timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)))
+OFFSETS = (UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)))
 HEADER = b'{"format": "companion-history", "schema_version": 1}\n'
 
 
@@ -32,7 +32,7 @@ def make_record(number: int = 0, **changes: object) -> SessionRecord:
         "steps": steps,
         "tension_before": number % 11,
         "tension_after": None if number % 4 == 0 else (number + 3) % 11,
-        "notes": "" if number % 2 else f"note {number}, with \"quotes\", commas\nand a new line",
+        "notes": "" if number % 2 else f'note {number}, with "quotes", commas\nand a new line',
     }
     data.update(changes)
     return SessionRecord.model_validate(data)

@@ -127,7 +127,7 @@ def test_a_permission_error_is_reported_as_such_and_nothing_is_moved(tmp_path: P
         paths.history.chmod(0o600)
 
 
-def test_a_permission_error_even_as_root_is_reported_and_nothing_is_moved(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_permission_error_even_as_root_is_reported_and_nothing_is_moved() -> None:
     from companion import storage
 
     paths = default_paths()
@@ -137,10 +137,10 @@ def test_a_permission_error_even_as_root_is_reported_and_nothing_is_moved(monkey
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(paths.history))
 
-    monkeypatch.setattr(storage, "open", denied, raising=False)
-    with pytest.raises(StorageError, match="permission denied"):
-        fresh_store().load()
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:  # its own patcher: undoing it keeps the XDG isolation
+        patch.setattr(storage, "open", denied, raising=False)
+        with pytest.raises(StorageError, match="permission denied"):
+            fresh_store().load()
     assert side_files(paths) == [] and paths.history.read_bytes() == before
 
 
