@@ -41,6 +41,35 @@ class CompanionApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys for this screen, the safety notice and the red flags", self.action_help)
+        if isinstance(screen, HomeScreen):
+            yield SystemCommand("New routine", "Build your own routine, step by step (n)", screen.action_new_routine)
+            yield SystemCommand(
+                "Edit routine", "Change the highlighted routine of yours (e)", screen.action_edit_routine
+            )
+            yield SystemCommand(
+                "Copy routine", "Start a routine of yours from the highlighted one (c)", screen.action_copy_routine
+            )
+            yield SystemCommand(
+                "Delete routine",
+                "Delete the highlighted routine of yours, after asking (delete)",
+                screen.action_delete_routine,
+            )
+
+    def reload_catalog(self, highlight: str | None = None) -> None:
+        """Load the catalogue again (after the user's routines changed) and refresh the routine lists."""
+        from content import load_catalog
+
+        result = load_catalog(user_routines=self.services.paths.routines)
+        self.services.catalog = result.catalog
+        self.services.user_problems = result.user_problems
+        for problem in result.user_problems:
+            self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.catalog = result.catalog
+                screen.refresh_routines()
+                if highlight is not None:
+                    screen.show_routine(highlight)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -8,9 +8,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Select, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.models import Catalog, Routine
+from screens import routine_actions
 from screens.routine_text import routine_label, routine_preview
 
 ANY = "any"
@@ -34,6 +35,10 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("f", "focus_filters", "Filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("n", "new_routine", "New"),
+        Binding("e", "edit_routine", "Edit"),
+        Binding("c", "copy_routine", "Copy"),
+        Binding("delete", "delete_routine", "Delete"),
     ]
 
     def __init__(self, catalog: Catalog) -> None:
@@ -123,6 +128,27 @@ class HomeScreen(Screen[None]):
 
     def action_focus_filters(self) -> None:
         self.query_one("#goal", Select).focus()
+
+    def action_new_routine(self) -> None:
+        routine_actions.new_routine(self)
+
+    def action_edit_routine(self) -> None:
+        routine_actions.edit_routine(self, self.highlighted_routine())
+
+    def action_copy_routine(self) -> None:
+        routine_actions.copy_routine(self, self.highlighted_routine())
+
+    def action_delete_routine(self) -> None:
+        routine_actions.delete_routine(self, self.highlighted_routine())
+
+    def show_routine(self, routine_id: str) -> None:
+        """Highlight the routine with this id, if the filters show it."""
+        option_list = self.query_one("#routines", OptionList)
+        try:
+            option_list.highlighted = option_list.get_option_index(routine_id)
+        except OptionDoesNotExist:  # hidden by the filters: leave the cursor where it is
+            return
+        self._show_preview()
 
     def action_clear_filters(self) -> None:
         for widget_id in ("goal", "area", "tool"):
