@@ -8,16 +8,26 @@ from companion.clock import Clock, SystemClock
 from companion.models import Catalog
 from companion.paths import Paths, default_paths
 from companion.problems import Problem
+from companion.settings import Settings, load_settings
+from companion.storage import HistoryStore
 
 
 @dataclass
 class Services:
-    """Everything a screen may need: the catalogue, where files live and the clock."""
+    """Everything a screen may need: the catalogue, settings, the history store, where files live and the clock.
+
+    ``settings`` is replaced (never mutated) when the user changes a setting; the history is loaded by the app
+    in a worker so that a long history never delays the first frame.
+    """
 
     catalog: Catalog
     paths: Paths
     clock: Clock
+    settings: Settings
+    store: HistoryStore
     user_problems: list[Problem] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    """Things the user should be told at start (a settings file kept aside, ...)."""
 
 
 def build_services(paths: Paths | None = None, clock: Clock | None = None) -> Services:
@@ -26,6 +36,13 @@ def build_services(paths: Paths | None = None, clock: Clock | None = None) -> Se
 
     paths = paths or default_paths()
     result = load_catalog(user_routines=paths.routines)
+    settings, message = load_settings(paths)
     return Services(
-        catalog=result.catalog, paths=paths, clock=clock or SystemClock(), user_problems=result.user_problems
+        catalog=result.catalog,
+        paths=paths,
+        clock=clock or SystemClock(),
+        settings=settings,
+        store=HistoryStore(paths),
+        user_problems=result.user_problems,
+        messages=[message] if message else [],
     )

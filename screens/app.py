@@ -31,7 +31,7 @@ class CompanionApp(App[int]):
         self.start_routine = start_routine
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DEFAULT_THEME
+        self.theme = services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen(self.services.catalog))
