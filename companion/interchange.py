@@ -265,8 +265,6 @@ def parse(data: bytes, name: str = "") -> list[SessionRecord]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InterchangeError(f"not UTF-8 text (byte {exc.start})") from None
-    if "\x00" in text:
-        raise InterchangeError("the file contains NUL bytes; it is not an export")
     stripped = text.lstrip()
     if not stripped:
         raise InterchangeError("the file is empty")

@@ -1,0 +1,224 @@
+"""Test 8 and the import rules: JSON and CSV round trips are exact; bad files give one message naming the field."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from companion import interchange
+from companion.interchange import InterchangeError
+from companion.records import SessionRecord, SessionStatus, StepDone
+from companion.storage import HistoryStore
+from tests.history_support import dumped, fresh_store, make_record
+
+TRICKY_TEXT = [
+    "",
+    "plain",
+    "quotes \" and 'single', commas, ; semicolons",
+    "line one\nline two\r\nline three\rend",
+    "  leading and trailing spaces  ",
+    "=SUM(A1:A2) looks like a formula",
+    "unicode: café 東京 🙂 \u2028 separator",
+    "control \x00 \x1b[31m red \x7f",
+    "[markup] not [bold]markup[/bold]",
+]
+
+
+def tricky_records() -> list[SessionRecord]:
+    records = [make_record(i) for i in range(9)]
+    for i, text in enumerate(TRICKY_TEXT):
+        records.append(make_record(100 + i, notes=text, routine_title=text or "untitled"))
+    start = datetime(2026, 3, 29, 1, 59, 59, 123456, tzinfo=timezone(timedelta(hours=-3, minutes=-30)))
+    records.append(
+        make_record(
+            200,
+            started_at=start,
+            ended_at=start + timedelta(seconds=1),
+            steps=(),
+            tension_before=None,
+            tension_after=None,
+        )
+    )
+    extra = json.loads(make_record(201).model_dump_json())
+    extra["heart_rate"] = [60, 61]
+    extra["steps"][0]["pressure"] = "light"
+    records.append(SessionRecord.model_validate(extra))
+    return records
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_then_import_reproduces_every_session_exactly(fmt: str, tmp_path) -> None:
+    records = tricky_records()
+    source = fresh_store()
+    for record in records:
+        source.append(record)
+    data = interchange.dump(fresh_store().records, fmt)  # type: ignore[arg-type]
+    parsed = interchange.parse(data, f"export.{fmt}")
+    assert dumped(parsed) == dumped(records)
+    assert [r.started_at.utcoffset() for r in parsed] == [r.started_at.utcoffset() for r in records]
+    # into an empty history, through the store
+    other = HistoryStore(source.paths.__class__(tmp_path / "d", tmp_path / "c", tmp_path / "s"))
+    result = other.import_records(parsed)
+    assert len(result.added) == len(records) and result.skipped == []
+    assert dumped(HistoryStore(other.paths).records) == dumped(records)
+    # importing again adds nothing
+    again = other.import_records(interchange.parse(data, f"export.{fmt}"))
+    assert again.added == [] and len(again.skipped) == len(records)
+
+
+step_strategy = st.builds(
+    StepDone,
+    area=st.sampled_from(["neck", "upper-back", "feet", "area with, comma"]),
+    tool=st.sampled_from(["hands", "ball"]),
+    planned_seconds=st.integers(0, 3600),
+    actual_seconds=st.integers(0, 3600),
+)
+record_strategy = st.builds(
+    SessionRecord,
+    id=st.uuids(),
+    routine_id=st.text(min_size=1, max_size=20),
+    routine_title=st.text(max_size=30),
+    started_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.timezones()),
+    ended_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.timezones()),
+    status=st.sampled_from(list(SessionStatus)),
+    steps=st.lists(step_strategy, max_size=4).map(tuple),
+    tension_before=st.none() | st.integers(0, 10),
+    tension_after=st.none() | st.integers(0, 10),
+    notes=st.text(max_size=60),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(record_strategy, max_size=4, unique_by=lambda r: r.id))
+def test_round_trip_holds_for_generated_sessions(records: list[SessionRecord]) -> None:
+    for fmt in ("json", "csv"):
+        parsed = interchange.parse(interchange.dump(records, fmt), f"x.{fmt}")  # type: ignore[arg-type]
+        assert [r.model_dump(mode="json") for r in parsed] == [
+            SessionRecord.model_validate_json(r.model_dump_json()).model_dump(mode="json") for r in records
+        ]
+
+
+def test_json_document_has_the_documented_shape() -> None:
+    record = make_record(1)
+    doc = json.loads(interchange.dump([record], "json"))
+    assert doc["format"] == "companion-history" and doc["schema_version"] == 1
+    (session,) = doc["sessions"]
+    assert list(session) == [
+        "id",
+        "routine_id",
+        "routine_title",
+        "started_at",
+        "ended_at",
+        "status",
+        "steps",
+        "tension_before",
+        "tension_after",
+        "notes",
+    ]
+    assert session["started_at"] == record.started_at.isoformat() and "+05:30" in session["started_at"]
+    assert list(session["steps"][0]) == ["area", "tool", "planned_seconds", "actual_seconds"]
+
+
+def test_csv_has_per_area_columns_for_spreadsheets() -> None:
+    rows = list(csv.DictReader(io.StringIO(interchange.csv_text([make_record(1), make_record(2)]), newline="")))
+    assert rows[0]["area:neck"] == str(make_record(1).seconds_per_area()["neck"])
+    assert rows[0]["area:upper-back"] == "90"
+    assert rows[0]["actual_seconds"] == str(make_record(1).actual_seconds)
+    assert json.loads(rows[0]["steps"])[0]["area"] == "neck"
+
+
+def test_csv_saved_by_a_spreadsheet_with_a_bom_and_crlf_imports() -> None:
+    data = b"\xef\xbb\xbf" + interchange.csv_text([make_record(3)]).encode()
+    assert dumped(interchange.parse(data, "whatever.txt")) == dumped([make_record(3)])
+
+
+def test_a_history_jsonl_file_can_be_imported_too() -> None:
+    store = fresh_store()
+    store.append(make_record(1))
+    store.append(make_record(2))
+    data = store.paths.history.read_bytes()
+    assert dumped(interchange.parse(data, "history.jsonl")) == dumped([make_record(1), make_record(2)])
+
+
+def _doc(*sessions: object) -> bytes:
+    return json.dumps({"format": "companion-history", "schema_version": 1, "sessions": list(sessions)}).encode()
+
+
+def _session(number: int = 1, **changes: object) -> dict[str, object]:
+    data = interchange.session_json(make_record(number))
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"format": "other", "sessions": []}', "field 'format'"),
+        (b'{"format": "companion-history", "schema_version": 1}', "field 'sessions'"),
+        (b'{"format": "companion-history", "schema_version": 9, "sessions": []}', "newer version"),
+        (_doc(_session(1), "text"), "session 2: expected an object"),
+        (_doc(_session(1), _session(2, tension_after=12)), "field 'tension_after'"),
+        (_doc(_session(3, started_at="2026-11-02T09:00:00")), "field 'started_at'"),
+        (_doc(_session(4, id="not-a-uuid")), "session 1 (id not-a-uuid): field 'id'"),
+        (_doc({k: v for k, v in _session(5).items() if k != "id"}), "session 1: field 'id': missing"),
+        (_doc(_session(6, status="paused")), "field 'status'"),
+        (_doc(_session(7, steps=[{"area": "neck"}])), "field 'steps.0.tool'"),
+        (_doc(_session(8), _session(8)), "sessions 1 and 2 have the same id"),
+        (b"hello,world\n1,2\n", "neither a Companion JSON export nor a CSV"),
+    ],
+)
+def test_a_bad_file_gives_one_clear_message(data: bytes, message: str) -> None:
+    with pytest.raises(InterchangeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        interchange.parse(data, "import.json")
+
+
+def _csv_with(change: dict[str, str], drop: str | None = None) -> bytes:
+    text = interchange.csv_text([make_record(1), make_record(2)])
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    rows[1].update(change)
+    fields = [name for name in rows[0] if name != drop]
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize(
+    ("change", "drop", "message"),
+    [
+        ({"tension_before": "eleven"}, None, "row 3 (id 00000000-0000-0000-0000-000000000003): field 'tension_before'"),
+        ({"steps": "[{"}, None, "row 3 .*field 'steps': not valid JSON"),
+        ({"extra": "[1]"}, None, "field 'extra'"),
+        ({"status": ""}, None, "field 'status'"),
+        ({}, "steps", "no 'steps' column"),
+    ],
+)
+def test_a_bad_csv_names_the_row_and_field(change: dict[str, str], drop: str | None, message: str) -> None:
+    with pytest.raises(InterchangeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        interchange.parse(_csv_with(change, drop), "import.csv")
+
+
+def test_format_for_uses_the_suffix_unless_told() -> None:
+    from pathlib import Path
+
+    assert interchange.format_for(Path("a.CSV")) == "csv"
+    assert interchange.format_for(Path("a.json")) == "json"
+    assert interchange.format_for(Path("a")) == "json"
+    assert interchange.format_for(Path("a.csv"), "json") == "json"
+
+
+def test_ids_are_kept_exactly() -> None:
+    record = make_record(1, id=uuid.UUID("12345678-1234-5678-1234-567812345678"))
+    assert interchange.parse(interchange.dump([record], "csv"), "a.csv")[0].id == record.id
