@@ -245,3 +245,13 @@ def statistics(records: Iterable[SessionRecord], today: date, catalog: Catalog |
         daily=daily_seconds(recent, today, 30),
         exposure=exposure_today(todays, today, catalog) if catalog is not None else [],
     )
+
+
+def today_summary(records: Iterable[SessionRecord], today: date) -> str:
+    """One line for the header: minutes done today and the current streak, in words."""
+    records = list(records)
+    seconds = sum(seconds_on_day(records, today).values())
+    streak = current_streak(records, today)
+    minutes = round(seconds / 60)
+    days = "day" if streak == 1 else "days"
+    return f"Today {minutes} min · streak {streak} {days}"

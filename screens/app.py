@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from companion.history import local_date, today_summary
 from companion.services import Services, build_services
+from companion.storage import StorageError
+from screens.compare import CompareScreen
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
+from screens.messages import HistoryChanged
+from screens.red_flags import RedFlagsScreen
 from screens.themes import DEFAULT_THEME, THEMES
+from screens.therapies import TherapiesScreen
 
 
 class CompanionApp(App[int]):
@@ -22,6 +29,7 @@ class CompanionApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
+        Binding("t", "therapies", "Therapies"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -29,6 +37,8 @@ class CompanionApp(App[int]):
         super().__init__()
         self.services = services
         self.start_routine = start_routine
+        self.history_ready = False
+        """True once the history has been read (screens that need it may wait for :class:`HistoryChanged`)."""
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
@@ -37,10 +47,42 @@ class CompanionApp(App[int]):
         self.push_screen(HomeScreen(self.services.catalog))
         for problem in self.services.user_problems:
             self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
+        for message in self.services.messages:
+            self.notify(message, severity="warning", timeout=15, markup=False)
+        self.load_history()
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_history(self) -> None:
+        """Read the history off the UI thread, so a long history never delays the first frame."""
+        try:
+            report = self.services.store.load()
+        except StorageError as exc:
+            self.call_from_thread(self.notify, str(exc), title="History", severity="error", timeout=20, markup=False)
+            return
+        for message in report.messages:
+            self.call_from_thread(self.notify, message, title="History", severity="warning", timeout=20, markup=False)
+        self.call_from_thread(self.post_message, HistoryChanged())
+
+    @on(HistoryChanged)
+    def refresh_today(self) -> None:
+        """Show today's minutes and the streak in the header, on every screen."""
+        records = self.services.store.records
+        today = local_date(self.services.clock.now())
+        self.history_ready = True
+        self.sub_title = today_summary(records, today)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys for this screen, the safety notice and the red flags", self.action_help)
+        yield SystemCommand("Red flags", "When to stop and see a doctor rather than massage", self.action_red_flags)
+        yield SystemCommand(
+            "Therapy guide", "The professional therapies explained, searchable by condition (t)", self.action_therapies
+        )
+        yield SystemCommand(
+            "Compare self-massage and a therapist",
+            "Cost with your local prices, time, reach, advice and safety",
+            self.action_compare,
+        )
         if isinstance(screen, HomeScreen):
             yield SystemCommand("New routine", "Build your own routine, step by step (n)", screen.action_new_routine)
             yield SystemCommand(
@@ -75,6 +117,34 @@ class CompanionApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.services.catalog, key_lines(self.screen)))
+
+    def action_red_flags(self) -> None:
+        if not isinstance(self.screen, RedFlagsScreen):
+            self.push_screen(RedFlagsScreen(self.services.catalog))
+
+    def action_therapies(self) -> None:
+        if not isinstance(self.screen, TherapiesScreen):
+            self.push_screen(TherapiesScreen(self.services.catalog), callback=self._open_routine_from_guide)
+
+    def action_compare(self) -> None:
+        from companion.advisor import bundled_rules
+
+        if not isinstance(self.screen, CompareScreen):
+            self.push_screen(CompareScreen(self.services, bundled_rules()))
+
+    def _open_routine_from_guide(self, routine_id: str | None) -> None:
+        """The therapy guide was left by choosing a related routine: show it on the home screen, filters cleared."""
+        if routine_id is None:
+            return
+        home = self.screen
+        if not isinstance(home, HomeScreen):
+            routine = self.services.catalog.routine(routine_id)
+            title = routine.title if routine else routine_id
+            self.notify(f"Find {title} on the home screen when you are done here.", markup=False)
+            return
+        home.action_clear_filters()
+        home.refresh_routines()
+        home.show_routine(routine_id)
 
 
 def run_app(start_routine: str | None = None) -> int:

@@ -107,3 +107,42 @@ async def test_help_is_in_the_command_palette(make_app) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def wait_until(pilot, condition, rounds: int = 50) -> None:
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met")
+
+
+async def test_header_shows_todays_minutes_and_streak(make_app, services) -> None:
+    from datetime import timedelta
+
+    from companion.records import SessionRecord, SessionStatus, StepDone
+
+    now = services.clock.now()
+    for days_ago, seconds in ((0, 300), (0, 130), (1, 200), (3, 100)):
+        started = now - timedelta(days=days_ago)
+        services.store.append(
+            SessionRecord(
+                routine_id="desk-break-quick",
+                routine_title="[bold]Desk[/] break",
+                started_at=started,
+                ended_at=started + timedelta(seconds=seconds),
+                status=SessionStatus.COMPLETED,
+                steps=(StepDone(area="neck", tool="hands", planned_seconds=seconds, actual_seconds=seconds),),
+            )
+        )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.history_ready)
+        assert app.sub_title == "Today 7 min · streak 2 days"
+
+
+async def test_empty_history_reads_as_zero(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_until(pilot, lambda: app.history_ready)
+        assert app.sub_title == "Today 0 min · streak 0 days"
