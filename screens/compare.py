@@ -1,0 +1,195 @@
+"""Self-massage or a professional therapist: the comparison, with the break-even number for the user's own prices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from companion.advice_models import AdviceRules
+from companion.comparison import Comparison, compare
+from companion.fileio import LockTimeout
+from companion.paths import Paths
+from companion.price_entry import PriceError, format_price, parse_price
+from companion.services import Services
+from companion.settings import NewerSettingsError, Prices, Settings, save_settings
+
+FIELDS = {"device-price": "device price", "session-price": "session price"}
+"""The price inputs and how messages name them."""
+
+
+def comparison_points(comparison: Comparison) -> Text:
+    """The points people decide by, each seen from both sides, then the summary and the sources."""
+    text = Text()
+    text.append(comparison.intro)
+    text.append("\n")
+    for point in comparison.points:
+        text.append(f"\n{point.title}\n", style="bold underline")
+        text.append(" Self-massage: ", style="bold")
+        text.append(point.self_massage)
+        text.append("\n Professional: ", style="bold")
+        text.append(point.professional)
+        text.append("\n")
+    text.append("\nIn short\n", style="bold underline")
+    text.append(comparison.summary)
+    text.append("\n\nSources\n", style="bold underline")
+    for source in comparison.sources:
+        text.append(f" • {source.title}: ", style="bold")
+        text.append(source.reference)
+        text.append("\n")
+    return text
+
+
+def cost_text(comparison: Comparison, device: Decimal | None, session: Decimal | None, currency: str) -> Text:
+    """The prices as understood and the break-even sentence (the currency is the user's text, kept plain)."""
+    text = Text()
+    if device is not None and session is not None:
+        text.append("Device ", style="bold")
+        text.append(_money(device, currency))
+        text.append(" · one session ", style="bold")
+        text.append(_money(session, currency))
+        if comparison.break_even_sessions is not None:
+            text.append(" → ", style="bold")
+            text.append(f"break-even after {comparison.break_even_sessions} sessions", style="bold")
+        text.append("\n")
+    text.append(comparison.cost_line)
+    return text
+
+
+def _money(value: Decimal, currency: str) -> str:
+    amount = format_price(value)
+    return f"{amount} {currency}" if currency else amount
+
+
+class CompareScreen(Screen[None]):
+    """The comparison, with price inputs saved to the user's settings."""
+
+    CSS_PATH = "compare.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "save", "Save prices"),
+    ]
+
+    def __init__(self, services: Services, rules: AdviceRules) -> None:
+        super().__init__()
+        self.services = services
+        self.rules = rules
+        self.saved_prices = services.settings.prices
+
+    def compose(self) -> ComposeResult:
+        prices = self.services.settings.prices
+        yield Header()
+        with Horizontal(id="prices"):
+            with Vertical(classes="price"):
+                yield Label("Device price", classes="price-label")
+                yield Input(format_price(prices.device_price), placeholder="e.g. 89", id="device-price")
+            with Vertical(classes="price"):
+                yield Label("One session", classes="price-label")
+                yield Input(format_price(prices.session_price), placeholder="e.g. 60", id="session-price")
+            with Vertical(classes="price", id="currency-box"):
+                yield Label("Currency", classes="price-label")
+                yield Input(prices.currency, placeholder="€, USD", max_length=8, id="currency")
+        yield Static(id="price-problem")
+        with VerticalScroll(id="comparison"):
+            yield Static(id="cost")
+            yield Static(id="points")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        comparison = compare(self.rules)
+        self.query_one("#comparison", VerticalScroll).border_title = comparison.title
+        self.query_one("#points", Static).update(comparison_points(comparison))
+        self.refresh_cost()
+        self.query_one("#device-price", Input).focus()
+
+    # --- prices -----------------------------------------------------------------------------------------------
+
+    def entered_prices(self) -> tuple[Prices | None, list[str]]:
+        """The prices in the inputs, or ``None`` and what is wrong with them (one message a wrong number)."""
+        problems: list[str] = []
+        values: dict[str, Decimal | None] = {}
+        for widget_id, name in FIELDS.items():
+            try:
+                values[widget_id] = parse_price(self.query_one(f"#{widget_id}", Input).value, name)
+            except PriceError as error:
+                problems.append(str(error))
+        if problems:
+            return None, problems
+        device, session = values["device-price"], values["session-price"]
+        prices = Prices(
+            currency=self.query_one("#currency", Input).value.strip(),
+            device_price=None if device is None else float(device),
+            session_price=None if session is None else float(session),
+        )
+        return prices, []
+
+    def refresh_cost(self) -> None:
+        """Recompute the break-even number from the inputs, or say which number is wrong and how to fix it."""
+        problem = self.query_one("#price-problem", Static)
+        prices, problems = self.entered_prices()
+        if prices is None:
+            message = Text()
+            for number, line in enumerate(problems):
+                message.append("\n" if number else "")
+                message.append("! ", style="bold")
+                message.append(line)
+            problem.update(message)
+            problem.display = True
+            return
+        problem.display = False
+        device = Decimal(str(prices.device_price)) if prices.device_price is not None else None
+        session = Decimal(str(prices.session_price)) if prices.session_price is not None else None
+        comparison = compare(self.rules, device, session)
+        self.query_one("#cost", Static).update(cost_text(comparison, device, session, prices.currency))
+
+    @on(Input.Changed)
+    def _price_changed(self) -> None:
+        self.refresh_cost()
+
+    @on(Input.Submitted)
+    def _price_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        """Save the prices to the settings when they are valid and changed; say what is wrong otherwise."""
+        prices, problems = self.entered_prices()
+        if prices is None:
+            self.notify(" ".join(problems), title="Prices not saved", severity="error", markup=False)
+            return
+        if prices != self.saved_prices:
+            self._save(prices)
+
+    def _save(self, prices: Prices) -> None:
+        # The shared settings are replaced at once, so every screen sees the new prices; the file is written in an
+        # app worker, not the screen's, so saving on the way out survives the screen being removed.
+        self.saved_prices = prices
+        settings = self.services.settings.updated(prices=prices.model_dump())
+        self.services.settings = settings
+        self.app.run_worker(
+            lambda: save_prices(self.app, self.services.paths, settings),
+            name="save-prices",
+            group="save-prices",
+            thread=True,
+        )
+
+    def action_back(self) -> None:
+        prices, _problems = self.entered_prices()
+        if prices is not None and prices != self.saved_prices:
+            self._save(prices)
+        self.dismiss()
+
+
+def save_prices(app: App[object], paths: Paths, settings: Settings) -> None:
+    """Save ``settings`` and say how it went. Runs in a worker thread: the file is locked and fsynced."""
+    try:
+        save_settings(paths, settings)
+    except (NewerSettingsError, LockTimeout, OSError) as error:
+        app.call_from_thread(app.notify, str(error), title="Prices not saved", severity="error", markup=False)
+        return
+    app.call_from_thread(app.notify, "Prices saved to your settings.", title="Settings", timeout=3)

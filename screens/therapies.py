@@ -1,0 +1,231 @@
+"""The therapy guide: the nine professional therapies, searchable, each explained for someone deciding to book one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from companion.models import Catalog, Therapy
+from companion.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
+from screens.routine_text import routine_label
+
+SECTION_TITLES = (
+    "What it is",
+    "Best for",
+    "What a session is like",
+    "Who should avoid it or ask a doctor first",
+    "Who performs it",
+    "Routines in Companion",
+    "Sources",
+)
+"""The headings of every explanation, in order (the routines heading is a widget of its own)."""
+
+
+def _heading(text: Text, title: str) -> None:
+    text.append(f"\n{title}\n", style="bold underline")
+
+
+def therapy_explanation(therapy: Therapy) -> Text:
+    """What the therapy is, what it is best for, what a session is like, who should avoid it and who performs it."""
+    text = Text()
+    text.append(therapy.name, style="bold")
+    text.append("\n")
+    text.append(therapy.summary)
+    text.append("\n")
+    _heading(text, "What it is")
+    text.append(therapy.what)
+    text.append("\n")
+    _heading(text, "Best for")
+    for item in therapy.best_for:
+        text.append(f" • {item}\n")
+    if therapy.conditions:
+        text.append("People look for it with: ", style="italic")
+        text.append(", ".join(therapy.conditions))
+        text.append("\n")
+    _heading(text, "What a session is like")
+    for label, value in (
+        ("Length", therapy.session_length),
+        ("Pressure", therapy.pressure),
+        ("Clothing", therapy.clothing),
+        ("Setting", therapy.setting),
+    ):
+        text.append(f" {label}: ", style="bold")
+        text.append(value)
+        text.append("\n")
+    text.append(therapy.expect)
+    text.append("\n")
+    _heading(text, "Who should avoid it or ask a doctor first")
+    for item in therapy.avoid:
+        text.append(" ! ", style="bold")
+        text.append(item)
+        text.append("\n")
+    _heading(text, "Who performs it")
+    text.append(therapy.practitioner)
+    text.append("\n")
+    text.append("Credential to look for: ", style="bold")
+    text.append(therapy.credential)
+    return text
+
+
+def therapy_sources(therapy: Therapy) -> Text:
+    """The sources the explanation rests on, one a line."""
+    text = Text()
+    _heading(text, "Sources")
+    for source in therapy.sources:
+        text.append(f" • {source.title}: ", style="bold")
+        text.append(source.reference)
+        text.append("\n")
+    return text
+
+
+def therapy_option(match: TherapyMatch) -> Option:
+    """One entry of the therapy list: the name, and what matched the search (if anything other than the name)."""
+    label = Text(match.therapy.name)
+    matched = match_summary(match, limit=2)
+    if matched:
+        label.append(f"\n  {matched}", style="dim italic")
+    return Option(label, id=match.therapy.id)
+
+
+class TherapiesScreen(Screen[str | None]):
+    """Search and browse the therapies; dismissed with the id of a related routine to open, or ``None``."""
+
+    CSS_PATH = "therapies.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "focus_search", "Search"),
+        Binding("c", "compare", "Compare costs"),
+        Binding("down", "cursor_down", "Next", show=False),
+        Binding("up", "cursor_up", "Previous", show=False),
+    ]
+
+    def __init__(self, catalog: Catalog, query: str = "") -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.initial_query = query
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(
+            self.initial_query,
+            placeholder="Search: name, goal, body area or condition (sciatica, desk work...)",
+            id="therapy-search",
+        )
+        with Horizontal(id="guide"):
+            yield OptionList(id="therapies")
+            with VerticalScroll(id="explanation"):
+                yield Static(id="therapy-text")
+                yield Static(Text("\nRoutines in Companion", style="bold underline"), id="related-heading")
+                yield Static(id="related-none")
+                yield OptionList(id="related")
+                yield Static(id="therapy-sources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#therapies", OptionList).border_title = "Therapies"
+        self.query_one("#explanation", VerticalScroll).border_title = "About"
+        self.refresh_therapies()
+        self.query_one("#therapy-search", Input).focus()
+
+    # --- the list ---------------------------------------------------------------------------------------------
+
+    def refresh_therapies(self) -> None:
+        """Rebuild the list from the search box, keeping the highlighted therapy where possible."""
+        option_list = self.query_one("#therapies", OptionList)
+        highlighted = self.highlighted_therapy()
+        matches = search_therapies(self.catalog, self.query_one("#therapy-search", Input).value)
+        option_list.clear_options()
+        option_list.add_options(therapy_option(match) for match in matches)
+        option_list.border_subtitle = f"{len(matches)} of {len(self.catalog.therapies)}"
+        if matches:
+            ids = [match.therapy.id for match in matches]
+            option_list.highlighted = ids.index(highlighted.id) if highlighted and highlighted.id in ids else 0
+        self._show_explanation()
+
+    def highlighted_therapy(self) -> Therapy | None:
+        """The therapy under the cursor, if any."""
+        option_list = self.query_one("#therapies", OptionList)
+        if option_list.highlighted is None or option_list.option_count == 0:
+            return None
+        option_id = option_list.get_option_at_index(option_list.highlighted).id
+        return self.catalog.therapy(option_id) if option_id else None
+
+    def _show_explanation(self) -> None:
+        therapy = self.highlighted_therapy()
+        explanation = self.query_one("#therapy-text", Static)
+        related = self.query_one("#related", OptionList)
+        none = self.query_one("#related-none", Static)
+        heading = self.query_one("#related-heading", Static)
+        sources = self.query_one("#therapy-sources", Static)
+        related.clear_options()
+        self.query_one("#explanation", VerticalScroll).scroll_home(animate=False)
+        if therapy is None:
+            query = self.query_one("#therapy-search", Input).value
+            message = Text("No therapy matches “")
+            message.append(query.strip())  # the user's words, as plain text
+            message.append("”. Try a body area, a goal or a condition such as stress, sciatica or desk work.")
+            explanation.update(message)
+            for widget in (related, none, heading, sources):
+                widget.display = False
+            return
+        explanation.update(therapy_explanation(therapy))
+        routines = related_routines(self.catalog, therapy.id)
+        related.add_options(Option(routine_label(r), id=r.id) for r in routines)
+        if routines:
+            related.highlighted = 0
+        heading.display = sources.display = True
+        related.display = bool(routines)
+        none.display = not routines
+        none.update("No routine in Companion links to it yet.")
+        sources.update(therapy_sources(therapy))
+
+    @on(Input.Changed, "#therapy-search")
+    def _search_changed(self) -> None:
+        self.refresh_therapies()
+
+    @on(Input.Submitted, "#therapy-search")
+    def _search_submitted(self) -> None:
+        self.query_one("#therapies", OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#therapies")
+    def _therapy_highlighted(self) -> None:
+        self._show_explanation()
+
+    @on(OptionList.OptionSelected, "#therapies")
+    def _therapy_selected(self) -> None:
+        self.query_one("#explanation", VerticalScroll).focus()
+
+    @on(OptionList.OptionSelected, "#related")
+    def _routine_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    # --- actions ----------------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#therapy-search", Input).focus()
+
+    def action_compare(self) -> None:
+        self.app.run_action("app.compare")
+
+    def _move(self, delta: int) -> None:
+        """Up and down in the search box move through the list, so you can search and browse without Tab."""
+        option_list = self.query_one("#therapies", OptionList)
+        if delta > 0:
+            option_list.action_cursor_down()
+        else:
+            option_list.action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)

@@ -1,0 +1,160 @@
+"""The therapy guide driven with the keyboard at 80x24 and 60x20: open, browse, search, read, open a routine, back."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from companion.therapy_search import related_routines
+from screens.home import HomeScreen
+from screens.red_flags import RedFlagsScreen
+from screens.therapies import SECTION_TITLES, TherapiesScreen
+
+SIZES = [(80, 24), (60, 20)]
+
+
+def explanation(app) -> str:
+    screen = app.screen
+    parts = [str(screen.query_one(f"#{name}", Static).render()) for name in ("therapy-text", "therapy-sources")]
+    related = screen.query_one("#related", OptionList)
+    parts += [str(related.get_option_at_index(i).prompt) for i in range(related.option_count)]
+    parts.append(str(screen.query_one("#related-heading", Static).render()))
+    return "\n".join(parts)
+
+
+def listed(app) -> list[str]:
+    therapies = app.screen.query_one("#therapies", OptionList)
+    return [str(therapies.get_option_at_index(i).id) for i in range(therapies.option_count)]
+
+
+async def open_guide(app, pilot) -> None:
+    await pilot.pause()
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(app.screen, TherapiesScreen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_browse_search_read_and_go_back(make_app, services, size) -> None:
+    catalog = services.catalog
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_guide(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#therapy-search", Input).has_focus
+        assert listed(app) == [t.id for t in catalog.therapies]
+        first, second = catalog.therapies[:2]
+        assert first.name in explanation(app)
+
+        # Arrows browse the list, even from the search box.
+        await pilot.press("down")
+        await pilot.pause()
+        assert screen.highlighted_therapy() == second
+        assert second.what in explanation(app)
+        await pilot.press("up")
+        await pilot.pause()
+        assert screen.highlighted_therapy() == first
+
+        # Searching narrows the list as you type.
+        await pilot.press(*"sciatica")
+        await pilot.pause()
+        assert listed(app) == [t.id for t in catalog.therapies if "sciatica" in t.conditions]
+        assert 0 < len(listed(app)) < len(catalog.therapies)
+        assert screen.query_one("#therapies", OptionList).border_subtitle == f"{len(listed(app))} of 9"
+
+        # Every section of the highlighted therapy is shown.
+        therapy = screen.highlighted_therapy()
+        assert therapy is not None
+        text = explanation(app)
+        for title in SECTION_TITLES:
+            assert title in text, title
+        for value in (
+            therapy.what,
+            therapy.best_for[0],
+            therapy.session_length,
+            therapy.pressure,
+            therapy.clothing,
+            therapy.setting,
+            therapy.avoid[0],
+            therapy.practitioner,
+            therapy.credential,
+            therapy.sources[0].reference,
+        ):
+            assert value in text
+        for routine in related_routines(catalog, therapy.id):
+            assert routine.title in text
+
+        # The explanation pane fits and is not squeezed away.
+        pane = screen.query_one("#explanation")
+        assert pane.region.width >= 30 and pane.region.height >= 5
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_no_match_says_so_with_the_query_as_plain_text(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_guide(app, pilot)
+        await pilot.press(*"[bold]zzz")
+        await pilot.pause()
+        assert listed(app) == []
+        text = str(app.screen.query_one("#therapy-text", Static).render())
+        assert "No therapy matches “[bold]zzz”" in text
+        assert not app.screen.query_one("#related", OptionList).display
+
+
+async def test_a_related_routine_opens_on_home(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#goal").value = "sleep"  # a filter that hides the routine we will open
+        await pilot.pause()
+        await open_guide(app, pilot)
+        await pilot.press(*"sports", "enter")  # search, then Enter moves to the list
+        await pilot.pause()
+        therapies = app.screen.query_one("#therapies", OptionList)
+        assert therapies.has_focus
+        await pilot.press("enter")  # into the explanation
+        await pilot.pause()
+        await pilot.press("tab")  # to the related routines
+        await pilot.pause()
+        related = app.screen.query_one("#related", OptionList)
+        assert related.has_focus
+        routine = related_routines(services.catalog, "sports")[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        highlighted = app.screen.highlighted_routine()
+        assert highlighted is not None and highlighted.id == routine.id
+
+
+async def test_t_on_the_guide_does_not_stack_another(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_guide(app, pilot)
+        await pilot.press("tab")  # leave the search box
+        await pilot.press("t")
+        await pilot.pause()
+        assert len([s for s in app.screen_stack if isinstance(s, TherapiesScreen)]) == 1
+
+
+async def test_palette_opens_the_guide_and_the_red_flags(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for words, screen_type in (("therapy guide", TherapiesScreen), ("red flags", RedFlagsScreen)):
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*words)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, screen_type)
+            if screen_type is RedFlagsScreen:
+                flags = str(app.screen.query_one("#red-flags", Static).render())
+                assert all(flag.text in flags for flag in services.catalog.safety.red_flags)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
