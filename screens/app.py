@@ -11,12 +11,14 @@ from textual.screen import Screen
 
 from companion.history import local_date, today_summary
 from companion.services import Services, build_services
+from companion.settings import Settings
 from companion.storage import StorageError
 from screens.compare import CompareScreen
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
-from screens.messages import HistoryChanged
+from screens.messages import HistoryChanged, SettingsChanged
 from screens.red_flags import RedFlagsScreen
+from screens.settings import SettingsSaver, SettingsScreen
 from screens.themes import DEFAULT_THEME, THEMES
 from screens.therapies import TherapiesScreen
 
@@ -30,6 +32,7 @@ class CompanionApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("t", "therapies", "Therapies"),
+        Binding("comma", "settings", "Settings", key_display=","),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -42,9 +45,10 @@ class CompanionApp(App[int]):
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
+        self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings)
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.services.catalog))
+        self.push_screen(HomeScreen(self.services.catalog, self.services.settings))
         for problem in self.services.user_problems:
             self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
         for message in self.services.messages:
@@ -74,6 +78,9 @@ class CompanionApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys for this screen, the safety notice and the red flags", self.action_help)
+        yield SystemCommand(
+            "Settings", "Theme, bell, motion, breathing, stricter limits, your tools, prices (,)", self.action_settings
+        )
         yield SystemCommand("Red flags", "When to stop and see a doctor rather than massage", self.action_red_flags)
         yield SystemCommand(
             "Therapy guide", "The professional therapies explained, searchable by condition (t)", self.action_therapies
@@ -112,6 +119,19 @@ class CompanionApp(App[int]):
                 screen.refresh_routines()
                 if highlight is not None:
                     screen.show_routine(highlight)
+
+    def action_settings(self) -> None:
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen(self.services.catalog, self.services.settings, self.apply_settings))
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Make ``settings`` current at once (theme, every screen on the stack) and save them in the background."""
+        self.services.settings = settings
+        if settings.theme in self.available_themes and settings.theme != self.theme:
+            self.theme = settings.theme
+        for screen in self.screen_stack:
+            screen.post_message(SettingsChanged(settings))
+        self.settings_saver.request()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

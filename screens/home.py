@@ -11,8 +11,10 @@ from textual.widgets import Footer, Header, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.models import Catalog, Routine
+from companion.settings import Settings
 from screens import routine_actions
-from screens.routine_text import routine_label, routine_preview
+from screens.messages import SettingsChanged
+from screens.routine_text import missing_tool_names, routine_label, routine_preview
 
 ANY = "any"
 
@@ -41,9 +43,11 @@ class HomeScreen(Screen[None]):
         Binding("delete", "delete_routine", "Delete"),
     ]
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, settings: Settings | None = None) -> None:
         super().__init__()
         self.catalog = catalog
+        self.settings = settings or Settings()
+        """The user's settings: routines needing tools they do not own are marked."""
 
     def compose(self) -> ComposeResult:
         catalog = self.catalog
@@ -95,7 +99,7 @@ class HomeScreen(Screen[None]):
             self.catalog, self._filter_value("goal"), self._filter_value("area"), self._filter_value("tool")
         )
         option_list.clear_options()
-        option_list.add_options(Option(routine_label(r), id=r.id) for r in routines)
+        option_list.add_options(Option(routine_label(r, self._needs(r)), id=r.id) for r in routines)
         option_list.border_subtitle = f"{len(routines)} of {len(self.catalog.routines)}"
         if routines:
             ids = [r.id for r in routines]
@@ -116,7 +120,14 @@ class HomeScreen(Screen[None]):
         if routine is None:
             preview.update("No routine matches these filters. Press Escape to clear them.")
         else:
-            preview.update(routine_preview(self.catalog, routine))
+            preview.update(routine_preview(self.catalog, routine, self._needs(routine)))
+
+    def _needs(self, routine: Routine) -> tuple[str, ...]:
+        return missing_tool_names(self.catalog, self.settings, routine)
+
+    def on_settings_changed(self, message: SettingsChanged) -> None:
+        self.settings = message.settings
+        self.refresh_routines()
 
     @on(Select.Changed)
     def _filters_changed(self) -> None:

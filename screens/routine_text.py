@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 
 from companion.models import Catalog, Routine
 from companion.safety import format_seconds
+from companion.settings import Settings
 
 
-def routine_label(routine: Routine) -> Text:
-    """One entry of a routine list: length, title, and a marker for the user's own routines."""
+def missing_tool_names(catalog: Catalog, settings: Settings, routine: Routine) -> tuple[str, ...]:
+    """Names of the tools ``routine`` needs that the user said they do not own, e.g. ``("massage gun",)``."""
+    tools = catalog.tools
+    return tuple(tools[t].name.lower() if t in tools else t for t in settings.missing_tools(routine))
+
+
+def routine_label(routine: Routine, needs: Sequence[str] = ()) -> Text:
+    """One entry of a routine list: length, title, a marker for the user's own routines and tools not owned."""
     text = Text()
     text.append(f"{format_seconds(routine.total_seconds):>5}  ", style="dim")
     text.append(routine.title)
     if routine.source == "user":
         text.append("  (yours)", style="italic")
+    if needs:
+        text.append(f"  needs: {', '.join(needs)}", style="italic")
     return text
 
 
-def routine_preview(catalog: Catalog, routine: Routine) -> Text:
-    """Every step with its time, area, tool and the limit that applies, then the linked therapies."""
+def routine_preview(catalog: Catalog, routine: Routine, needs: Sequence[str] = ()) -> Text:
+    """Every step with its time, area, tool and the limit that applies, then the linked therapies.
+
+    ``needs`` names the tools the routine needs that the user does not own (said first, in words).
+    """
     areas, tools, goals = catalog.areas, catalog.tools, catalog.goals
     text = Text()
     text.append(routine.title, style="bold")
@@ -28,7 +42,12 @@ def routine_preview(catalog: Catalog, routine: Routine) -> Text:
     text.append(", ".join(goals[g].name for g in routine.goals if g in goals))
     text.append("\nSuits: ", style="bold")
     text.append(routine.suits)
-    text.append(f"\nTotal {format_seconds(routine.total_seconds)} in {len(routine.steps)} steps\n\n")
+    text.append(f"\nTotal {format_seconds(routine.total_seconds)} in {len(routine.steps)} steps\n")
+    if needs:
+        text.append("Needs: ", style="bold")
+        text.append(f"{', '.join(needs)}, which your settings say you do not have")
+        text.append("\n")
+    text.append("\n")
     for number, step in enumerate(routine.steps, start=1):
         limit = catalog.limit_for(step.tool, step.area)
         text.append(f"{number:>2}. {format_seconds(step.seconds)} ", style="bold")

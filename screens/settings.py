@@ -1,0 +1,347 @@
+"""The settings screen, and the saver that writes the settings file in the background.
+
+Every change takes effect at once: the screen builds new (validated) settings and hands them to the app's
+``apply_settings``, which replaces ``services.settings``, applies the theme, tells the other screens and asks the
+:class:`SettingsSaver` to write the file. A value that cannot be used (a limit looser than the content's, a price
+that is not a number) is refused with a message beside it and nothing changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, Switch
+
+from companion.fileio import LockTimeout
+from companion.limit_entry import LimitError, format_limit, parse_limit
+from companion.models import Catalog
+from companion.paths import Paths
+from companion.price_entry import PriceError, format_price, parse_price
+from companion.settings import Breathing, NewerSettingsError, Prices, Settings, StricterLimit, save_settings
+from screens.themes import THEMES
+
+STEP_MOST = 3600
+DAY_MOST = 86400
+"""The largest limits the settings model accepts (a step, a day on one area)."""
+
+INHALE_RANGE = range(2, 9)
+EXHALE_RANGE = range(2, 11)
+"""Breathing seconds offered; they match the bounds of :class:`companion.settings.Breathing`."""
+
+PRICE_FIELDS = {"device-price": "device price", "session-price": "session price"}
+
+
+class SettingsSaver:
+    """Writes the app's current settings in worker threads, one write at a time, the newest settings last.
+
+    Each request starts a worker; a worker that finds nothing new to write returns at once, so a burst of
+    changes (typing a number) costs few writes and never writes older settings over newer ones.
+    """
+
+    def __init__(self, app: App[object], paths: Paths, current: Callable[[], Settings]) -> None:
+        self.app = app
+        self.paths = paths
+        self.current = current
+        self._lock = threading.Lock()
+        self._pending = False
+        self._last_problem: str | None = None
+
+    def request(self) -> None:
+        """Save the current settings soon (in a worker thread)."""
+        self._pending = True
+        self.app.run_worker(self._save, name="save-settings", group="save-settings", thread=True)
+
+    def _save(self) -> None:
+        with self._lock:
+            if not self._pending:
+                return
+            self._pending = False
+            settings = self.current()
+            try:
+                save_settings(self.paths, settings)
+            except (NewerSettingsError, LockTimeout, OSError) as error:
+                problem = str(error) if not isinstance(error, OSError) or not error.strerror else _os_problem(error)
+                if problem != self._last_problem:  # one notice a problem, not one a keystroke
+                    self._last_problem = problem
+                    self.app.call_from_thread(
+                        self.app.notify, problem, title="Settings not saved", severity="error", timeout=10, markup=False
+                    )
+                return
+            if self._last_problem is not None:
+                self._last_problem = None
+                self.app.call_from_thread(self.app.notify, "Your settings are saved again.", title="Settings")
+
+
+def _os_problem(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    return f"Could not write your settings{where}: {error.strerror}. Your changes apply until you quit."
+
+
+def theme_options(available: Iterable[str]) -> list[tuple[str, str]]:
+    """The themes to offer: Companion's calm ones first, then the others by name."""
+    calm = [theme.name for theme in THEMES if theme.name in available]
+    others = sorted(name for name in available if name not in calm)
+    return [(f"{name} (calm)", name) for name in calm] + [(name, name) for name in others]
+
+
+def content_limits(catalog: Catalog, tool: str) -> tuple[int | None, int | None]:
+    """The content's general limits for ``tool``: seconds a step and seconds on one area a day."""
+    limit = catalog.limit_for(tool, "")
+    return limit.step_seconds, limit.area_day_seconds
+
+
+def problem_text(problems: Iterable[str]) -> Text:
+    """Problems one a line, each marked with "!" so the meaning never rests on colour."""
+    text = Text()
+    for number, line in enumerate(problems):
+        text.append("\n" if number else "")
+        text.append("! ", style="bold")
+        text.append(line)
+    return text
+
+
+class SettingsScreen(Screen[None]):
+    """Theme, cues, breathing rhythm, stricter limits, owned tools and prices; each change applies at once."""
+
+    CSS_PATH = "settings.tcss"
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, catalog: Catalog, settings: Settings, apply: Callable[[Settings], None]) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.settings = settings
+        self.apply = apply
+        self.limit_problems: dict[str, str] = {}
+        self.price_problems: dict[str, str] = {}
+
+    # --- layout -------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        settings = self.settings
+        yield Header()
+        with VerticalScroll(id="settings-form"):
+            yield Static("Look and feel", classes="section")
+            with Horizontal(classes="row"):
+                yield Label("Theme", classes="name")
+                yield Select(
+                    theme_options(self.app.available_themes),
+                    value=settings.theme if settings.theme in self.app.available_themes else Select.NULL,
+                    allow_blank=False,
+                    id="theme",
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Switch(settings.bell, id="bell", animate=False)
+                yield Label("Terminal bell at cues (step changes, the 5-second warning, the end)", classes="switch")
+            with Horizontal(classes="row"):
+                yield Switch(settings.reduced_motion, id="reduced-motion", animate=False)
+                yield Label("Reduced motion: breathing pacer as text, no flashes", classes="switch")
+
+            yield Static("Breathing rhythm", classes="section")
+            with Horizontal(classes="row"):
+                yield Label("Breathe in", classes="name")
+                yield Select(
+                    [(f"{n} s", n) for n in INHALE_RANGE],
+                    value=settings.breathing.inhale,
+                    allow_blank=False,
+                    id="inhale",
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("Breathe out", classes="name")
+                yield Select(
+                    [(f"{n} s", n) for n in EXHALE_RANGE],
+                    value=settings.breathing.exhale,
+                    allow_blank=False,
+                    id="exhale",
+                    compact=True,
+                )
+
+            yield Static("Stricter limits", classes="section")
+            yield Static(
+                "Settings can only make limits stricter, never looser. Type seconds (90) or minutes:seconds "
+                "(1:30); leave blank to use the content's limit, shown in each box.",
+                classes="help",
+            )
+            with Horizontal(classes="row heading"):
+                yield Label("Tool", classes="name")
+                yield Label("A step", classes="limit-heading")
+                yield Label("A day, one area", classes="limit-heading")
+            for tool in self.catalog.vocabulary.tools:
+                step, day = content_limits(self.catalog, tool.id)
+                own = settings.stricter_limit(tool.id)
+                with Horizontal(classes="row limit"):
+                    yield Label(tool.name, classes="name")
+                    yield Input(
+                        format_limit(own.step_seconds),
+                        placeholder=f"content {format_limit(step)}" if step else "no content limit",
+                        restrict=r"[0-9:]*",
+                        max_length=7,
+                        id=f"step-{tool.id}",
+                        classes="limit-input",
+                        compact=True,
+                        tooltip=f"Most time for one step with {tool.phrase}",
+                    )
+                    yield Input(
+                        format_limit(own.area_day_seconds),
+                        placeholder=f"content {format_limit(day)}" if day else "no content limit",
+                        restrict=r"[0-9:]*",
+                        max_length=7,
+                        id=f"day-{tool.id}",
+                        classes="limit-input",
+                        compact=True,
+                        tooltip=f"Most time a day with {tool.phrase} on one area",
+                    )
+            yield Static(id="limits-problem", classes="problem")
+
+            yield Static("Tools you own", classes="section")
+            yield Static(
+                "Routines that need a tool you have not ticked are marked on the home screen "
+                "(none ticked: no marks). Space ticks.",
+                classes="help",
+            )
+            yield SelectionList[str](
+                *[(tool.name, tool.id, tool.id in settings.owned_tools) for tool in self.catalog.vocabulary.tools],
+                id="owned-tools",
+            )
+
+            yield Static("Local prices (therapy comparison)", classes="section")
+            prices = settings.prices
+            with Horizontal(classes="row"):
+                yield Label("Currency", classes="name")
+                yield Input(prices.currency, placeholder="€, USD", max_length=8, id="currency", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Device price", classes="name")
+                yield Input(format_price(prices.device_price), placeholder="e.g. 89", id="device-price", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("One session", classes="name")
+                yield Input(format_price(prices.session_price), placeholder="e.g. 60", id="session-price", compact=True)
+            yield Static(id="prices-problem", classes="problem")
+        yield Static("Changes apply and are saved as you make them. Escape: back.", id="settings-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Settings"
+        self.query_one("#limits-problem", Static).display = False
+        self.query_one("#prices-problem", Static).display = False
+        self.query_one("#owned-tools", SelectionList).border_title = "Tools"
+        self.query_one("#theme", Select).focus()
+
+    # --- applying changes ---------------------------------------------------------------------------------------
+
+    def change(self, **changes: object) -> None:
+        """Apply ``changes`` at once (they are valid by construction here) when they change anything."""
+        settings = self.settings.updated(**changes)
+        if settings == self.settings:
+            return
+        self.settings = settings
+        self.apply(settings)
+
+    @on(Select.Changed, "#theme")
+    def _theme_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.change(theme=event.value)
+
+    @on(Switch.Changed, "#bell")
+    def _bell_changed(self, event: Switch.Changed) -> None:
+        self.change(bell=event.value)
+
+    @on(Switch.Changed, "#reduced-motion")
+    def _motion_changed(self, event: Switch.Changed) -> None:
+        self.change(reduced_motion=event.value)
+
+    @on(Select.Changed, "#inhale, #exhale")
+    def _breathing_changed(self) -> None:
+        inhale = self.query_one("#inhale", Select).value
+        exhale = self.query_one("#exhale", Select).value
+        if isinstance(inhale, int) and isinstance(exhale, int):
+            self.change(breathing=Breathing(inhale=inhale, exhale=exhale).model_dump())
+
+    @on(SelectionList.SelectedChanged, "#owned-tools")
+    def _owned_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        chosen = set(event.selection_list.selected)
+        self.change(owned_tools=tuple(t.id for t in self.catalog.vocabulary.tools if t.id in chosen))
+
+    @on(Input.Changed, ".limit-input")
+    def _limit_changed(self, event: Input.Changed) -> None:
+        widget_id = event.input.id or ""
+        kind, _, tool_id = widget_id.partition("-")
+        tool = self.catalog.tools.get(tool_id)
+        if tool is None:
+            return
+        step, day = content_limits(self.catalog, tool_id)
+        name = f"{tool.name}, {'a step' if kind == 'step' else 'a day on one area'}"
+        try:
+            seconds = parse_limit(
+                event.value, name, step if kind == "step" else day, STEP_MOST if kind == "step" else DAY_MOST
+            )
+        except LimitError as error:
+            self.limit_problems[widget_id] = str(error)
+            event.input.add_class("-invalid")
+        else:
+            self.limit_problems.pop(widget_id, None)
+            event.input.remove_class("-invalid")
+            own = self.settings.stricter_limit(tool_id)
+            own = own.model_copy(update={"step_seconds" if kind == "step" else "area_day_seconds": seconds})
+            self.change(limits=self._limits_with(tool_id, own))
+        self._show_problems("#limits-problem", self.limit_problems.values())
+
+    def _limits_with(self, tool_id: str, own: StricterLimit) -> dict[str, dict[str, object]]:
+        limits = {tool: limit.model_dump() for tool, limit in self.settings.limits.items()}
+        if own.step_seconds is None and own.area_day_seconds is None:
+            limits.pop(tool_id, None)
+        else:
+            limits[tool_id] = own.model_dump()
+        return limits
+
+    @on(Input.Changed, "#currency, #device-price, #session-price")
+    def _price_changed(self, event: Input.Changed) -> None:
+        widget_id = event.input.id or ""
+        if widget_id in PRICE_FIELDS:
+            try:
+                parse_price(event.value, PRICE_FIELDS[widget_id])
+            except PriceError as error:
+                self.price_problems[widget_id] = str(error)
+                event.input.add_class("-invalid")
+            else:
+                self.price_problems.pop(widget_id, None)
+                event.input.remove_class("-invalid")
+        self._show_problems("#prices-problem", self.price_problems.values())
+        prices = self._entered_prices()
+        if prices is not None:
+            self.change(prices=prices.model_dump())
+
+    def _entered_prices(self) -> Prices | None:
+        """The prices typed, or ``None`` while one of them is not a price (the last good ones stay)."""
+        if self.price_problems:
+            return None
+        values: dict[str, Decimal | None] = {}
+        for widget_id, name in PRICE_FIELDS.items():
+            values[widget_id] = parse_price(self.query_one(f"#{widget_id}", Input).value, name)
+        device, session = values["device-price"], values["session-price"]
+        return Prices(
+            currency=self.query_one("#currency", Input).value.strip(),
+            device_price=None if device is None else float(device),
+            session_price=None if session is None else float(session),
+        )
+
+    def _show_problems(self, selector: str, problems: Iterable[str]) -> None:
+        lines = list(problems)
+        widget = self.query_one(selector, Static)
+        widget.update(problem_text(lines))
+        widget.display = bool(lines)
+
+    def action_back(self) -> None:
+        if self.limit_problems or self.price_problems:
+            self.notify(
+                "Values marked with ! were not used; the previous ones stay.", title="Settings", severity="warning"
+            )
+        self.dismiss()
