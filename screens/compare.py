@@ -141,6 +141,8 @@ class CompareScreen(Screen[None]):
                 message.append(line)
             problem.update(message)
             problem.display = True
+            # No break-even from a number that was not understood: say how to get one instead.
+            self.query_one("#cost", Static).update(cost_text(compare(self.rules), None, None, ""))
             return
         problem.display = False
         device = Decimal(str(prices.device_price)) if prices.device_price is not None else None

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.models import Catalog, Therapy
@@ -101,7 +101,7 @@ class TherapiesScreen(Screen[str | None]):
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_search", "Search"),
         Binding("c", "compare", "Compare costs"),
-        Binding("down", "cursor_down", "Next", show=False),
+        Binding("down", "cursor_down", "Browse", key_display="↑↓"),
         Binding("up", "cursor_up", "Previous", show=False),
     ]
 
@@ -112,11 +112,13 @@ class TherapiesScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
-            self.initial_query,
-            placeholder="Search: name, goal, body area or condition (sciatica, desk work...)",
-            id="therapy-search",
-        )
+        with Horizontal(id="search-row"):
+            yield Label("Search", id="search-label")
+            yield Input(
+                self.initial_query,
+                placeholder="name, goal, body area or condition: sciatica, desk work...",
+                id="therapy-search",
+            )
         with Horizontal(id="guide"):
             yield OptionList(id="therapies")
             with VerticalScroll(id="explanation"):

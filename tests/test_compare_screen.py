@@ -1,0 +1,143 @@
+"""The comparison screen: prices typed in, break-even shown live, bad numbers explained, prices saved."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from companion.settings import load_settings
+from screens.compare import CompareScreen
+from screens.home import HomeScreen
+
+SIZES = [(80, 24), (60, 20)]
+
+
+def shown(app, widget_id: str) -> str:
+    return str(app.screen.query_one(f"#{widget_id}", Static).render())
+
+
+async def open_compare(app, pilot) -> None:
+    await pilot.pause()
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*"compare self")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, CompareScreen)
+
+
+async def wait_for_file(pilot, path) -> None:
+    for _ in range(50):
+        if path.exists():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{path} was not written")
+
+
+async def type_into(pilot, app, widget_id: str, text: str) -> None:
+    app.screen.query_one(f"#{widget_id}", Input).focus()
+    await pilot.pause()
+    await pilot.press("ctrl+u")  # Input: delete to the start of the line
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_prices_give_a_break_even_and_are_saved(make_app, services, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_compare(app, pilot)
+        assert app.screen.query_one("#device-price", Input).has_focus
+        assert "Enter the price of your device" in shown(app, "cost")
+        for title in ("Cost", "Time and convenience", "What each one reaches", "Personal fit and advice", "Safety"):
+            assert title in shown(app, "points")
+
+        await pilot.press(*"89")
+        await pilot.press("tab")
+        await pilot.press(*"60")
+        await pilot.press("tab")
+        await pilot.press(*"EUR")
+        await pilot.pause()
+        cost = shown(app, "cost")
+        assert "break-even after 2 sessions" in cost
+        assert "Device 89 EUR" in cost and "one session 60 EUR" in cost
+        assert "2 sessions with a professional" in cost
+
+        await pilot.press("enter")  # Enter saves
+        await wait_for_file(pilot, services.paths.settings)
+        await pilot.pause(0.2)
+        settings, message = load_settings(services.paths)
+        assert message is None
+        assert (settings.prices.device_price, settings.prices.session_price, settings.prices.currency) == (
+            89.0,
+            60.0,
+            "EUR",
+        )
+        assert services.settings.prices == settings.prices
+        # The file is in the isolated config folder, not a real home.
+        assert str(services.paths.settings).startswith(str(services.paths.config))
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_saved_prices_come_back_and_escape_saves_changes(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await type_into(pilot, app, "device-price", "300")
+        await type_into(pilot, app, "session-price", "70,50")
+        assert "break-even after 5 sessions" in shown(app, "cost")
+        await pilot.press("escape")  # leaving saves valid, changed prices
+        await pilot.pause()
+        await wait_for_file(pilot, services.paths.settings)
+        await pilot.pause(0.2)
+
+    settings, _ = load_settings(services.paths)
+    assert settings.prices.device_price == 300.0 and settings.prices.session_price == 70.5
+
+    # A new app on the same folders reads them back into the inputs.
+    from companion.clock import FakeClock
+    from companion.services import build_services
+    from screens.app import CompanionApp
+
+    again = CompanionApp(build_services(services.paths, clock=FakeClock()))
+    async with again.run_test(size=(80, 24)) as pilot:
+        await open_compare(again, pilot)
+        assert again.screen.query_one("#device-price", Input).value == "300"
+        assert again.screen.query_one("#session-price", Input).value == "70.5"
+        assert "break-even after 5 sessions" in shown(again, "cost")
+
+
+async def test_a_bad_number_is_explained_and_not_saved(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await type_into(pilot, app, "device-price", "abc")
+        problem = app.screen.query_one("#price-problem", Static)
+        assert problem.display
+        text = shown(app, "price-problem")
+        assert "The device price is not a number" in text and "for example 89" in text
+        assert "break-even" not in shown(app, "cost") and "Enter the price" in shown(app, "cost")
+        await type_into(pilot, app, "session-price", "-5")
+        assert "The session price cannot be negative" in shown(app, "price-problem")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert not services.paths.settings.exists()
+
+        await type_into(pilot, app, "device-price", "0")
+        await type_into(pilot, app, "session-price", "50")
+        assert not problem.display
+        assert "cost nothing" in shown(app, "cost")  # a free tool breaks even at once
+
+
+async def test_currency_is_shown_as_plain_text(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        await type_into(pilot, app, "device-price", "10")
+        await type_into(pilot, app, "session-price", "5")
+        await type_into(pilot, app, "currency", "[b]x")
+        assert "Device 10 [b]x" in shown(app, "cost")
