@@ -76,9 +76,9 @@ class StepList(OptionList):
 
     BINDINGS = [
         Binding("a", "screen.add_step", "Add step"),
-        Binding("x,delete", "screen.remove_step", "Remove step"),
-        Binding("shift+up,u", "screen.move_step(-1)", "Move up"),
-        Binding("shift+down,m", "screen.move_step(1)", "Move down"),
+        Binding("x,delete", "screen.remove_step", "Remove"),
+        Binding("u,shift+up", "screen.move_step(-1)", "Move up"),
+        Binding("m,shift+down", "screen.move_step(1)", "Move down"),
     ]
 
 
@@ -221,6 +221,22 @@ class BuilderScreen(Screen[str | None]):
 
     def step_problems(self, index: int, candidate: dict[str, Any]) -> list[tuple[str, str]]:
         """Problems of ``candidate`` as step ``index`` of this routine (limits included), by step field."""
+        # Limits depend only on the area, tool and seconds, so check them at once with stand-ins for the words
+        # not typed yet: the user hears about a too-long step before writing its title and instruction.
+        stand_ins = {
+            "title": "step",
+            "instruction": "step",
+            "intensity": "gentle",
+            "technique": self.catalog.vocabulary.techniques[0].id,
+        }
+        found: list[tuple[str, str]] = []
+        for data in (candidate, stand_ins | candidate):
+            for problem in self._problems_as_step(index, data):
+                if problem not in found:
+                    found.append(problem)
+        return found
+
+    def _problems_as_step(self, index: int, candidate: dict[str, Any]) -> list[tuple[str, str]]:
         draft = self.draft()
         steps = list(draft.get("steps", []))
         if index < len(steps):
@@ -229,11 +245,11 @@ class BuilderScreen(Screen[str | None]):
             steps.append(candidate)
         draft["steps"] = steps
         prefix = f"steps[{index}]"
-        found = []
-        for problem in validate_draft(draft, self.catalog, editing=self.editing):
-            if problem.field == prefix or problem.field.startswith((f"{prefix}.", f"{prefix}[")):
-                found.append((problem.field.removeprefix(prefix).lstrip(".") or "step", problem.message))
-        return found
+        return [
+            (problem.field.removeprefix(prefix).lstrip(".") or "step", problem.message)
+            for problem in validate_draft(draft, self.catalog, editing=self.editing)
+            if problem.field == prefix or problem.field.startswith((f"{prefix}.", f"{prefix}["))
+        ]
 
     # -- events ---------------------------------------------------------------------------------------------------
 

@@ -229,11 +229,23 @@ async def test_untouched_new_routine_leaves_without_asking(make_app) -> None:
         await wait_for_screen(pilot, HomeScreen)
 
 
-def write_user_routine(services, routine_id: str, title: str) -> None:
-    bundled = services.catalog.routine("desk-break-quick")
-    routine = bundled.model_copy(update={"id": routine_id, "title": title, "source": "user"})
-    services.paths.routines.mkdir(parents=True, exist_ok=True)
-    (services.paths.routines / f"{routine_id}.toml").write_text(routine_to_toml(routine), encoding="utf-8")
+async def test_limit_error_shows_before_the_step_is_complete(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await wait_for_screen(pilot, BuilderScreen)
+        await pilot.press("ctrl+n")
+        await wait_for_screen(pilot, StepEditor)
+        editor = app.screen
+        editor.query_one("#area", Select).value = "neck"
+        editor.query_one("#tool", Select).value = "hands"
+        await type_into(pilot, "seconds", "500")
+        assert "120 s per-step limit" in text_of(editor, "#seconds-problem")
+        assert editor.query_one("#keep", Button).disabled
+        await pilot.press("escape")
+        await wait_for_screen(pilot, BuilderScreen)
+        assert app.screen.steps == []
 
 
 @pytest.fixture
