@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from rich.text import Text
@@ -28,7 +29,9 @@ def _app(screen: Screen) -> RoutineApp:
     return cast(RoutineApp, screen.app)
 
 
-def _after_builder(screen: Screen):  # type: ignore[no-untyped-def]
+def _after_builder(screen: Screen) -> Callable[[str | None], None]:
+    """Once the builder saved a routine, reload the catalogue and highlight it."""
+
     def done(saved_id: str | None) -> None:
         if saved_id is not None:
             _app(screen).reload_catalog(highlight=saved_id)
