@@ -150,7 +150,7 @@ class CompanionApp(App[int]):
         from companion.advisor import bundled_rules
 
         if not isinstance(self.screen, CompareScreen):
-            self.push_screen(CompareScreen(self.services, bundled_rules()))
+            self.push_screen(CompareScreen(self.services, bundled_rules(), self.apply_settings))
 
     def _open_routine_from_guide(self, routine_id: str | None) -> None:
         """The therapy guide was left by choosing a related routine: show it on the home screen, filters cleared."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -14,11 +15,10 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from companion.advice_models import AdviceRules
 from companion.comparison import Comparison, compare
-from companion.fileio import LockTimeout
-from companion.paths import Paths
 from companion.price_entry import PriceError, format_price, parse_price
 from companion.services import Services
-from companion.settings import NewerSettingsError, Prices, Settings, save_settings
+from companion.settings import Prices, Settings
+from screens.messages import SettingsChanged
 
 FIELDS = {"device-price": "device price", "session-price": "session price"}
 """The price inputs and how messages name them."""
@@ -68,19 +68,17 @@ def _money(value: Decimal, currency: str) -> str:
 
 
 class CompareScreen(Screen[None]):
-    """The comparison, with price inputs saved to the user's settings."""
+    """The comparison, with price inputs; valid prices take effect at once and are saved by the app."""
 
     CSS_PATH = "compare.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "save", "Save prices"),
-    ]
+    BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, services: Services, rules: AdviceRules) -> None:
+    def __init__(self, services: Services, rules: AdviceRules, apply_settings: Callable[[Settings], None]) -> None:
         super().__init__()
         self.services = services
         self.rules = rules
-        self.saved_prices = services.settings.prices
+        self.apply_settings = apply_settings
+        """The app's ``apply_settings``: makes new settings current everywhere and saves them in the background."""
 
     def compose(self) -> ComposeResult:
         prices = self.services.settings.prices
@@ -129,9 +127,10 @@ class CompareScreen(Screen[None]):
         )
         return prices, []
 
-    def refresh_cost(self) -> None:
+    def refresh_cost(self) -> Prices | None:
         """Recompute the break-even number from the inputs, or say which number is wrong and how to fix it."""
         problem = self.query_one("#price-problem", Static)
+        cost = self.query_one("#cost", Static)
         prices, problems = self.entered_prices()
         if prices is None:
             message = Text()
@@ -142,56 +141,33 @@ class CompareScreen(Screen[None]):
             problem.update(message)
             problem.display = True
             # No break-even from a number that was not understood: say how to get one instead.
-            self.query_one("#cost", Static).update(cost_text(compare(self.rules), None, None, ""))
-            return
+            cost.update(cost_text(compare(self.rules), None, None, ""))
+            return None
         problem.display = False
         device = Decimal(str(prices.device_price)) if prices.device_price is not None else None
         session = Decimal(str(prices.session_price)) if prices.session_price is not None else None
-        comparison = compare(self.rules, device, session)
-        self.query_one("#cost", Static).update(cost_text(comparison, device, session, prices.currency))
+        cost.update(cost_text(compare(self.rules, device, session), device, session, prices.currency))
+        return prices
 
     @on(Input.Changed)
     def _price_changed(self) -> None:
-        self.refresh_cost()
+        prices = self.refresh_cost()
+        if prices is not None and prices != self.services.settings.prices:
+            self.apply_settings(self.services.settings.updated(prices=prices.model_dump()))
 
     @on(Input.Submitted)
     def _price_submitted(self) -> None:
-        self.action_save()
+        self.focus_next()
 
-    def action_save(self) -> None:
-        """Save the prices to the settings when they are valid and changed; say what is wrong otherwise."""
-        prices, problems = self.entered_prices()
-        if prices is None:
-            self.notify(" ".join(problems), title="Prices not saved", severity="error", markup=False)
+    def on_settings_changed(self, message: SettingsChanged) -> None:
+        """Prices changed elsewhere (the settings screen): show them, unless they are what is typed here."""
+        prices, _problems = self.entered_prices()
+        if prices == message.settings.prices:
             return
-        if prices != self.saved_prices:
-            self._save(prices)
-
-    def _save(self, prices: Prices) -> None:
-        # The shared settings are replaced at once, so every screen sees the new prices; the file is written in an
-        # app worker, not the screen's, so saving on the way out survives the screen being removed.
-        self.saved_prices = prices
-        settings = self.services.settings.updated(prices=prices.model_dump())
-        self.services.settings = settings
-        self.app.run_worker(
-            lambda: save_prices(self.app, self.services.paths, settings),
-            name="save-prices",
-            group="save-prices",
-            thread=True,
-        )
+        new = message.settings.prices
+        self.query_one("#device-price", Input).value = format_price(new.device_price)
+        self.query_one("#session-price", Input).value = format_price(new.session_price)
+        self.query_one("#currency", Input).value = new.currency
 
     def action_back(self) -> None:
-        prices, _problems = self.entered_prices()
-        if prices is not None and prices != self.saved_prices:
-            self._save(prices)
         self.dismiss()
-
-
-def save_prices(app: App[object], paths: Paths, settings: Settings) -> None:
-    """Save ``settings`` and say how it went. Runs in a worker thread: the file is locked and fsynced."""
-    try:
-        save_settings(paths, settings)
-    except (NewerSettingsError, LockTimeout, OSError) as error:
-        app.call_from_thread(app.notify, str(error), title="Prices not saved", severity="error", markup=False)
-        return
-    app.call_from_thread(app.notify, "Prices saved to your settings.", title="Settings", timeout=3)

@@ -1,4 +1,4 @@
-"""The comparison screen: prices typed in, break-even shown live, bad numbers explained, prices saved."""
+"""The comparison screen: prices typed in, break-even shown live, bad numbers explained, prices saved as typed."""
 
 from __future__ import annotations
 
@@ -27,12 +27,14 @@ async def open_compare(app, pilot) -> None:
     assert isinstance(app.screen, CompareScreen)
 
 
-async def wait_for_file(pilot, path) -> None:
-    for _ in range(50):
-        if path.exists():
+async def wait_for_prices(pilot, services, device: float, session: float) -> None:
+    """The app saves settings in a worker: wait (bounded) until the file holds these prices."""
+    for _ in range(60):
+        settings, _message = load_settings(services.paths)
+        if (settings.prices.device_price, settings.prices.session_price) == (device, session):
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"{path} was not written")
+    raise AssertionError(f"prices {device}/{session} were not saved to {services.paths.settings}")
 
 
 async def type_into(pilot, app, widget_id: str, text: str) -> None:
@@ -64,16 +66,10 @@ async def test_prices_give_a_break_even_and_are_saved(make_app, services, size) 
         assert "Device 89 EUR" in cost and "one session 60 EUR" in cost
         assert "2 sessions with a professional" in cost
 
-        await pilot.press("enter")  # Enter saves
-        await wait_for_file(pilot, services.paths.settings)
-        await pilot.pause(0.2)
+        await wait_for_prices(pilot, services, 89.0, 60.0)
         settings, message = load_settings(services.paths)
         assert message is None
-        assert (settings.prices.device_price, settings.prices.session_price, settings.prices.currency) == (
-            89.0,
-            60.0,
-            "EUR",
-        )
+        assert settings.prices.currency == "EUR"
         assert services.settings.prices == settings.prices
         # The file is in the isolated config folder, not a real home.
         assert str(services.paths.settings).startswith(str(services.paths.config))
@@ -83,20 +79,14 @@ async def test_prices_give_a_break_even_and_are_saved(make_app, services, size) 
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_saved_prices_come_back_and_escape_saves_changes(make_app, services) -> None:
+async def test_saved_prices_come_back(make_app, services) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_compare(app, pilot)
         await type_into(pilot, app, "device-price", "300")
         await type_into(pilot, app, "session-price", "70,50")
         assert "break-even after 5 sessions" in shown(app, "cost")
-        await pilot.press("escape")  # leaving saves valid, changed prices
-        await pilot.pause()
-        await wait_for_file(pilot, services.paths.settings)
-        await pilot.pause(0.2)
-
-    settings, _ = load_settings(services.paths)
-    assert settings.prices.device_price == 300.0 and settings.prices.session_price == 70.5
+        await wait_for_prices(pilot, services, 300.0, 70.5)
 
     # A new app on the same folders reads them back into the inputs.
     from companion.clock import FakeClock
@@ -123,9 +113,9 @@ async def test_a_bad_number_is_explained_and_not_saved(make_app, services) -> No
         assert "break-even" not in shown(app, "cost") and "Enter the price" in shown(app, "cost")
         await type_into(pilot, app, "session-price", "-5")
         assert "The session price cannot be negative" in shown(app, "price-problem")
-        await pilot.press("enter")
         await pilot.pause(0.3)
-        assert not services.paths.settings.exists()
+        assert not services.paths.settings.exists()  # nothing saved while a number is wrong
+        assert services.settings.prices.device_price is None
 
         await type_into(pilot, app, "device-price", "0")
         await type_into(pilot, app, "session-price", "50")
@@ -141,3 +131,17 @@ async def test_currency_is_shown_as_plain_text(make_app) -> None:
         await type_into(pilot, app, "session-price", "5")
         await type_into(pilot, app, "currency", "[b]x")
         assert "Device 10 [b]x" in shown(app, "cost")
+
+
+async def test_prices_changed_elsewhere_show_here(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(app, pilot)
+        prices = {"device_price": 120.0, "session_price": 40.0, "currency": "GBP"}
+        app.apply_settings(services.settings.updated(prices=prices))  # as the settings screen would
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#device-price", Input).value == "120"
+        assert app.screen.query_one("#currency", Input).value == "GBP"
+        assert "break-even after 3 sessions" in shown(app, "cost")
+        await wait_for_prices(pilot, services, 120.0, 40.0)
