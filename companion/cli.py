@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command line: the app by default, plus every subcommand."""
-    from companion import cli_advice, cli_catalog, cli_history, cli_validate
+    from companion import cli_advice, cli_catalog, cli_history, cli_start, cli_validate
 
     parser = _Parser(
         prog="companion",
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (cli_catalog, cli_validate, cli_advice, cli_history):
+    for module in (cli_catalog, cli_validate, cli_advice, cli_history, cli_start):
         module.register(subparsers)
     return parser
 

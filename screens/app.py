@@ -54,6 +54,19 @@ class CompanionApp(App[int]):
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.load_history()
+        from screens.flow import start_flow
+        from screens.recovery import offer_recovery
+
+        if self.start_routine is not None:
+            start_flow(self, self.start_routine)
+        offer_recovery(self, self.services)
+
+    def action_screening(self) -> None:
+        """Change today's screening answers (every question), from anywhere."""
+        from screens.screening import ScreeningScreen
+
+        if not isinstance(self.screen, ScreeningScreen):
+            self.push_screen(ScreeningScreen(self.services, None))
 
     @work(thread=True, exclusive=True, group="history")
     def load_history(self) -> None:
@@ -89,6 +102,11 @@ class CompanionApp(App[int]):
             "Compare self-massage and a therapist",
             "Cost with your local prices, time, reach, advice and safety",
             self.action_compare,
+        )
+        yield SystemCommand(
+            "Change today's screening answers",
+            "The safety questions asked before a routine; answers are kept for the day",
+            self.action_screening,
         )
         if isinstance(screen, HomeScreen):
             yield SystemCommand("New routine", "Build your own routine, step by step (n)", screen.action_new_routine)

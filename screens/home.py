@@ -35,6 +35,7 @@ class HomeScreen(Screen[None]):
 
     CSS_PATH = "home.tcss"
     BINDINGS = [
+        Binding("enter", "start_routine", "Start"),
         Binding("f", "focus_filters", "Filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("n", "new_routine", "New"),
@@ -148,6 +149,18 @@ class HomeScreen(Screen[None]):
 
     def action_copy_routine(self) -> None:
         routine_actions.copy_routine(self, self.highlighted_routine())
+
+    @on(OptionList.OptionSelected, "#routines")
+    def _routine_chosen(self) -> None:
+        self.action_start_routine()
+
+    def action_start_routine(self) -> None:
+        """Start the flow (screening, plan, runner) for the highlighted routine."""
+        from screens.flow import start_flow
+
+        routine = self.highlighted_routine()
+        if routine is not None:
+            start_flow(self.app, routine.id)
 
     def action_delete_routine(self) -> None:
         routine_actions.delete_routine(self, self.highlighted_routine())

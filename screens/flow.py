@@ -1,0 +1,108 @@
+"""The routine flow, screen to screen: screening -> plan and tension -> runner -> reflection, and back home.
+
+Each step of the flow is a screen pushed on the one before it, so Escape (a pop) goes back one step. Once the
+routine has ended, the flow is folded back down to the home screen and the reflection is pushed on top of it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from companion.checkpoint import clear_checkpoint
+from companion.fileio import LockTimeout
+from companion.history import local_date, seconds_on_day
+from companion.models import Routine
+from companion.plan import Plan, last_worked_by_area, make_plan
+from companion.records import SessionRecord
+from companion.screening import ScreeningAnswers
+from companion.services import Services
+from companion.storage import SaveError, StorageError
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+def today(services: Services) -> date:
+    """The user's local day, from the services' clock."""
+    return local_date(services.clock.now())
+
+
+def build_plan(app: App[object], services: Services, routine: Routine, answers: ScreeningAnswers) -> Plan:
+    """The plan for ``routine`` today, counting today's history (an unreadable history counts as empty, said so)."""
+    try:
+        records = services.store.records
+    except StorageError as exc:
+        app.notify(f"{exc} Today's earlier sessions are not counted.", severity="warning", markup=False)
+        records = []
+    return make_plan(
+        routine,
+        services.catalog,
+        services.settings,
+        answers,
+        seconds_on_day(records, today(services)),
+        last_worked_by_area(records),
+        services.clock.now(),
+    )
+
+
+def services_of(app: App[object]) -> Services:
+    """The services the Companion app carries."""
+    services = getattr(app, "services", None)
+    assert isinstance(services, Services), "the app has no services"
+    return services
+
+
+def start_flow(app: App[object], routine_id: str) -> bool:
+    """Open the flow for ``routine_id`` at the screening; ``False`` (and a message) if there is no such routine."""
+    from screens.screening import ScreeningScreen
+
+    services = services_of(app)
+    routine = services.catalog.routine(routine_id)
+    if routine is None:
+        app.notify(f"There is no routine “{routine_id}”.", severity="error", markup=False)
+        return False
+    app.push_screen(ScreeningScreen(services, routine))
+    return True
+
+
+def back_to_home(app: App[object]) -> None:
+    """Pop every screen above the home screen (the flow ends there)."""
+    from screens.home import HomeScreen
+
+    while len(app.screen_stack) > 1 and not isinstance(app.screen, HomeScreen):
+        app.pop_screen()
+
+
+def forget_checkpoint(app: App[object], services: Services) -> None:
+    """Clear the run checkpoint once its session is safely recorded (a failure is only reported)."""
+    try:
+        clear_checkpoint(services.paths)
+    except (OSError, LockTimeout) as exc:
+        app.notify(
+            f"The session is saved, but its checkpoint could not be removed ({exc}); "
+            "if you are offered to record it at the next start, it will be recognised as already saved.",
+            severity="warning",
+            markup=False,
+        )
+
+
+def save_record(services: Services, record: SessionRecord) -> None:
+    """Save ``record``: append it when new, else replace the saved one with the same id.
+
+    Raises :class:`SaveError` (with the record) when it cannot be saved.
+    """
+    store = services.store
+    try:
+        known = store.get(record.id) is not None
+    except StorageError as exc:
+        raise SaveError(str(exc), record) from exc
+    try:
+        if known:
+            store.update(record)
+        else:
+            store.append(record)
+    except SaveError:
+        raise
+    except StorageError as exc:
+        raise SaveError(str(exc), record) from exc

@@ -1,0 +1,131 @@
+"""After the routine: what was done, tension now, a note, and what the matching professional therapy would add.
+
+The session is already saved when this screen appears; saving here adds the rating and the note to it, so closing
+the terminal now loses nothing but what was typed here. Escape saves what was entered, like the button.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+
+from companion.advisor import matching_therapy
+from companion.plan import Plan
+from companion.records import SessionRecord, SessionStatus
+from companion.safety import format_seconds
+from companion.services import Services
+from companion.storage import SaveError
+from screens.flow import save_record
+from screens.tension import tension_list, tension_value
+
+OUTCOME_WORDS = {
+    SessionStatus.COMPLETED: "Routine completed",
+    SessionStatus.STOPPED: "Routine stopped",
+    SessionStatus.INTERRUPTED: "Routine interrupted",
+}
+
+
+def summary_text(plan: Plan, record: SessionRecord) -> Text:
+    """What was really done: the outcome, the total time and each step's time against its plan."""
+    text = Text()
+    text.append(f"{OUTCOME_WORDS[record.status]}: ", style="bold")
+    text.append(plan.routine.title, style="bold")
+    planned = sum(step.planned_seconds for step in record.steps)
+    text.append(f"\n{format_seconds(record.actual_seconds)} done of {format_seconds(planned)} planned\n")
+    for step, done in zip(plan.steps, record.steps, strict=True):
+        mark = "✓" if done.actual_seconds >= done.planned_seconds else ("–" if done.actual_seconds else "·")
+        text.append(f" {mark} {format_seconds(done.actual_seconds):>5}  ")
+        text.append(step.title)
+        text.append("\n")
+    return text
+
+
+def therapy_text(services: Services, plan: Plan) -> Text:
+    """What the matching professional therapy would add, or nothing."""
+    match = matching_therapy(plan.routine, services.catalog)
+    text = Text()
+    if match is None:
+        return text
+    therapy, why = match
+    text.append(f"What {therapy.name} would add\n", style="bold")
+    text.append(why)
+    text.append("\n")
+    text.append(therapy.what)
+    return text
+
+
+class ReflectionScreen(Screen[None]):
+    """The summary of the session just recorded, with the optional tension rating and note."""
+
+    CSS_PATH = "reflection.tcss"
+    BINDINGS = [Binding("escape", "finish", "Save and close")]
+
+    def __init__(self, services: Services, plan: Plan, record: SessionRecord) -> None:
+        super().__init__()
+        self.services = services
+        self.plan = plan
+        self.record = record
+        self.tension_after: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="reflection") as scroll:
+            scroll.can_focus = False
+            yield Static(summary_text(self.plan, self.record), id="summary")
+            yield Static(therapy_text(self.services, self.plan), id="therapy")
+        yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
+        yield tension_list("tension-after")
+        yield Input(placeholder="A note for yourself (optional); Enter saves", id="note", max_length=2000)
+        yield Button("Save and close", id="save", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tension-after", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#tension-after")
+    def _rated(self, event: OptionList.OptionSelected) -> None:
+        self.tension_after = tension_value(event.option.id)
+        self.query_one("#note", Input).focus()
+
+    @on(Input.Submitted, "#note")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_finish()
+
+    def reflected_record(self) -> SessionRecord:
+        """The record with the rating and the note entered here (the note exactly as typed, never markup)."""
+        return self.record.model_copy(
+            update={"tension_after": self.tension_after, "notes": self.query_one("#note", Input).value.strip()}
+        )
+
+    def action_finish(self) -> None:
+        from screens.save_failed import SaveFailedScreen
+
+        record = self.reflected_record()
+        if record.tension_after == self.record.tension_after and record.notes == self.record.notes:
+            self.dismiss()
+            return
+        try:
+            save_record(self.services, record)
+        except SaveError as exc:
+
+            def closed(saved: bool | None) -> None:
+                if saved:
+                    self.record = record
+                    self.dismiss()
+
+            self.app.push_screen(SaveFailedScreen(self.services, record, str(exc)), callback=closed)
+            return
+        self.record = record
+        said = Text("Saved with your reflection")
+        if record.notes:
+            said.append(": “")
+            said.append(record.notes)
+            said.append("”")
+        self.app.notify(said.plain, markup=False)
+        self.dismiss()

@@ -1,0 +1,331 @@
+"""The runner: a calm, large display of the step under way, its countdown, progress and a breathing pacer.
+
+Time comes from the run (``companion.run``) on the services' clock. The interval below never counts anything: it
+only asks the run where it is and redraws what changed, so a busy machine or missed ticks never change a step's
+length. The run is checkpointed on every change and every few seconds, and recorded the moment it ends.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, Digits, Footer, Header, ProgressBar, Static
+
+from companion.checkpoint import save_checkpoint
+from companion.fileio import LockTimeout
+from companion.models import BreathingCue
+from companion.plan import Plan, PlannedStep
+from companion.run import ActionResult, RoutineRun, RunEvent, RunEventKind, RunSnapshot, RunStatus
+from companion.safety import format_seconds
+from companion.services import Services
+from companion.settings import Breathing
+from companion.storage import SaveError
+from screens.flow import back_to_home, forget_checkpoint, save_record
+
+REDRAW_SECONDS = 0.25
+"""How often the screen asks the run where it is (a redraw, never a count)."""
+CHECKPOINT_SECONDS = 5.0
+"""While running, the checkpoint is also saved this often (besides every change)."""
+FLASH_SECONDS = 0.8
+PACER_CELLS = 10
+
+
+def pacer_text(elapsed: float, cue: BreathingCue | Breathing, *, paused: bool, reduced_motion: bool) -> str:
+    """The breathing pacer: a filling and emptying bar with a count, or plain words with reduced motion."""
+    rhythm = f"in for {cue.inhale}, out for {cue.exhale}"
+    if reduced_motion:
+        return f"Breathe {rhythm}."
+    if paused:
+        return f"Breathing: {rhythm} (paused)"
+    moment = elapsed % (cue.inhale + cue.exhale)
+    if moment < cue.inhale:
+        word, fraction, left = "in ", moment / cue.inhale, cue.inhale - moment
+    else:
+        word, fraction, left = "out", 1 - (moment - cue.inhale) / cue.exhale, cue.inhale + cue.exhale - moment
+    filled = max(1, min(PACER_CELLS, 1 + int(fraction * PACER_CELLS)))
+    return f"Breathe {word}  {'●' * filled}{'○' * (PACER_CELLS - filled)}  {math.ceil(left - 1e-9)}"
+
+
+class StopConfirmScreen(ModalScreen[bool]):
+    """Ask before stopping the routine; the focused answer keeps going."""
+
+    CSS_PATH = "runner.tcss"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Stop"),
+        Binding("n,escape", "answer(False)", "Keep going"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="stop-dialog"):
+            yield Static("Stop the routine now? The time done so far is recorded.", id="stop-question")
+            with Horizontal(id="stop-buttons"):
+                yield Button("Keep going (n)", id="no", variant="primary")
+                yield Button("Stop (y)", id="yes", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class RunnerScreen(Screen[None]):
+    """Runs ``plan`` from the moment it is shown."""
+
+    CSS_PATH = "runner.tcss"
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause/resume"),
+        Binding("n", "next_step", "Next"),
+        Binding("b", "back_step", "Back"),
+        Binding("plus", "extend", "+15 s"),
+        Binding("s", "stop", "Stop"),
+        Binding("escape", "stop", "Stop", show=False),
+    ]
+
+    def __init__(self, services: Services, plan: Plan, tension_before: int | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.plan = plan
+        self.run = RoutineRun(plan, services.clock, tension_before=tension_before)
+        self._shown: dict[str, object] = {}
+        self._last_checkpoint = -math.inf
+        self._checkpoint_failed = False
+        self._ended = False
+        self._ticker: Timer | None = None
+        self._flash_timer: Timer | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="runner"):
+            yield Static(id="step-title")
+            yield Static(id="step-meta")
+            yield Static(id="instruction")
+            with Horizontal(id="clock"):
+                yield Digits("0:00", id="remaining")
+                with Vertical(id="clock-text"):
+                    yield Static(id="remaining-text")
+                    yield Static(id="run-state")
+            with Horizontal(classes="bar-row"):
+                yield Static("Step", classes="bar-label")
+                yield ProgressBar(total=100, show_eta=False, id="step-bar")
+            with Horizontal(classes="bar-row"):
+                yield Static("Routine", classes="bar-label")
+                yield ProgressBar(total=100, show_eta=False, id="overall-bar")
+            yield Static(id="next-step")
+            yield Static(id="pacer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run.start()
+        self.refresh_run()
+        self._ticker = self.set_interval(REDRAW_SECONDS, self.refresh_run)
+
+    # ------------------------------------------------------------------ redraw
+
+    def _changed(self, key: str, value: object) -> bool:
+        """Whether ``value`` differs from what is shown under ``key`` (and remember it)."""
+        if self._shown.get(key, _UNSET) == value:
+            return False
+        self._shown[key] = value
+        return True
+
+    def refresh_run(self) -> None:
+        """Ask the run where it is, give cues, checkpoint when due and redraw only what changed."""
+        if self._ended:
+            return
+        events = self.run.drain_events()
+        snap = self.run.snapshot()
+        self._cue(events, snap)
+        now = self.services.clock.monotonic()
+        if events or (snap.status is RunStatus.RUNNING and now - self._last_checkpoint >= CHECKPOINT_SECONDS):
+            self.save_checkpoint()
+        self._draw(snap)
+        if snap.finished:
+            self._end()
+
+    def _draw(self, snap: RunSnapshot) -> None:
+        step = snap.step
+        steps = self.plan.steps
+        if self._changed("step", (snap.index, step.index)):
+            title = Text(f"Step {snap.index + 1} of {len(steps)}: ", style="bold")
+            title.append(step.title, style="bold")
+            self.query_one("#step-title", Static).update(title)
+            technique = self.services.catalog.techniques.get(step.step.technique)
+            meta = [step.area_name, step.tool_name, technique.name if technique else step.step.technique]
+            meta.append(f"{step.step.intensity.value} pressure")
+            self.query_one("#step-meta", Static).update(Text(" · ".join(meta)))
+            self.query_one("#instruction", Static).update(Text(step.step.instruction))
+            following = snap.next_step
+            upcoming = Text("Next: ", style="bold")
+            if following is None:
+                upcoming.append("this is the last step")
+            else:
+                upcoming.append(following.title)
+                upcoming.append(f" ({format_seconds(following.seconds)})")
+            self.query_one("#next-step", Static).update(upcoming)
+        remaining = snap.remaining_text
+        if self._changed("digits", remaining):
+            self.query_one("#remaining", Digits).update(remaining)
+        length = format_seconds(round(snap.step_seconds))
+        if self._changed("remaining-text", (remaining, length)):
+            self.query_one("#remaining-text", Static).update(f"{remaining} left of {length}")
+        if self._changed("state", snap.status):
+            self.set_class(snap.paused, "-paused")
+            self.query_one("#run-state", Static).update(_state_text(snap.status))
+        if self._changed("step-bar", int(snap.step_progress * 100)):
+            self.query_one("#step-bar", ProgressBar).update(progress=int(snap.step_progress * 100))
+        if self._changed("overall-bar", int(snap.overall_progress * 100)):
+            self.query_one("#overall-bar", ProgressBar).update(progress=int(snap.overall_progress * 100))
+        pacer = pacer_text(
+            snap.elapsed,
+            self._cue_for(step),
+            paused=snap.status is not RunStatus.RUNNING,
+            reduced_motion=self.services.settings.reduced_motion,
+        )
+        if self._changed("pacer", pacer):
+            self.query_one("#pacer", Static).update(pacer)
+
+    def _cue_for(self, step: PlannedStep) -> BreathingCue | Breathing:
+        return step.step.breathing or self.services.settings.breathing
+
+    # ------------------------------------------------------------------ cues
+
+    def _cue(self, events: tuple[RunEvent, ...], snap: RunSnapshot) -> None:
+        """One cue for the latest change and one for the latest warning (a jump over several steps is one cue)."""
+        changed = [e for e in events if e.kind is RunEventKind.STEP_CHANGED]
+        ending = [e for e in events if e.kind is RunEventKind.STEP_ENDING]
+        message = ""
+        if changed and not snap.finished:
+            step = self.plan.steps[changed[-1].index]
+            message = f"Now: {step.title} ({step.area_name}, {format_seconds(step.seconds)})"
+        if ending and ending[-1].index == snap.index and not snap.finished and snap.remaining > 0:
+            step = self.plan.steps[snap.index]
+            following = snap.next_step
+            after = f"then {following.title}" if following else "then the routine is done"
+            message = f"{step.title} ends in {math.ceil(snap.remaining)} s; {after}."
+        if not message:
+            return
+        self.app.notify(message, title="Step", timeout=4, markup=False)
+        self._flash()
+        if self.services.settings.bell:
+            self.app.bell()
+
+    def _flash(self) -> None:
+        if self.services.settings.reduced_motion:
+            return
+        self.add_class("-cue")
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: self.remove_class("-cue"))
+
+    # ------------------------------------------------------------------ checkpoint and end
+
+    def save_checkpoint(self) -> None:
+        """Save where the run is, so that a crash loses nothing (a failure is reported once)."""
+        self._last_checkpoint = self.services.clock.monotonic()
+        try:
+            save_checkpoint(self.services.paths, self.run.checkpoint())
+        except (OSError, LockTimeout) as exc:
+            if not self._checkpoint_failed:
+                self._checkpoint_failed = True
+                self.app.notify(
+                    f"The run cannot be checkpointed ({exc}); if Companion is closed now, this session is lost.",
+                    severity="warning",
+                    markup=False,
+                )
+
+    def _end(self) -> None:
+        """Record the session at once, then show the reflection (and a way out if saving failed)."""
+        from screens.reflection import ReflectionScreen
+        from screens.save_failed import SaveFailedScreen
+
+        self._ended = True
+        if self._ticker is not None:
+            self._ticker.stop()
+        record = self.run.to_record()
+        error: SaveError | None = None
+        try:
+            save_record(self.services, record)
+        except SaveError as exc:
+            error = exc
+        else:
+            forget_checkpoint(self.app, self.services)
+        app = self.app
+        back_to_home(app)
+        app.push_screen(ReflectionScreen(self.services, self.plan, record))
+        if error is not None:
+            app.push_screen(SaveFailedScreen(self.services, record, str(error), clear_checkpoint_after=True))
+
+    # ------------------------------------------------------------------ actions
+
+    def _act(self, result: ActionResult) -> None:
+        """After an action: say why when it was refused (or only partly done), checkpoint and redraw."""
+        if result.reason:
+            self.app.notify(result.reason, severity="information" if result.ok else "warning", markup=False)
+        if result.ok:
+            self.save_checkpoint()
+        self.refresh_run()
+
+    def action_toggle_pause(self) -> None:
+        self._act(self.run.toggle_pause())
+
+    def action_next_step(self) -> None:
+        self._act(self.run.next())
+
+    def action_back_step(self) -> None:
+        self._act(self.run.back())
+
+    def action_extend(self) -> None:
+        result = self.run.extend()
+        if result.ok and not result.reason:
+            self.app.notify(f"Added {format_seconds(round(result.seconds))} to this step.", timeout=2)
+        self._act(result)
+
+    def action_stop(self) -> None:
+        if self._ended:
+            return
+        was_running = self.run.snapshot().status is RunStatus.RUNNING
+        if was_running:
+            self.run.pause()
+            self.save_checkpoint()
+            self.refresh_run()
+
+        def answered(stop: bool | None) -> None:
+            if self._ended:
+                return
+            if stop:
+                self.run.stop()
+            elif was_running:
+                self.run.resume()
+            self.save_checkpoint()
+            self.refresh_run()
+
+        self.app.push_screen(StopConfirmScreen(), callback=answered)
+
+
+_UNSET = object()
+
+
+def _state_text(status: RunStatus) -> Text:
+    if status is RunStatus.PAUSED:
+        return Text("PAUSED: press Space to resume", style="bold reverse")
+    if status is RunStatus.FINISHED:
+        return Text("Finished", style="bold")
+    return Text("Running (Space pauses)")

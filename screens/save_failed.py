@@ -1,0 +1,106 @@
+"""A session that could not be saved: what went wrong, and a retry or an export to a file, so nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from companion.records import SessionRecord
+from companion.services import Services
+from companion.storage import SaveError, StorageError
+from screens.flow import forget_checkpoint, save_record
+
+
+def default_export_path(record: SessionRecord) -> Path:
+    """A file in the home folder named after the session."""
+    return Path.home() / f"companion-session-{record.started_at:%Y%m%d-%H%M}-{str(record.id)[:8]}.json"
+
+
+class SaveFailedScreen(ModalScreen[bool]):
+    """Offer to retry saving ``record`` or to export it; dismissed with ``True`` once it is safe somewhere.
+
+    With ``clear_checkpoint_after`` the run's checkpoint is removed once the session is safe; Escape ("later")
+    keeps it, so the next start offers to record the session again.
+    """
+
+    CSS_PATH = "save_failed.tcss"
+    BINDINGS = [
+        Binding("r", "retry", "Retry"),
+        Binding("e", "focus_export", "Export"),
+        Binding("escape", "later", "Later"),
+    ]
+
+    def __init__(
+        self, services: Services, record: SessionRecord, message: str, *, clear_checkpoint_after: bool = False
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.record = record
+        self.message = message
+        self.clear_checkpoint_after = clear_checkpoint_after
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="save-failed"):
+            yield Static(Text("Your session was not saved", style="bold"))
+            yield Static(Text(self.message), id="save-error")
+            yield Static("Retry (r), or export it to a file you can import later with 'companion import FILE':")
+            yield Input(str(default_export_path(self.record)), id="export-path")
+            with Horizontal(id="save-buttons"):
+                yield Button("Retry (r)", id="retry", variant="primary")
+                yield Button("Export (e, Enter in the path)", id="export")
+                yield Button("Later (Esc)", id="later")
+
+    def on_mount(self) -> None:
+        self.query_one("#retry", Button).focus()
+
+    def _safe(self) -> None:
+        if self.clear_checkpoint_after:
+            forget_checkpoint(self.app, self.services)
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#retry")
+    def action_retry(self) -> None:
+        try:
+            save_record(self.services, self.record)
+        except SaveError as exc:
+            self.query_one("#save-error", Static).update(Text(str(exc)))
+            self.app.notify("Still not saved.", severity="error")
+            return
+        self.app.notify("Saved.")
+        self._safe()
+
+    def action_focus_export(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted, "#export-path")
+    def _export(self) -> None:
+        value = self.query_one("#export-path", Input).value.strip()
+        if not value:
+            self.app.notify("Type the file to export to.", severity="warning")
+            return
+        target = Path(value).expanduser()
+        try:
+            self.services.store.export_unsaved(self.record, target)
+        except (StorageError, OSError) as exc:
+            self.query_one("#save-error", Static).update(Text(str(exc)))
+            self.app.notify("Not exported.", severity="error")
+            return
+        self.app.notify(f"Exported to {target}; import it later with 'companion import {target}'.", markup=False)
+        self._safe()
+
+    @on(Button.Pressed, "#later")
+    def action_later(self) -> None:
+        if self.clear_checkpoint_after:
+            self.app.notify(
+                "The session is kept as an unfinished run; Companion offers to record it at the next start.",
+                markup=False,
+            )
+        self.dismiss(False)

@@ -1,0 +1,170 @@
+"""Safety screening before a routine: today's answers to the contraindication questions that apply to it.
+
+The safe default ("None of these apply") has the focus, so a person with nothing to declare passes with Enter.
+Answers are remembered for the day; the same screen, opened from the command palette without a routine, changes
+them at any time.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from companion.fileio import LockTimeout
+from companion.models import Question, Routine
+from companion.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
+from companion.services import Services
+from screens.flow import build_plan, today
+
+NONE_APPLY = "None of these apply"
+
+
+class ScreeningScreen(Screen[None]):
+    """The screening questions for ``routine`` (every question when ``routine`` is ``None``: editing answers)."""
+
+    CSS_PATH = "screening.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("c", "continue", "Continue"),
+        Binding("a", "focus_answers", "Answers"),
+    ]
+
+    def __init__(self, services: Services, routine: Routine | None) -> None:
+        super().__init__()
+        self.services = services
+        self.routine = routine
+        catalog = services.catalog
+        self.questions: tuple[Question, ...] = (
+            questions_for(routine, catalog) if routine is not None else catalog.safety.questions
+        )
+        self.answers = load_screening(services.paths, today(services))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        heading = Text()
+        if self.routine is None:
+            heading.append("Today's screening answers", style="bold")
+        else:
+            heading.append("Before ", style="bold")
+            heading.append(self.routine.title, style="bold")
+            heading.append(": does any of this apply to you today?", style="bold")
+        yield Static(heading, id="screening-heading")
+        yield Static(
+            "Tick what applies: Tab (or a) to the list, Space to tick. Your answers are kept for today.",
+            id="screening-hint",
+        )
+        yield SelectionList[str](
+            *(
+                Selection(Text(question.text), question.id, self.answers.answered_yes(question.id))
+                for question in self.questions
+            ),
+            id="answers",
+        )
+        yield Button(self._continue_label(), id="continue", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#answers", SelectionList).border_title = "Today"
+        self.query_one("#continue", Button).focus()
+
+    def on_screen_resume(self) -> None:
+        # The answers may have been changed from the palette while this screen waited under another.
+        if self.app.screen is not self:  # resumed only on the way down to the home screen
+            return
+        answers = load_screening(self.services.paths, today(self.services))
+        if answers != self.answers:
+            self.answers = answers
+            selection = self.query_one("#answers", SelectionList)
+            selection.deselect_all()
+            for question in self.questions:
+                if answers.answered_yes(question.id):
+                    selection.select(question.id)
+
+    def _ticked(self) -> set[str]:
+        return set(self.query_one("#answers", SelectionList).selected)
+
+    def _continue_label(self, ticked: int | None = None) -> str:
+        count = sum(1 for q in self.questions if self.answers.answered_yes(q.id)) if ticked is None else ticked
+        if count == 0:
+            return f"{NONE_APPLY} (Enter)" if self.routine is not None else f"{NONE_APPLY}: save"
+        noun = "answer" if count == 1 else "answers"
+        return f"Continue with {count} ticked {noun}" if self.routine is not None else f"Save {count} ticked {noun}"
+
+    @on(SelectionList.SelectedChanged, "#answers")
+    def _answers_changed(self) -> None:
+        self.query_one("#continue", Button).label = self._continue_label(len(self._ticked()))
+
+    @on(Button.Pressed, "#continue")
+    def _continue_pressed(self) -> None:
+        self.action_continue()
+
+    def action_focus_answers(self) -> None:
+        self.query_one("#answers", SelectionList).focus()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def answers_from_list(self) -> ScreeningAnswers:
+        """Today's answers with the shown questions as ticked (questions not shown keep their answers)."""
+        ticked = self._ticked()
+        answers = self.answers
+        if answers.day != today(self.services):
+            answers = ScreeningAnswers.fresh(today(self.services))
+        for question in self.questions:
+            answers = answers.with_answer(question.id, question.id in ticked)
+        return answers
+
+    def _remember(self, answers: ScreeningAnswers) -> None:
+        self.answers = answers
+        try:
+            save_screening(self.services.paths, answers)
+        except (OSError, LockTimeout) as exc:
+            self.app.notify(
+                f"Your answers apply now but could not be kept for later today ({exc}).",
+                severity="warning",
+                markup=False,
+            )
+
+    def action_continue(self) -> None:
+        answers = self.answers_from_list()
+        self._remember(answers)
+        if self.routine is None:
+            self.app.notify("Today's screening answers are saved.")
+            self.dismiss()
+            return
+        self.proceed(answers)
+
+    def proceed(self, answers: ScreeningAnswers) -> None:
+        """Go on from these answers: a stop, a clearance to confirm, or the plan."""
+        from screens.screening_result import ClearanceScreen, StopScreen
+
+        routine = self.routine
+        assert routine is not None
+        outcome = assess(routine, self.services.catalog, answers)
+        if outcome.stop:
+            self.app.push_screen(StopScreen(outcome.stop))
+        elif outcome.needs_clearance:
+
+            def cleared(confirmed: bool | None) -> None:
+                if confirmed:
+                    updated = answers
+                    for question in outcome.needs_clearance:
+                        updated = updated.with_cleared(question.id)
+                    self._remember(updated)
+                    self.show_plan(updated)
+
+            self.app.push_screen(ClearanceScreen(outcome.needs_clearance), callback=cleared)
+        else:
+            self.show_plan(answers)
+
+    def show_plan(self, answers: ScreeningAnswers) -> None:
+        from screens.plan_review import PlanReviewScreen
+
+        assert self.routine is not None
+        plan = build_plan(self.app, self.services, self.routine, answers)
+        self.app.push_screen(PlanReviewScreen(self.services, plan))
