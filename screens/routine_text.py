@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from companion.advisor import matching_therapy
 from companion.models import Catalog, Routine
 from companion.safety import format_seconds
 from companion.settings import Settings
@@ -56,11 +57,20 @@ def routine_preview(catalog: Catalog, routine: Routine, needs: Sequence[str] = (
         if limit.step_seconds:
             text.append(f"\n    limit {format_seconds(limit.step_seconds)} a step (source {limit.source})", style="dim")
         text.append("\n")
-    text.append("\nProfessional therapies for the same need:\n", style="bold")
-    for therapy_id in routine.therapies:
-        therapy = catalog.therapy(therapy_id)
-        if therapy is not None:
-            text.append(f" • {therapy.name}: ")
-            text.append(therapy.summary)
-            text.append("\n")
+    match = matching_therapy(routine, catalog)
+    if match is not None:
+        therapy, why = match
+        text.append("\nMatching professional therapy: ", style="bold")
+        text.append(therapy.name, style="bold")
+        text.append("\n")
+        text.append(why)
+        text.append(" Press t for the therapy guide.\n", style="dim")
+    others = [t for t in (catalog.therapy(tid) for tid in routine.therapies) if t is not None]
+    others = [t for t in others if match is None or t.id != match[0].id]
+    if others:
+        text.append("\nAlso for the same need:\n", style="bold")
+    for therapy in others:
+        text.append(f" • {therapy.name}: ")
+        text.append(therapy.summary)
+        text.append("\n")
     return text

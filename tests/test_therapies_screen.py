@@ -158,3 +158,20 @@ async def test_palette_opens_the_guide_and_the_red_flags(make_app, services) -> 
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen)
+
+
+def test_every_routine_preview_names_its_matching_therapy_and_why(services) -> None:
+    from companion.advisor import matching_therapy
+    from screens.routine_text import routine_preview
+
+    catalog = services.catalog
+    for routine in catalog.routines:
+        match = matching_therapy(routine, catalog)
+        assert match is not None, routine.id
+        therapy, why = match
+        text = routine_preview(catalog, routine).plain
+        assert f"Matching professional therapy: {therapy.name}" in text
+        assert why in text
+        for other in routine.therapies:
+            if other != therapy.id:
+                assert catalog.therapy(other).name in text
