@@ -85,6 +85,17 @@ def _os_problem(error: OSError) -> str:
     return f"Could not write your settings{where}: {error.strerror}. Your changes apply until you quit."
 
 
+SWITCHES = {
+    "bell": "Terminal bell at cues (step changes, the 5-second warning, the end)",
+    "reduced-motion": "Reduced motion: the breathing pacer as text, no flashes",
+}
+
+
+def switch_text(widget_id: str, value: bool) -> str:
+    """A switch's label with its state in words ("on"/"off"), so it never rests on the knob's colour."""
+    return f"{'On' if value else 'Off'}: {SWITCHES[widget_id]}"
+
+
 def theme_options(available: Iterable[str]) -> list[tuple[str, str]]:
     """The themes to offer: Companion's calm ones first, then the others by name."""
     calm = [theme.name for theme in THEMES if theme.name in available]
@@ -140,10 +151,12 @@ class SettingsScreen(Screen[None]):
                 )
             with Horizontal(classes="row"):
                 yield Switch(settings.bell, id="bell", animate=False)
-                yield Label("Terminal bell at cues (step changes, the 5-second warning, the end)", classes="switch")
+                yield Label(switch_text("bell", settings.bell), id="bell-label", classes="switch")
             with Horizontal(classes="row"):
                 yield Switch(settings.reduced_motion, id="reduced-motion", animate=False)
-                yield Label("Reduced motion: breathing pacer as text, no flashes", classes="switch")
+                yield Label(
+                    switch_text("reduced-motion", settings.reduced_motion), id="reduced-motion-label", classes="switch"
+                )
 
             yield Static("Breathing rhythm", classes="section")
             with Horizontal(classes="row"):
@@ -225,7 +238,7 @@ class SettingsScreen(Screen[None]):
                 yield Label("One session", classes="name")
                 yield Input(format_price(prices.session_price), placeholder="e.g. 60", id="session-price", compact=True)
             yield Static(id="prices-problem", classes="problem")
-        yield Static("Changes apply and are saved as you make them. Escape: back.", id="settings-status")
+        yield Static("Changes apply and are saved at once. Escape: back.", id="settings-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -250,13 +263,14 @@ class SettingsScreen(Screen[None]):
         if isinstance(event.value, str):
             self.change(theme=event.value)
 
-    @on(Switch.Changed, "#bell")
-    def _bell_changed(self, event: Switch.Changed) -> None:
-        self.change(bell=event.value)
-
-    @on(Switch.Changed, "#reduced-motion")
-    def _motion_changed(self, event: Switch.Changed) -> None:
-        self.change(reduced_motion=event.value)
+    @on(Switch.Changed, "#bell, #reduced-motion")
+    def _switch_changed(self, event: Switch.Changed) -> None:
+        widget_id = event.switch.id or ""
+        self.query_one(f"#{widget_id}-label", Label).update(switch_text(widget_id, event.value))
+        if widget_id == "bell":
+            self.change(bell=event.value)
+        else:
+            self.change(reduced_motion=event.value)
 
     @on(Select.Changed, "#inhale, #exhale")
     def _breathing_changed(self) -> None:
@@ -270,29 +284,50 @@ class SettingsScreen(Screen[None]):
         chosen = set(event.selection_list.selected)
         self.change(owned_tools=tuple(t.id for t in self.catalog.vocabulary.tools if t.id in chosen))
 
+    # Limits and prices are checked as they are typed but applied on Enter, on leaving the box or the screen: a
+    # half-typed "1:30" must never become a 1-second limit.
+
     @on(Input.Changed, ".limit-input")
     def _limit_changed(self, event: Input.Changed) -> None:
-        widget_id = event.input.id or ""
+        self._typed_limit(event.input)
+
+    @on(Input.Submitted, ".limit-input")
+    @on(Input.Blurred, ".limit-input")
+    def _limit_done(self, event: Input.Submitted | Input.Blurred) -> None:
+        self._commit_limit(event.input)
+
+    def _typed_limit(self, widget: Input) -> tuple[bool, int | None]:
+        """Whether the box holds a usable limit, and its seconds; shows or clears the box's problem."""
+        widget_id = widget.id or ""
         kind, _, tool_id = widget_id.partition("-")
         tool = self.catalog.tools.get(tool_id)
         if tool is None:
-            return
+            return False, None
         step, day = content_limits(self.catalog, tool_id)
         name = f"{tool.name}, {'a step' if kind == 'step' else 'a day on one area'}"
         try:
             seconds = parse_limit(
-                event.value, name, step if kind == "step" else day, STEP_MOST if kind == "step" else DAY_MOST
+                widget.value, name, step if kind == "step" else day, STEP_MOST if kind == "step" else DAY_MOST
             )
         except LimitError as error:
             self.limit_problems[widget_id] = str(error)
-            event.input.add_class("-invalid")
+            ok = False
+            seconds = None
         else:
             self.limit_problems.pop(widget_id, None)
-            event.input.remove_class("-invalid")
-            own = self.settings.stricter_limit(tool_id)
-            own = own.model_copy(update={"step_seconds" if kind == "step" else "area_day_seconds": seconds})
-            self.change(limits=self._limits_with(tool_id, own))
+            ok = True
+        widget.set_class(not ok, "-invalid")
         self._show_problems("#limits-problem", self.limit_problems.values())
+        return ok, seconds
+
+    def _commit_limit(self, widget: Input) -> None:
+        ok, seconds = self._typed_limit(widget)
+        if not ok:
+            return
+        kind, _, tool_id = (widget.id or "").partition("-")
+        own = self.settings.stricter_limit(tool_id)
+        own = own.model_copy(update={"step_seconds" if kind == "step" else "area_day_seconds": seconds})
+        self.change(limits=self._limits_with(tool_id, own))
 
     def _limits_with(self, tool_id: str, own: StricterLimit) -> dict[str, dict[str, object]]:
         limits = {tool: limit.model_dump() for tool, limit in self.settings.limits.items()}
@@ -302,30 +337,37 @@ class SettingsScreen(Screen[None]):
             limits[tool_id] = own.model_dump()
         return limits
 
-    @on(Input.Changed, "#currency, #device-price, #session-price")
+    @on(Input.Changed, "#device-price, #session-price")
     def _price_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
-        if widget_id in PRICE_FIELDS:
-            try:
-                parse_price(event.value, PRICE_FIELDS[widget_id])
-            except PriceError as error:
-                self.price_problems[widget_id] = str(error)
-                event.input.add_class("-invalid")
-            else:
-                self.price_problems.pop(widget_id, None)
-                event.input.remove_class("-invalid")
+        try:
+            parse_price(event.value, PRICE_FIELDS[widget_id])
+        except PriceError as error:
+            self.price_problems[widget_id] = str(error)
+            event.input.add_class("-invalid")
+        else:
+            self.price_problems.pop(widget_id, None)
+            event.input.remove_class("-invalid")
         self._show_problems("#prices-problem", self.price_problems.values())
+
+    @on(Input.Submitted, "#currency, #device-price, #session-price")
+    @on(Input.Blurred, "#currency, #device-price, #session-price")
+    def _prices_done(self) -> None:
+        self._commit_prices()
+
+    def _commit_prices(self) -> None:
         prices = self._entered_prices()
         if prices is not None:
             self.change(prices=prices.model_dump())
 
     def _entered_prices(self) -> Prices | None:
         """The prices typed, or ``None`` while one of them is not a price (the last good ones stay)."""
-        if self.price_problems:
-            return None
         values: dict[str, Decimal | None] = {}
-        for widget_id, name in PRICE_FIELDS.items():
-            values[widget_id] = parse_price(self.query_one(f"#{widget_id}", Input).value, name)
+        try:
+            for widget_id, name in PRICE_FIELDS.items():
+                values[widget_id] = parse_price(self.query_one(f"#{widget_id}", Input).value, name)
+        except PriceError:
+            return None
         device, session = values["device-price"], values["session-price"]
         return Prices(
             currency=self.query_one("#currency", Input).value.strip(),
@@ -340,6 +382,9 @@ class SettingsScreen(Screen[None]):
         widget.display = bool(lines)
 
     def action_back(self) -> None:
+        for widget in self.query(".limit-input").results(Input):
+            self._commit_limit(widget)
+        self._commit_prices()
         if self.limit_problems or self.price_problems:
             self.notify(
                 "Values marked with ! were not used; the previous ones stay.", title="Settings", severity="warning"
