@@ -312,7 +312,7 @@ class BuilderScreen(Screen[str | None]):
             return
         removed = self.steps.pop(index)
         self._show_steps(highlight=max(0, index - 1) if index >= len(self.steps) else index)
-        self.notify(Text(f"Removed step {index + 1}: ").append(removed.title).plain, markup=False)
+        self.notify(f"Removed step {index + 1}: {removed.title}", markup=False)
 
     def action_move_step(self, offset: int) -> None:
         """Move the highlighted step up (``-1``) or down (``1``)."""
