@@ -10,9 +10,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Select, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from companion.advisor import goal_suggestions
 from companion.models import Catalog, Routine
 from companion.settings import Settings
 from screens import routine_actions
+from screens.advice_text import goal_suggestion_text
 from screens.messages import SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview
 
@@ -70,6 +72,7 @@ class HomeScreen(Screen[None]):
                 prompt="Any tool",
                 id="tool",
             )
+        yield Static(id="goal-suggestion")
         with Horizontal(id="browser"):
             yield OptionList(id="routines")
             with VerticalScroll(id="preview"):
@@ -133,6 +136,17 @@ class HomeScreen(Screen[None]):
     @on(Select.Changed)
     def _filters_changed(self) -> None:
         self.refresh_routines()
+        self._show_goal_suggestion()
+
+    def _show_goal_suggestion(self) -> None:
+        """Under the filters, for a chosen goal: its routines and, where one fits, a professional therapy."""
+        suggestion = self.query_one("#goal-suggestion", Static)
+        goal = self._filter_value("goal")
+        if goal == ANY or goal not in self.catalog.goals:
+            suggestion.display = False
+            return
+        suggestion.update(goal_suggestion_text(goal_suggestions(self.catalog, goal)))
+        suggestion.display = True
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _routine_highlighted(self) -> None:
