@@ -17,7 +17,7 @@ def test_open_browse_help_and_quit(isolated_home: Path) -> None:
         session.send("Escape")
         session.send("?")
         screen = session.wait_for("Keys on this screen")
-        assert "Safety" in screen
+        assert "Filter" in screen and "Help" in screen
         session.send("Escape")
         session.wait_for("Routines")
         session.send("C-q")
