@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from companion.history import local_date, today_summary
 from companion.services import Services, build_services
@@ -54,6 +55,7 @@ class CompanionApp(App[int]):
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.load_history()
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         from screens.flow import start_flow
         from screens.recovery import offer_recovery
 
@@ -150,6 +152,11 @@ class CompanionApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(SettingsChanged(settings))
         self.settings_saver.request()
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme picked anywhere (the palette's "Theme" too) is a setting: keep it."""
+        if theme.name != self.services.settings.theme:
+            self.apply_settings(self.services.settings.updated(theme=theme.name))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

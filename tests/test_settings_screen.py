@@ -275,3 +275,13 @@ async def test_a_save_that_fails_is_reported_and_the_change_still_applies(servic
         assert app.theme == "companion-light"
         assert "newer Companion" in notices(app) and "not saved" in notices(app)
         assert json.loads(services.paths.settings.read_text(encoding="utf-8")) == newer
+
+
+async def test_a_theme_picked_from_the_palette_is_kept(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.theme = "companion-light"  # what the palette's own "Theme" command does
+        await pilot.pause()
+        assert services.settings.theme == "companion-light"
+        assert (await saved(app))["theme"] == "companion-light"
