@@ -8,8 +8,8 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.theme import Theme
 
+from companion.advisor import matching_therapy
 from companion.history import local_date, today_summary
 from companion.services import Services, build_services
 from companion.settings import Settings
@@ -55,7 +55,6 @@ class CompanionApp(App[int]):
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.load_history()
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
         from screens.flow import start_flow
         from screens.recovery import offer_recovery
 
@@ -153,11 +152,6 @@ class CompanionApp(App[int]):
             screen.post_message(SettingsChanged(settings))
         self.settings_saver.request()
 
-    def _remember_theme(self, theme: Theme) -> None:
-        """A theme picked anywhere (the palette's "Theme" too) is a setting: keep it."""
-        if theme.name != self.services.settings.theme:
-            self.apply_settings(self.services.settings.updated(theme=theme.name))
-
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -168,8 +162,16 @@ class CompanionApp(App[int]):
             self.push_screen(RedFlagsScreen(self.services.catalog))
 
     def action_therapies(self) -> None:
-        if not isinstance(self.screen, TherapiesScreen):
-            self.push_screen(TherapiesScreen(self.services.catalog), callback=self._open_routine_from_guide)
+        if isinstance(self.screen, TherapiesScreen):
+            return
+        therapy_id = None
+        if isinstance(self.screen, HomeScreen):  # open on the therapy matching the routine being looked at
+            routine = self.screen.highlighted_routine()
+            match = matching_therapy(routine, self.services.catalog) if routine else None
+            therapy_id = match[0].id if match else None
+        self.push_screen(
+            TherapiesScreen(self.services.catalog, therapy_id=therapy_id), callback=self._open_routine_from_guide
+        )
 
     def action_compare(self) -> None:
         from companion.advisor import bundled_rules

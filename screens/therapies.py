@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.models import Catalog, Therapy
 from companion.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
@@ -100,15 +100,18 @@ class TherapiesScreen(Screen[str | None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_search", "Search"),
+        Binding("t", "focus_search", "Search", show=False),  # already in the guide: t does not stack another
         Binding("c", "compare", "Compare costs"),
         Binding("down", "cursor_down", "Browse", key_display="↑↓"),
         Binding("up", "cursor_up", "Previous", show=False),
     ]
 
-    def __init__(self, catalog: Catalog, query: str = "") -> None:
+    def __init__(self, catalog: Catalog, query: str = "", therapy_id: str | None = None) -> None:
         super().__init__()
         self.catalog = catalog
         self.initial_query = query
+        self.initial_therapy = therapy_id
+        """The therapy to highlight first (the one matching the routine the user was looking at)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,7 +136,18 @@ class TherapiesScreen(Screen[str | None]):
         self.query_one("#therapies", OptionList).border_title = "Therapies"
         self.query_one("#explanation", VerticalScroll).border_title = "About"
         self.refresh_therapies()
+        if self.initial_therapy is not None:
+            self.show_therapy(self.initial_therapy)
         self.query_one("#therapy-search", Input).focus()
+
+    def show_therapy(self, therapy_id: str) -> None:
+        """Highlight the therapy with this id, if the search shows it."""
+        option_list = self.query_one("#therapies", OptionList)
+        try:
+            option_list.highlighted = option_list.get_option_index(therapy_id)
+        except OptionDoesNotExist:
+            return
+        self._show_explanation()
 
     # --- the list ---------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
+from companion.advisor import matching_therapy
 from companion.therapy_search import related_routines
 from screens.home import HomeScreen
 from screens.red_flags import RedFlagsScreen
@@ -43,8 +44,14 @@ async def test_browse_search_read_and_go_back(make_app, services, size) -> None:
         screen = app.screen
         assert screen.query_one("#therapy-search", Input).has_focus
         assert listed(app) == [t.id for t in catalog.therapies]
-        first, second = catalog.therapies[:2]
+        # It opens on the therapy matching the routine highlighted on home.
+        match = matching_therapy(catalog.routines[0], catalog)
+        assert match is not None
+        first = match[0]
+        assert screen.highlighted_therapy() == first
         assert first.name in explanation(app)
+        index = [t.id for t in catalog.therapies].index(first.id)
+        second = catalog.therapies[(index + 1) % len(catalog.therapies)]
 
         # Arrows browse the list, even from the search box.
         await pilot.press("down")
