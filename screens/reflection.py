@@ -81,7 +81,7 @@ class ReflectionScreen(Screen[None]):
         yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
         yield tension_list("tension-after")
         yield Input(placeholder="A note for yourself (optional); Enter saves", id="note", max_length=2000)
-        yield Button("Save and close", id="save", variant="primary")
+        yield Button("Save and close", id="save", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -89,7 +89,7 @@ class RunnerScreen(Screen[None]):
 
     CSS_PATH = "runner.tcss"
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause/resume"),
+        Binding("space", "toggle_pause", "Pause"),
         Binding("n", "next_step", "Next"),
         Binding("b", "back_step", "Back"),
         Binding("plus", "extend", "+15 s"),
@@ -134,6 +134,8 @@ class RunnerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.run.start()
+        self.run.drain_events()  # no cue for the first step: the screen itself is the news
+        self.save_checkpoint()
         self.refresh_run()
         self._ticker = self.set_interval(REDRAW_SECONDS, self.refresh_run)
 

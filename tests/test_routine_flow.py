@@ -1,0 +1,508 @@
+"""The routine flow with Pilot and the fake clock: screening, plan, runner, reflection, saving and recovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from companion.checkpoint import load_checkpoint, save_checkpoint
+from companion.clock import FakeClock
+from companion.plan import make_plan
+from companion.records import SessionRecord, SessionStatus
+from companion.run import RoutineRun
+from companion.screening import ScreeningAnswers, load_screening, questions_for, save_screening
+from companion.services import Services
+from companion.storage import HistoryStore, SaveError
+from screens.flow import today
+from screens.home import HomeScreen
+from screens.plan_review import PlanReviewScreen
+from screens.recovery import RecoveryScreen
+from screens.reflection import ReflectionScreen
+from screens.runner import RunnerScreen, StopConfirmScreen
+from screens.save_failed import SaveFailedScreen
+from screens.screening import ScreeningScreen
+from screens.screening_result import ClearanceScreen, StopScreen
+
+SIZES = [(80, 24), (60, 20)]
+ROUTINE = "neck-shoulders-desk"  # 7 steps, hands and a massage ball, 7:30
+
+
+def clock_of(services: Services) -> FakeClock:
+    assert isinstance(services.clock, FakeClock)
+    return services.clock
+
+
+def saved_records(services: Services) -> list[SessionRecord]:
+    """The history as on disk (a fresh store: nothing cached)."""
+    return HistoryStore(services.paths).load().records
+
+
+def text_of(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def record_notifications(app: Any) -> list[str]:
+    """Every toast's message, as it is posted."""
+    messages: list[str] = []
+    notify = app.notify
+
+    def spy(message: str, *args: Any, **kwargs: Any) -> None:
+        messages.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = spy
+    return messages
+
+
+async def tick(pilot: Pilot[Any], services: Services, seconds: float) -> None:
+    """Let ``seconds`` pass on the fake clock and redraw the runner (as its interval would)."""
+    clock_of(services).advance(seconds)
+    screen = pilot.app.screen
+    if isinstance(screen, RunnerScreen):
+        screen.refresh_run()
+    await pilot.pause()
+
+
+async def to_runner(pilot: Pilot[Any]) -> RunnerScreen:
+    """From the screening: Enter (none apply), Enter (skip rating)."""
+    app = pilot.app
+    assert isinstance(app.screen, ScreeningScreen)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, PlanReviewScreen)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, RunnerScreen)
+    return app.screen
+
+
+async def tick_screen(pilot: Pilot[Any], screen_type: type, services: Services | None = None) -> None:
+    for _ in range(20):
+        if isinstance(pilot.app.screen, screen_type):
+            return
+        await pilot.pause()
+    raise AssertionError(f"expected {screen_type.__name__}, got {type(pilot.app.screen).__name__}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_enter_through_from_home_to_completed_and_reflection(make_app, services: Services, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        app.screen.show_routine(ROUTINE)
+        await pilot.press("enter")
+        await pilot.pause()
+        runner = await to_runner(pilot)
+        assert load_checkpoint(services.paths)[0] is not None, "checkpointed from the start"
+        assert text_of(app, "#remaining-text") == "1:00 left of 1:00"
+        assert "Step 1 of 7" in text_of(app, "#step-title")
+        await tick(pilot, services, 7 * 60 + 31)
+        await tick_screen(pilot, ReflectionScreen)
+        assert runner.run.outcome is SessionStatus.COMPLETED
+        [record] = saved_records(services)
+        assert record.status is SessionStatus.COMPLETED
+        assert record.actual_seconds == 450
+        assert load_checkpoint(services.paths) == (None, None), "cleared once recorded"
+        # Reflection: rate 3, write a note with markup in it, Enter saves it as typed.
+        for _ in range(4):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.press(*"[bold]calmer[/bold] now")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        [record] = saved_records(services)
+        assert record.tension_after == 3
+        assert record.notes == "[bold]calmer[/bold] now"
+        assert record.status is SessionStatus.COMPLETED
+
+
+async def test_tension_before_is_recorded_and_markup_in_note_is_shown_literally(make_app, services) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        messages = record_notifications(app)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        for _ in range(8):  # Skip, 0, 1, ... 7
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        runner = app.screen
+        assert isinstance(runner, RunnerScreen)
+        assert runner.run.tension_before == 7
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await tick_screen(pilot, ReflectionScreen)
+        await pilot.press("tab")
+        await pilot.press(*"[red]x[/red]")
+        await pilot.press("enter")
+        await pilot.pause()
+        [record] = saved_records(services)
+        assert record.tension_before == 7
+        assert record.notes == "[red]x[/red]"
+        assert any("[red]x[/red]" in message for message in messages)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_stop_answer_ends_the_flow_with_what_to_do_instead(make_app, services: Services, size) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ScreeningScreen)
+        await pilot.press("a")  # the list; the cursor is on the first question
+        await pilot.press("space")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, StopScreen)
+        question = services.catalog.safety.questions[0]
+        assert question.kind.value == "stop"
+        body = str(app.screen.query_one("#result-text", Static).render())
+        assert "will not start" in body
+        assert question.instead[:30] in body.replace("\n", " ") or question.instead.split()[0] in body
+        # The answer is remembered for the day.
+        assert load_screening(services.paths, today(services)).answered_yes(question.id)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ScreeningScreen), "Escape goes back to change the answers"
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("enter")  # Back to routines
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert saved_records(services) == []
+
+
+async def test_ask_first_continues_only_after_confirming_clearance(make_app, services: Services) -> None:
+    routine = services.catalog.routine(ROUTINE)
+    assert routine is not None
+    questions = [q.id for q in questions_for(routine, services.catalog)]
+    position = questions.index("pregnancy")
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a", *(["down"] * position), "space", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, ClearanceScreen)
+        assert "Are you pregnant?" in str(app.screen.query_one("#result-text", Static).render())
+        await pilot.press("enter")  # the focused button goes back
+        await pilot.pause()
+        assert isinstance(app.screen, ScreeningScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ClearanceScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanReviewScreen)
+        assert "cleared you for: Are you pregnant?" in text_of(app, "#plan-text")
+        answers = load_screening(services.paths, today(services))
+        assert answers.cleared == {"pregnancy"}
+
+
+async def test_avoid_area_answer_removes_those_steps_and_says_so(make_app, services: Services) -> None:
+    save_screening(services.paths, ScreeningAnswers.fresh(today(services)).with_answer("varicose-veins", True))
+    routine = services.catalog.routine("legs-after-running")
+    assert routine is not None
+    legs = {"calves", "quads", "hamstrings"}
+    assert legs & set(routine.areas)
+    app = make_app(start_routine="legs-after-running")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # "Continue with 1 ticked answer"
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PlanReviewScreen)
+        assert not legs & {step.area for step in screen.plan.steps}
+        plan = text_of(app, "#plan-text")
+        assert "left out: you answered yes to" in plan
+        assert "varicose veins" in plan
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_pause_holds_the_countdown_and_says_paused(make_app, services: Services, size) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await to_runner(pilot)
+        await tick(pilot, services, 12)
+        assert text_of(app, "#remaining-text") == "0:48 left of 1:00"
+        await pilot.press("space")
+        await tick(pilot, services, 30)
+        assert text_of(app, "#remaining-text") == "0:48 left of 1:00"
+        assert "PAUSED" in text_of(app, "#run-state")
+        assert app.screen.has_class("-paused")
+        await pilot.press("space")
+        await tick(pilot, services, 8)
+        assert text_of(app, "#remaining-text") == "0:40 left of 1:00"
+        assert "PAUSED" not in text_of(app, "#run-state")
+
+
+async def test_next_and_back_move_between_steps(make_app, services: Services) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        messages = record_notifications(app)
+        await pilot.pause()
+        await to_runner(pilot)
+        await tick(pilot, services, 20)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Step 2 of 7: Knead the tops of the shoulders" in text_of(app, "#step-title")
+        assert text_of(app, "#remaining-text") == "1:30 left of 1:30"
+        assert "Next: Back of the neck" in text_of(app, "#next-step")
+        assert any(m.startswith("Now: Knead the tops") for m in messages), "a cue at the step change"
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Step 1 of 7: Warm the shoulders" in text_of(app, "#step-title")
+        # Step 1 had 20 s of its 2:00 at most (no per-step limit for hands: twice its time).
+        assert text_of(app, "#remaining-text") == "1:00 left of 1:00"
+
+
+async def test_step_ending_cue_flashes_and_rings_when_enabled(make_app, services: Services) -> None:
+    services.settings = services.settings.updated(bell=True)
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        messages = record_notifications(app)
+        bells: list[bool] = []
+        app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
+        await pilot.pause()
+        runner = await to_runner(pilot)
+        await tick(pilot, services, 56)
+        assert any("Warm the shoulders ends in 4 s" in m for m in messages)
+        assert runner.has_class("-cue")
+        assert bells == [True]
+
+
+async def test_reduced_motion_shows_the_pacer_as_text(make_app, services: Services) -> None:
+    services.settings = services.settings.updated(reduced_motion=True)
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await to_runner(pilot)
+        await tick(pilot, services, 2.5)
+        first = text_of(app, "#pacer")
+        await tick(pilot, services, 1.0)
+        assert text_of(app, "#pacer") == first == "Breathe in for 4, out for 6."
+
+
+async def test_extend_is_refused_with_the_reason_at_the_limit(make_app, services: Services) -> None:
+    app = make_app(start_routine="desk-break-quick")
+    async with app.run_test(size=(80, 24)) as pilot:
+        messages = record_notifications(app)
+        await pilot.pause()
+        runner = await to_runner(pilot)
+        step = runner.plan.steps[0]
+        for _ in range(int(step.max_seconds // 15) + 2):
+            await pilot.press("plus")
+        await pilot.pause()
+        refusals = [m for m in messages if "cannot run longer" in m]
+        assert refusals, messages
+        assert step.max_reason in refusals[-1]
+        assert runner.run.snapshot().step_seconds <= step.max_seconds
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_stop_asks_first_then_records_a_stopped_session(make_app, services: Services, size) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        runner = await to_runner(pilot)
+        await tick(pilot, services, 25)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StopConfirmScreen)
+        await pilot.press("enter")  # the focused answer keeps going
+        await pilot.pause()
+        assert app.screen is runner
+        assert runner.run.outcome is None
+        await tick(pilot, services, 5)
+        assert text_of(app, "#remaining-text") == "0:30 left of 1:00"
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await tick_screen(pilot, ReflectionScreen)
+        [record] = saved_records(services)
+        assert record.status is SessionStatus.STOPPED
+        assert record.actual_seconds == 30
+        assert load_checkpoint(services.paths) == (None, None)
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert "Routine stopped" in summary and "0:30 done of 7:30" in summary
+        assert "would add" in str(app.screen.query_one("#therapy", Static).render())
+        await pilot.press("escape")  # nothing entered: closes, the record stays as saved
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert saved_records(services) == [record]
+
+
+async def test_escape_goes_back_a_step_before_the_countdown(make_app, services: Services) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ScreeningScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_checkpoint_follows_the_run_every_few_seconds(make_app, services: Services) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await to_runner(pilot)
+        for _ in range(4):
+            await tick(pilot, services, 2)
+        checkpoint, _ = load_checkpoint(services.paths)
+        assert checkpoint is not None
+        assert checkpoint.actual_seconds >= 6
+        await pilot.press("space")
+        await pilot.pause()
+        checkpoint, _ = load_checkpoint(services.paths)
+        assert checkpoint is not None and checkpoint.paused and checkpoint.actual_seconds == 8
+
+
+async def test_save_failure_offers_retry_and_export(make_app, services: Services, monkeypatch, tmp_path) -> None:
+    store = services.store
+    real_append = store.append
+
+    def failing_append(record: SessionRecord) -> None:
+        raise SaveError("Could not save to your history: disk full.", record)
+
+    monkeypatch.setattr(store, "append", failing_append)
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await to_runner(pilot)
+        await tick(pilot, services, 10)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await tick_screen(pilot, SaveFailedScreen)
+        assert "disk full" in str(app.screen.query_one("#save-error", Static).render())
+        assert load_checkpoint(services.paths)[0] is not None, "kept until the session is safe"
+        await pilot.press("r")  # still failing
+        await pilot.pause()
+        assert isinstance(app.screen, SaveFailedScreen)
+        monkeypatch.setattr(store, "append", real_append)
+        await pilot.press("r")
+        await tick_screen(pilot, ReflectionScreen)
+        assert [r.status for r in saved_records(services)] == [SessionStatus.STOPPED]
+        assert load_checkpoint(services.paths) == (None, None)
+
+
+async def test_save_failure_export_to_a_file(make_app, services: Services, monkeypatch, tmp_path) -> None:
+    def failing_append(record: SessionRecord) -> None:
+        raise SaveError("Could not save to your history: disk full.", record)
+
+    monkeypatch.setattr(services.store, "append", failing_append)
+    target = tmp_path / "saved-elsewhere.json"
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await to_runner(pilot)
+        await tick(pilot, services, 10)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await tick_screen(pilot, SaveFailedScreen)
+        await pilot.press("e")
+        app.screen.query_one("#export-path").value = str(target)
+        await pilot.press("enter")
+        await tick_screen(pilot, ReflectionScreen)
+        assert target.exists() and "stopped" in target.read_text()
+        assert load_checkpoint(services.paths) == (None, None)
+
+
+def _leave_checkpoint(services: Services, seconds: float) -> RoutineRun:
+    routine = services.catalog.routine(ROUTINE)
+    assert routine is not None
+    run = RoutineRun(make_plan(routine, services.catalog), services.clock, tension_before=4)
+    run.start()
+    clock_of(services).advance(seconds)
+    save_checkpoint(services.paths, run.checkpoint())
+    return run
+
+
+async def test_recovery_offer_records_an_interrupted_session(make_app, services: Services) -> None:
+    run = _leave_checkpoint(services, 75)
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RecoveryScreen)
+        assert "1:15 done of 7:30" in str(app.screen.query_one("#recovery-text", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    [record] = saved_records(services)
+    assert record.id == run.session_id
+    assert record.status is SessionStatus.INTERRUPTED
+    assert record.actual_seconds == 75 and record.tension_before == 4
+    assert load_checkpoint(services.paths) == (None, None)
+
+
+async def test_recovery_offer_discard(make_app, services: Services) -> None:
+    _leave_checkpoint(services, 30)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RecoveryScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert saved_records(services) == []
+    assert load_checkpoint(services.paths) == (None, None)
+
+
+async def test_checkpoint_of_an_already_saved_session_is_not_offered(make_app, services: Services) -> None:
+    run = _leave_checkpoint(services, 30)
+    services.store.append(run.to_record())
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert len(saved_records(services)) == 1
+    assert load_checkpoint(services.paths) == (None, None)
+
+
+async def test_screening_answers_can_be_changed_from_the_palette(make_app, services: Services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"screening answers")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.routine is None
+        await pilot.press("a", "space", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    first = services.catalog.safety.questions[0].id
+    assert load_screening(services.paths, today(services)).yes == {first}
+
+
+def test_start_command_rejects_an_unknown_routine(capsys) -> None:
+    from companion.cli import main
+
+    assert main(["start", "no-such-routine"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no routine 'no-such-routine'" in err
+
+
+def test_start_command_opens_the_app_at_the_routine(monkeypatch) -> None:
+    import companion.cli
+
+    opened: list[str | None] = []
+    monkeypatch.setattr(companion.cli, "open_app", lambda start_routine=None: opened.append(start_routine) or 0)
+    assert companion.cli.main(["start", ROUTINE]) == 0
+    assert opened == [ROUTINE]
