@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from textual import on, work
@@ -198,4 +199,7 @@ def run_app(start_routine: str | None = None) -> int:
     """Build the services and run the app until the user quits; return the exit status."""
     app = CompanionApp(build_services(), start_routine=start_routine)
     app.run()
+    problem = app.settings_saver.flush()  # a change made just before quitting is written, not lost
+    if problem:
+        print(problem, file=sys.stderr)
     return app.return_code or 0

@@ -8,6 +8,7 @@ that is not a number) is refused with a message beside it and nothing changes.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -17,6 +18,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, Switch
 
@@ -59,25 +61,38 @@ class SettingsSaver:
         self._pending = True
         self.app.run_worker(self._save, name="save-settings", group="save-settings", thread=True)
 
-    def _save(self) -> None:
+    def flush(self) -> str | None:
+        """Write what is not saved yet, here and now (when the app has ended); the problem, if it failed."""
+        return self._write()
+
+    def _write(self) -> str | None:
         with self._lock:
             if not self._pending:
-                return
+                return None
             self._pending = False
-            settings = self.current()
             try:
-                save_settings(self.paths, settings)
+                save_settings(self.paths, self.current())
             except (NewerSettingsError, LockTimeout, OSError) as error:
-                problem = str(error) if not isinstance(error, OSError) or not error.strerror else _os_problem(error)
-                if problem != self._last_problem:  # one notice a problem, not one a keystroke
-                    self._last_problem = problem
-                    self.app.call_from_thread(
-                        self.app.notify, problem, title="Settings not saved", severity="error", timeout=10, markup=False
-                    )
-                return
-            if self._last_problem is not None:
-                self._last_problem = None
-                self.app.call_from_thread(self.app.notify, "Your settings are saved again.", title="Settings")
+                self._pending = True  # still unsaved: the next change, or quitting, tries again
+                return str(error) if not isinstance(error, OSError) or not error.strerror else _os_problem(error)
+            return None
+
+    def _save(self) -> None:
+        problem = self._write()
+        if problem == self._last_problem:  # one notice a problem, not one a keystroke
+            return
+        self._last_problem = problem
+        if problem is None:
+            self._notify("Your settings are saved again.", "information")
+        else:
+            self._notify(problem, "error")
+
+    def _notify(self, message: str, severity: SeverityLevel) -> None:
+        title = "Settings" if severity == "information" else "Settings not saved"
+        with contextlib.suppress(RuntimeError):  # the app has ended meanwhile: flush() reports instead
+            self.app.call_from_thread(
+                self.app.notify, message, title=title, severity=severity, timeout=10, markup=False
+            )
 
 
 def _os_problem(error: OSError) -> str:

@@ -275,6 +275,18 @@ async def test_a_save_that_fails_is_reported_and_the_change_still_applies(servic
         assert app.theme == "companion-light"
         assert "newer Companion" in notices(app) and "not saved" in notices(app)
         assert json.loads(services.paths.settings.read_text(encoding="utf-8")) == newer
+    assert "newer Companion" in (app.settings_saver.flush() or "")  # tried again on the way out, still refused
+
+
+async def test_a_change_not_yet_written_is_written_when_the_app_ends(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.services.settings = services.settings.updated(bell=True)
+        app.settings_saver._pending = True  # as if the worker had not run before the app ended
+    assert app.settings_saver.flush() is None
+    assert json.loads(services.paths.settings.read_text(encoding="utf-8"))["bell"] is True
+    assert app.settings_saver.flush() is None  # nothing left to write
 
 
 async def test_a_theme_picked_from_the_palette_is_kept(make_app, services) -> None:
