@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from companion.advisor import matching_therapy
 from companion.history import local_date, today_summary
@@ -17,6 +18,7 @@ from companion.settings import Settings
 from companion.storage import StorageError
 from screens.compare import CompareScreen
 from screens.help import HelpScreen, key_lines
+from screens.history import HistoryScreen
 from screens.home import HomeScreen
 from screens.messages import HistoryChanged, SettingsChanged
 from screens.red_flags import RedFlagsScreen
@@ -34,6 +36,7 @@ class CompanionApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("t", "therapies", "Therapies"),
+        Binding("h", "history", "History"),
         Binding("comma", "settings", "Settings", key_display=","),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -56,6 +59,7 @@ class CompanionApp(App[int]):
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.load_history()
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         from screens.flow import start_flow
         from screens.recovery import offer_recovery
 
@@ -95,6 +99,9 @@ class CompanionApp(App[int]):
         yield SystemCommand("Help", "Keys for this screen, the safety notice and the red flags", self.action_help)
         yield SystemCommand(
             "Settings", "Theme, bell, motion, breathing, stricter limits, your tools, prices (,)", self.action_settings
+        )
+        yield SystemCommand(
+            "History", "Past sessions, details, filters, delete with undo, and statistics (h)", self.action_history
         )
         yield SystemCommand("Red flags", "When to stop and see a doctor rather than massage", self.action_red_flags)
         yield SystemCommand(
@@ -153,10 +160,19 @@ class CompanionApp(App[int]):
             screen.post_message(SettingsChanged(settings))
         self.settings_saver.request()
 
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme picked anywhere (the palette's "Theme" too) is a setting: keep it."""
+        if theme.name != self.services.settings.theme:
+            self.apply_settings(self.services.settings.updated(theme=theme.name))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.services.catalog, key_lines(self.screen)))
+
+    def action_history(self) -> None:
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen(self.services))
 
     def action_red_flags(self) -> None:
         if not isinstance(self.screen, RedFlagsScreen):

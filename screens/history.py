@@ -1,0 +1,402 @@
+"""The history screen: past sessions in a table with details, filters, delete with undo, and statistics.
+
+The history is read again (in a worker) each time the screen opens, so sessions saved by another window appear.
+Writes (delete, undo) run in a worker too, since they rewrite the whole file; the store refuses them with its own
+message when the file comes from a newer version. Deletions can be undone with ``u`` until the screen is left.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
+
+from companion.history import filter_records, local_date, statistics
+from companion.records import SessionRecord
+from companion.services import Services
+from companion.storage import LoadReport, StorageError
+from screens.confirm import ConfirmScreen
+from screens.history_text import (
+    area_name,
+    local_time,
+    parse_day,
+    session_detail,
+    session_row,
+    statistics_text,
+)
+from screens.messages import HistoryChanged
+
+PAGE = 500
+"""Rows added to the table at a time: 20,000 rows in a DataTable take seconds to lay out; 500 take milliseconds."""
+COLUMNS = (("Date", "date", 16), ("Routine", "routine", 0), ("Time", "time", 5), ("Status", "status", 11))
+TENSION_WIDTH = 7
+FIXED_COLUMNS_WIDTH = sum(width for _label, _key, width in COLUMNS) + TENSION_WIDTH
+CELL_PADDING = 2 * (len(COLUMNS) + 1)
+
+
+class SessionDetailScreen(ModalScreen[None]):
+    """One session in full: every step planned against done, tension and notes (as plain text)."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, detail: Text) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-dialog") as dialog:
+            dialog.border_title = "Session"
+            dialog.border_subtitle = "Esc closes"
+            yield Static(self.detail, id="detail-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-dialog").focus()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+class HistoryScreen(Screen[None]):
+    """Sessions, newest first, and the statistics over all of them."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("s", "switch_view", "Stats/sessions"),
+        Binding("enter", "details", "Details"),
+        Binding("delete", "delete", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("f", "focus_filters", "Filter", show=False),
+        Binding("m", "more", "More"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.store = services.store
+        self.records: list[SessionRecord] = []
+        """Every session, newest first."""
+        self.matching: list[SessionRecord] = []
+        """The sessions the filters let through, newest first; the table shows the first ``shown`` of them."""
+        self.shown = 0
+        self.loaded = False
+        """True once the history has been read and the table filled (tests and the benchmark wait for it)."""
+        self.read_only = False
+        self.undo_stack: list[list[SessionRecord]] = []
+        """Deleted sessions, last deletion last; dropped when the screen is left."""
+        self.writing = False
+        self._stats_stale = True
+
+    # -- layout ----------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="sessions"):
+            with TabPane("Sessions", id="sessions"):
+                with Horizontal(id="history-filters"):
+                    yield Select[str]([], prompt="Any routine", id="routine-filter", compact=True)
+                    yield Select[str]([], prompt="Any area", id="area-filter", compact=True)
+                    yield Input(placeholder="since", id="since", max_length=10, compact=True)
+                    yield Input(placeholder="until", id="until", max_length=10, compact=True)
+                yield Static("", id="filter-message", markup=False)
+                yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+                yield Static("Reading your history…", id="sessions-status", markup=False)
+            with TabPane("Statistics", id="statistics"), VerticalScroll(id="stats-scroll"):
+                yield Static("Reading your history…", id="stats-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions-table", DataTable)
+        routine_width = max(10, self.app.size.width - FIXED_COLUMNS_WIDTH - CELL_PADDING - 4)
+        for label, key, width in COLUMNS:
+            table.add_column(label, key=key, width=width or routine_width)
+        table.add_column("Tension", key="tension", width=TENSION_WIDTH)
+        table.focus()
+        self.load()
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="history-screen")
+    def load(self) -> None:
+        """Read the history again off the UI thread: sessions saved by another window appear."""
+        try:
+            report = self.store.load()
+        except StorageError as exc:
+            self.app.call_from_thread(self._load_failed, str(exc))
+            return
+        self.app.call_from_thread(self._loaded, report)
+
+    def _load_failed(self, message: str) -> None:
+        self.notify(message, title="History", severity="error", timeout=20, markup=False)
+        self.query_one("#sessions-status", Static).update("Your history could not be read (see the message).")
+        self.loaded = True
+
+    def _loaded(self, report: LoadReport) -> None:
+        for message in report.messages:
+            self.notify(message, title="History", severity="warning", timeout=20, markup=False)
+        self.read_only = report.read_only
+        self._take(report.records)
+        self._fill_filter_choices()
+        self.loaded = True
+        self.post_message(HistoryChanged())
+
+    def _take(self, records: list[SessionRecord]) -> None:
+        self.records = sorted(records, key=lambda record: record.started_at, reverse=True)
+        self._stats_stale = True
+        self.apply_filters()
+        if self.query_one(TabbedContent).active == "statistics":
+            self.show_statistics()
+
+    def _fill_filter_choices(self) -> None:
+        titles: dict[str, str] = {}
+        areas: dict[str, None] = {}
+        for record in self.records:  # newest first: the first title seen is the latest one
+            titles.setdefault(record.routine_id, record.routine_title)
+            for step in record.steps:
+                areas[step.area] = None
+        catalog = self.services.catalog
+        routine_select = self.query_one("#routine-filter", Select)
+        area_select = self.query_one("#area-filter", Select)
+        with self.prevent(Select.Changed):
+            routine_value, area_value = routine_select.value, area_select.value
+            routine_select.set_options(
+                sorted(((Text(title), rid) for rid, title in titles.items()), key=lambda o: o[0].plain.lower())
+            )
+            area_select.set_options(sorted(((area_name(catalog, a), a) for a in areas), key=lambda o: o[0]))
+            if routine_value in titles:
+                routine_select.value = routine_value
+            if area_value in areas:
+                area_select.value = area_value
+
+    # -- the table -------------------------------------------------------------------------------------------
+
+    def _filter_day(self, widget_id: str, name: str, problems: list[str]) -> date | None:
+        try:
+            return parse_day(self.query_one(f"#{widget_id}", Input).value)
+        except ValueError as exc:
+            problems.append(f"{name}: {exc}")
+            return None
+
+    def filters(self) -> tuple[dict[str, object], list[str]]:
+        """The filter arguments for :func:`filter_records`, and what is wrong with the typed dates."""
+        problems: list[str] = []
+        since = self._filter_day("since", "Since", problems)
+        until = self._filter_day("until", "Until", problems)
+        if since and until and since > until:
+            problems.append(f"Since ({since}) is after until ({until}): no session can match; swap them.")
+        routine = self.query_one("#routine-filter", Select).value
+        area = self.query_one("#area-filter", Select).value
+        return {
+            "since": since,
+            "until": until,
+            "routine_id": routine if isinstance(routine, str) else None,
+            "area": area if isinstance(area, str) else None,
+        }, problems
+
+    def apply_filters(self) -> None:
+        """Show the sessions the filters let through (a badly typed date is ignored, and said so)."""
+        arguments, problems = self.filters()
+        message = self.query_one("#filter-message", Static)
+        message.update(" ".join(problems))
+        message.display = bool(problems)
+        if any(arguments.values()):
+            self.matching = filter_records(self.records, **arguments)  # type: ignore[arg-type]
+        else:
+            self.matching = self.records
+        table = self.query_one("#sessions-table", DataTable)
+        table.clear()
+        self.shown = 0
+        self._add_page()
+
+    def _add_page(self) -> None:
+        table = self.query_one("#sessions-table", DataTable)
+        page = self.matching[self.shown : self.shown + PAGE]
+        table.add_rows(session_row(record) for record in page)
+        self.shown += len(page)
+        self._show_status()
+        self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        total, matching, shown = len(self.records), len(self.matching), self.shown
+        if total == 0:
+            status = "No sessions yet. Sessions you finish or stop are kept here, on this machine only."
+        elif matching == 0:
+            status = f"No session of {total} matches these filters."
+        else:
+            which = f"{matching} of {total} sessions match" if matching < total else f"{total} sessions"
+            status = f"{which}, newest first"
+            if shown < matching:
+                status += f"; showing {shown}, m shows {min(PAGE, matching - shown)} more"
+        if self.read_only:
+            status += " · read-only (written by a newer version)"
+        self.query_one("#sessions-status", Static).update(status)
+
+    def highlighted_record(self) -> SessionRecord | None:
+        """The session under the table's cursor, if any."""
+        table = self.query_one("#sessions-table", DataTable)
+        if table.row_count == 0 or not 0 <= table.cursor_row < self.shown:
+            return None
+        return self.matching[table.cursor_row]
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    def _filters_changed(self) -> None:
+        if self.loaded:
+            self.apply_filters()
+
+    @on(Input.Submitted)
+    def _date_submitted(self) -> None:
+        self.query_one("#sessions-table", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#sessions-table")
+    def _row_selected(self) -> None:
+        self.action_details()
+
+    # -- statistics ------------------------------------------------------------------------------------------
+
+    def show_statistics(self) -> None:
+        """Draw the statistics over every session (not only the filtered ones) as of today on the clock."""
+        if self._stats_stale:
+            today = local_date(self.services.clock.now())
+            stats = statistics(self.records, today, self.services.catalog)
+            self.query_one("#stats-text", Static).update(statistics_text(self.services.catalog, stats))
+            self._stats_stale = False
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "statistics":
+            if self.loaded:
+                self.show_statistics()
+            self.query_one("#stats-scroll").focus()
+        else:
+            self.query_one("#sessions-table").focus()
+        self.refresh_bindings()
+
+    # -- actions ---------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_sessions = self.is_mounted and self.query_one(TabbedContent).active == "sessions"
+        if action == "undo":
+            return on_sessions and bool(self.undo_stack)
+        if action == "more":
+            return on_sessions and self.shown < len(self.matching)
+        if action in ("details", "delete", "focus_filters"):
+            return on_sessions
+        return True
+
+    def action_switch_view(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "statistics" if tabs.active == "sessions" else "sessions"
+
+    def action_back(self) -> None:
+        table = self.query_one("#sessions-table", DataTable)
+        if self.query_one(TabbedContent).active == "sessions" and not table.has_focus:
+            table.focus()  # Escape first leaves the filters, then the screen
+            return
+        self.dismiss()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#routine-filter", Select).focus()
+
+    def action_more(self) -> None:
+        self._add_page()
+
+    def action_details(self) -> None:
+        record = self.highlighted_record()
+        if record is not None:
+            self.app.push_screen(SessionDetailScreen(session_detail(self.services.catalog, record)))
+
+    def action_delete(self) -> None:
+        record = self.highlighted_record()
+        if record is None or self._busy():
+            return
+        if self.read_only:
+            self._delete([record.id])  # refused by the store, with its own message
+            return
+        question = Text("Delete the session ")
+        question.append(record.routine_title, style="bold")
+        question.append(f" of {local_time(record.started_at)}?\nYou can undo it with u until you leave this screen.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete([record.id])
+
+        self.app.push_screen(ConfirmScreen(question, "Delete", "Keep"), answered)
+
+    def action_undo(self) -> None:
+        if self.undo_stack and not self._busy():
+            self._restore(self.undo_stack.pop())
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        if self.writing:
+            self.notify("Still saving your history; try again in a moment.", markup=False)
+        return self.writing
+
+    @work(thread=True, group="history-write")
+    def _delete(self, ids: list[uuid.UUID]) -> None:
+        self.writing = True
+        try:
+            removed = self.store.delete(ids)
+            records = self.store.records
+        except StorageError as exc:
+            self.app.call_from_thread(self._write_failed, str(exc))
+            return
+        self.app.call_from_thread(self._deleted, removed, records)
+
+    def _deleted(self, removed: list[SessionRecord], records: list[SessionRecord]) -> None:
+        self.writing = False
+        row = self.query_one("#sessions-table", DataTable).cursor_row
+        if removed:
+            self.undo_stack.append(removed)
+            self.notify("Session deleted. Press u to undo (until you leave this screen).", markup=False)
+        else:
+            self.notify("That session was already deleted (perhaps in another window).", markup=False)
+        self._after_write(records, row)
+
+    @work(thread=True, group="history-write")
+    def _restore(self, records_back: list[SessionRecord]) -> None:
+        self.writing = True
+        try:
+            self.store.restore(records_back)
+            records = self.store.records
+        except StorageError as exc:
+            self.app.call_from_thread(self._write_failed, str(exc), records_back)
+            return
+        self.app.call_from_thread(self._restored, records_back, records)
+
+    def _restored(self, records_back: list[SessionRecord], records: list[SessionRecord]) -> None:
+        self.writing = False
+        count = len(records_back)
+        self.notify("Session restored." if count == 1 else f"{count} sessions restored.", markup=False)
+        self._after_write(records, None, records_back[0].id if records_back else None)
+
+    def _write_failed(self, message: str, undo: list[SessionRecord] | None = None) -> None:
+        self.writing = False
+        if undo is not None:
+            self.undo_stack.append(undo)  # still undoable once the problem is fixed
+        self.notify(message, title="History not changed", severity="error", timeout=20, markup=False)
+        self.refresh_bindings()
+
+    def _after_write(self, records: list[SessionRecord], row: int | None, show: uuid.UUID | None = None) -> None:
+        self._take(records)
+        self._fill_filter_choices()
+        table = self.query_one("#sessions-table", DataTable)
+        if show is not None:
+            index = next((i for i, r in enumerate(self.matching) if r.id == show), None)
+            while index is not None and index >= self.shown:
+                self._add_page()
+            row = index
+        if row is not None and table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        self.refresh_bindings()
+        self.post_message(HistoryChanged())

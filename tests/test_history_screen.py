@@ -1,0 +1,371 @@
+"""The history screen driven with the keyboard, over real history files in the isolated XDG folders."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+
+from companion.history import local_date, statistics
+from companion.storage import HistoryStore
+from screens.confirm import ConfirmScreen
+from screens.history import PAGE, HistoryScreen, SessionDetailScreen
+from screens.history_text import tension_change
+from tests.history_screen_data import (
+    CALF,
+    MARKUP_NOTE,
+    MINE,
+    NECK,
+    sample_sessions,
+    save_sessions,
+    utc_local_time,
+)
+from tests.history_support import make_record, write_history
+
+SIZES = [(80, 24), (60, 20)]
+
+
+@pytest.fixture(autouse=True)
+def utc() -> Iterator[None]:
+    yield from utc_local_time()
+
+
+@pytest.fixture
+def saved(services):
+    """The sample sessions saved through the app's own store (real files in the isolated data folder)."""
+    records = sample_sessions()
+    save_sessions(HistoryStore(services.paths), records)
+    return records
+
+
+async def wait_until(pilot, condition, rounds: int = 80) -> None:
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met")
+
+
+async def open_history(pilot, app) -> HistoryScreen:
+    await wait_until(pilot, lambda: app.history_ready)
+    await pilot.press("h")
+    await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.loaded)
+    await pilot.pause()
+    assert isinstance(app.screen, HistoryScreen)
+    return app.screen
+
+
+def table(screen: HistoryScreen) -> DataTable:
+    return screen.query_one("#sessions-table", DataTable)
+
+
+def plain_rows(screen: HistoryScreen) -> list[list[str]]:
+    data = table(screen)
+    return [[str(cell) for cell in data.get_row_at(i)] for i in range(data.row_count)]
+
+
+def notifications(app) -> str:
+    return " ".join(str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_table_lists_sessions_newest_first_with_every_column(make_app, saved, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_history(pilot, app)
+        data = table(screen)
+        assert [str(column.label) for column in data.columns.values()] == [
+            "Date",
+            "Routine",
+            "Time",
+            "Status",
+            "Tension",
+        ]
+        rows = plain_rows(screen)
+        assert len(rows) == len(saved)
+        assert rows[0] == ["2026-11-02 07:00", "Legs after a run", "2:15", "completed", "6 → 3"]
+        assert rows[1] == ["2026-11-01 19:00", NECK[1], "1:30", "stopped", "7 → 5"]
+        assert rows[2][4] == "5 → –"
+        assert rows[4] == ["2026-10-27 21:00", MINE[1], "0:40", "interrupted", "–"]  # markup title kept literally
+        newest_first = sorted(saved, key=lambda r: r.started_at, reverse=True)
+        assert [row[4] for row in rows] == [tension_change(r) for r in newest_first]
+        assert data.has_focus and data.region.height >= 5
+        status = str(screen.query_one("#sessions-status", Static).render())
+        assert "8 sessions, newest first" in status
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_detail_shows_every_step_and_notes_as_plain_text(make_app, saved, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_history(pilot, app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionDetailScreen)
+        detail = app.screen.detail.plain
+        assert NECK[1] in detail
+        assert "Stopped · 1:30 done of 2:00 planned" in detail
+        assert "before 7/10, after 5/10" in detail
+        assert "1:00 of 1:00  Shoulders · hands" in detail
+        assert "0:30 of 1:00  Neck · hands  (cut short)" in detail
+        assert MARKUP_NOTE in detail  # literally, brackets and all
+        rendered = str(app.screen.query_one("#detail-text", Static).render())
+        assert MARKUP_NOTE in rendered
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, saved) -> None:
+    app = make_app()
+    before = services.paths.history.read_bytes()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        assert app.sub_title == "Today 2 min · streak 4 days"
+        await pilot.press("delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Legs after a run" in app.screen.question.plain
+        await pilot.press("y")
+        await wait_until(pilot, lambda: table(screen).row_count == len(saved) - 1)
+        assert plain_rows(screen)[0][0] == "2026-11-01 19:00"
+        on_disk = HistoryStore(services.paths).load().records
+        assert len(on_disk) == len(saved) - 1 and saved[0].id not in {r.id for r in on_disk}
+        assert "Press u to undo" in notifications(app)
+        await wait_until(pilot, lambda: app.sub_title == "Today 0 min · streak 3 days")  # HistoryChanged posted
+
+        await pilot.press("u")
+        await wait_until(pilot, lambda: table(screen).row_count == len(saved))
+        await wait_until(pilot, lambda: not screen.writing)
+        assert services.paths.history.read_bytes() == before
+        assert plain_rows(screen)[0][0] == "2026-11-02 07:00"
+        assert table(screen).cursor_row == 0
+        assert not screen.undo_stack
+        await wait_until(pilot, lambda: app.sub_title == "Today 2 min · streak 4 days")
+
+
+async def test_delete_cancelled_changes_nothing(make_app, services, saved) -> None:
+    app = make_app()
+    before = services.paths.history.read_bytes()
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press("down", "delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+        assert table(screen).row_count == len(saved)
+        assert services.paths.history.read_bytes() == before
+        assert not screen.undo_stack
+
+
+async def test_undo_ends_when_the_screen_is_left(make_app, services, saved) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press("delete", "y")
+        await wait_until(pilot, lambda: table(screen).row_count == len(saved) - 1 and not screen.writing)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HistoryScreen)
+        again = await open_history(pilot, app)
+        assert again is not screen and not again.undo_stack
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(HistoryStore(services.paths).load().records) == len(saved) - 1
+
+
+async def test_filters_by_routine_area_and_dates(make_app, saved) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        routine = screen.query_one("#routine-filter", Select)
+        area = screen.query_one("#area-filter", Select)
+        routine.value = NECK[0]
+        await pilot.pause()
+        assert [row[1] for row in plain_rows(screen)] == [NECK[1]] * 3
+        assert "3 of 8 sessions match" in str(screen.query_one("#sessions-status", Static).render())
+        routine.clear()
+        area.value = "calves"
+        await pilot.pause()
+        assert [row[0][:10] for row in plain_rows(screen)] == ["2026-11-02", "2026-10-31", "2026-10-13"]
+        area.value = "hamstrings"
+        await pilot.pause()
+        assert [row[0][:10] for row in plain_rows(screen)] == ["2026-10-24"]
+        area.clear()
+
+        since = screen.query_one("#since", Input)
+        since.focus()
+        await pilot.press(*"2026-10-30")
+        await pilot.pause()
+        assert [row[0][:10] for row in plain_rows(screen)] == ["2026-11-02", "2026-11-01", "2026-10-31", "2026-10-30"]
+        screen.query_one("#until", Input).value = "2026-10-31"
+        await pilot.pause()
+        assert [row[0][:10] for row in plain_rows(screen)] == ["2026-10-31", "2026-10-30"]
+        routine.value = CALF[0]
+        await pilot.pause()
+        assert [row[1] for row in plain_rows(screen)] == [CALF[1]]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("yesterday", "Since: 'yesterday' is not a date: type it as YYYY-MM-DD"),
+        ("2026-13-01", "Since: 2026-13-01 is not a day of the calendar"),
+        ("2026/10/01", "type it as YYYY-MM-DD"),
+    ],
+)
+async def test_a_bad_date_says_what_to_type_and_is_not_applied(make_app, saved, typed, message) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await open_history(pilot, app)
+        screen.query_one("#since", Input).focus()
+        await pilot.press(*typed)
+        await pilot.pause()
+        shown = screen.query_one("#filter-message", Static)
+        assert shown.display and message in str(shown.render())
+        assert table(screen).row_count == len(saved)
+        screen.query_one("#since", Input).value = "2026-11-01"
+        await pilot.pause()
+        assert not shown.display
+        assert table(screen).row_count == 2
+
+
+async def test_since_after_until_is_explained(make_app, saved) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        screen.query_one("#since", Input).value = "2026-11-01"
+        screen.query_one("#until", Input).value = "2026-10-01"
+        await pilot.pause()
+        assert "is after until" in str(screen.query_one("#filter-message", Static).render())
+        assert table(screen).row_count == 0
+        assert "No session of 8 matches" in str(screen.query_one("#sessions-status", Static).render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_statistics_match_the_history_queries(make_app, services, saved, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "statistics"
+        text = str(screen.query_one("#stats-text", Static).render())
+        today = local_date(services.clock.now())
+        stats = statistics(HistoryStore(services.paths).load().records, today, services.catalog)
+        assert (stats.current_streak, stats.longest_streak) == (4, 4)
+        assert f"current {stats.current_streak} days · longest {stats.longest_streak} days" in text
+        assert f"today {round(stats.today_seconds / 60)} min" in text
+        assert f"this week {round(stats.week_seconds / 60)} min" in text
+        assert f"last 30 days {round(stats.last_30_days_seconds / 60)} min" in text
+        assert "last 30 days 14 min" in text
+        lines = text.splitlines()
+        calves = next(line for line in lines if line.strip().startswith("Calves ") and "min" in line)
+        assert calves.split()[1:] == [
+            str(round(stats.area_seconds_7_days["calves"] / 60)),
+            "min",
+            str(round(stats.area_seconds_30_days["calves"] / 60)),
+            "min",
+        ]
+        for relief in stats.relief:
+            assert f"{relief.average:+.1f}  ({relief.sessions} session" in text
+        assert "+3.7  (3 sessions)" in text  # neck: (7-5 + 6-2 + 8-3) / 3
+        # the daily chart: 30 days, each with its date and its minutes in numbers
+        assert "Daily minutes, last 30 days" in text
+        assert sum(1 for line in lines if line.strip()[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) == 30
+        assert any("Mon 02 Nov" in line and line.rstrip().endswith("2 min") and "█" in line for line in lines)
+        assert any("Sun 01 Nov" in line for line in lines)
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "sessions" and table(screen).has_focus
+
+
+async def test_exposure_rows_against_the_daily_limit(make_app, services, saved) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press("s")
+        await pilot.pause()
+        text = str(screen.query_one("#stats-text", Static).render())
+        exposure = statistics(saved, local_date(services.clock.now()), services.catalog).exposure
+        assert [(e.area, e.tool, e.seconds) for e in exposure] == [
+            ("calves", "massage-gun", 90),
+            ("quads", "massage-gun", 45),
+        ]
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        assert "Calves · massage gun 1:30 of 4:00" in lines
+        assert "Front of the thighs · massage gun 0:45 of 4:00" in lines
+
+
+async def test_a_newer_history_is_shown_but_deleting_is_refused(make_app, services) -> None:
+    lines = [b'{"format": "companion-history", "schema_version": 2}\n']
+    for number in range(3):
+        data = json.loads(make_record(number).model_dump_json())
+        data["schema_version"] = 2
+        lines.append(json.dumps(data).encode() + b"\n")
+    path = write_history(services.paths, b"".join(lines))
+    before = path.read_bytes()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == 3 and screen.read_only
+        assert "read-only" in str(screen.query_one("#sessions-status", Static).render())
+        await pilot.press("delete")
+        await wait_until(pilot, lambda: "this version only reads it and changes nothing" in notifications(app))
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert table(screen).row_count == 3 and not screen.undo_stack
+    assert path.read_bytes() == before
+
+
+async def test_sessions_saved_by_another_window_appear_when_opened(make_app, services, saved) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == len(saved)
+        await pilot.press("escape")
+        HistoryStore(services.paths).append(make_record(50))  # another window
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == len(saved) + 1
+
+
+async def test_an_empty_history_says_so(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == 0
+        assert "No sessions yet" in str(screen.query_one("#sessions-status", Static).render())
+        await pilot.press("delete", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("s")
+        await pilot.pause()
+        text = str(screen.query_one("#stats-text", Static).render())
+        assert "current 0 days" in text and "nothing massaged yet today" in text
+
+
+async def test_a_long_history_is_shown_a_page_at_a_time(make_app, services) -> None:
+    HistoryStore(services.paths).import_records(make_record(n) for n in range(PAGE + 120))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == PAGE
+        assert "m shows 120 more" in str(screen.query_one("#sessions-status", Static).render())
+        await pilot.press("m")
+        await pilot.pause()
+        assert table(screen).row_count == PAGE + 120
+        dates = [row[0] for row in plain_rows(screen)]
+        assert dates == sorted(dates, reverse=True)
+
+
+async def test_history_is_in_the_command_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert "History" in commands
+        commands["History"].callback()
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.loaded)
