@@ -10,7 +10,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.theme import Theme
 
 from companion.advisor import matching_therapy
 from companion.history import local_date, today_summary
@@ -60,7 +59,6 @@ class CompanionApp(App[int]):
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.load_history()
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         from screens.flow import start_flow
         from screens.recovery import offer_recovery
@@ -161,11 +159,6 @@ class CompanionApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(SettingsChanged(settings))
         self.settings_saver.request()
-
-    def _remember_theme(self, theme: Theme) -> None:
-        """A theme picked anywhere (the palette's "Theme" too) is a setting: keep it."""
-        if theme.name != self.services.settings.theme:
-            self.apply_settings(self.services.settings.updated(theme=theme.name))
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme picked anywhere (the palette's "Theme" too) is a setting: keep it."""
