@@ -151,13 +151,25 @@ class CompareScreen(Screen[None]):
 
     @on(Input.Changed)
     def _price_changed(self) -> None:
-        prices = self.refresh_cost()
+        self.refresh_cost()
+
+    def keep_prices(self) -> None:
+        """Make valid, changed prices the user's settings (the app saves them in the background).
+
+        Like the settings screen, prices are kept on Enter, on leaving a box or the screen: never half-typed.
+        """
+        prices, _problems = self.entered_prices()
         if prices is not None and prices != self.services.settings.prices:
             self.apply_settings(self.services.settings.updated(prices=prices.model_dump()))
 
     @on(Input.Submitted)
     def _price_submitted(self) -> None:
+        self.keep_prices()
         self.focus_next()
+
+    @on(Input.Blurred)
+    def _price_left(self) -> None:
+        self.keep_prices()
 
     def on_settings_changed(self, message: SettingsChanged) -> None:
         """Prices changed elsewhere (the settings screen): show them, unless they are what is typed here."""
@@ -170,4 +182,5 @@ class CompareScreen(Screen[None]):
         self.query_one("#currency", Input).value = new.currency
 
     def action_back(self) -> None:
+        self.keep_prices()
         self.dismiss()

@@ -1,4 +1,4 @@
-"""The comparison screen: prices typed in, break-even shown live, bad numbers explained, prices saved as typed."""
+"""The comparison screen: break-even shown as you type, bad numbers explained, prices kept on Enter or leaving."""
 
 from __future__ import annotations
 
@@ -27,11 +27,12 @@ async def open_compare(app, pilot) -> None:
     assert isinstance(app.screen, CompareScreen)
 
 
-async def wait_for_prices(pilot, services, device: float, session: float) -> None:
+async def wait_for_prices(pilot, services, device: float, session: float, currency: str = "") -> None:
     """The app saves settings in a worker: wait (bounded) until the file holds these prices."""
     for _ in range(60):
         settings, _message = load_settings(services.paths)
-        if (settings.prices.device_price, settings.prices.session_price) == (device, session):
+        prices = settings.prices
+        if (prices.device_price, prices.session_price, prices.currency) == (device, session, currency):
             return
         await pilot.pause(0.05)
     raise AssertionError(f"prices {device}/{session} were not saved to {services.paths.settings}")
@@ -66,10 +67,10 @@ async def test_prices_give_a_break_even_and_are_saved(make_app, services, size) 
         assert "Device 89 EUR" in cost and "one session 60 EUR" in cost
         assert "2 sessions with a professional" in cost
 
-        await wait_for_prices(pilot, services, 89.0, 60.0)
+        await pilot.press("enter")  # Enter keeps the prices
+        await wait_for_prices(pilot, services, 89.0, 60.0, "EUR")
         settings, message = load_settings(services.paths)
         assert message is None
-        assert settings.prices.currency == "EUR"
         assert services.settings.prices == settings.prices
         # The file is in the isolated config folder, not a real home.
         assert str(services.paths.settings).startswith(str(services.paths.config))
@@ -86,6 +87,9 @@ async def test_saved_prices_come_back(make_app, services) -> None:
         await type_into(pilot, app, "device-price", "300")
         await type_into(pilot, app, "session-price", "70,50")
         assert "break-even after 5 sessions" in shown(app, "cost")
+        assert services.settings.prices.session_price is None  # still in the box: nothing half-typed is kept
+        await pilot.press("escape")  # leaving keeps it
+        await pilot.pause()
         await wait_for_prices(pilot, services, 300.0, 70.5)
 
     # A new app on the same folders reads them back into the inputs.
@@ -144,4 +148,4 @@ async def test_prices_changed_elsewhere_show_here(make_app, services) -> None:
         assert app.screen.query_one("#device-price", Input).value == "120"
         assert app.screen.query_one("#currency", Input).value == "GBP"
         assert "break-even after 3 sessions" in shown(app, "cost")
-        await wait_for_prices(pilot, services, 120.0, 40.0)
+        await wait_for_prices(pilot, services, 120.0, 40.0, "GBP")
