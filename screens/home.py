@@ -37,7 +37,8 @@ class HomeScreen(Screen[None]):
 
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("enter", "start_routine", "Start"),
+        # A priority binding, so the footer shows it over the list's own (hidden) Enter; see check_action.
+        Binding("enter", "start_routine", "Start", priority=True),
         Binding("f", "focus_filters", "Filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("n", "new_routine", "New"),
@@ -167,6 +168,13 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#routines")
     def _routine_chosen(self) -> None:
         self.action_start_routine()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_routine":
+            # Enter starts a routine only from the list; elsewhere (a filter, a dialog) it keeps its usual meaning.
+            focused = self.focused
+            return focused is not None and focused.id == "routines" and self.highlighted_routine() is not None
+        return True
 
     def action_start_routine(self) -> None:
         """Start the flow (screening, plan, runner) for the highlighted routine."""

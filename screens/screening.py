@@ -12,8 +12,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from companion.fileio import LockTimeout
 from companion.models import Question, Routine
@@ -32,6 +32,7 @@ class ScreeningScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("c", "continue", "Continue"),
         Binding("a", "focus_answers", "Answers"),
+        Binding("space", "toggle", "Tick", show=False),
     ]
 
     def __init__(self, services: Services, routine: Routine | None) -> None:
@@ -43,6 +44,8 @@ class ScreeningScreen(Screen[None]):
             questions_for(routine, catalog) if routine is not None else catalog.safety.questions
         )
         self.answers = load_screening(services.paths, today(services))
+        self.ticked: set[str] = {q.id for q in self.questions if self.answers.answered_yes(q.id)}
+        """Questions ticked on screen (not saved until the user goes on)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,21 +58,25 @@ class ScreeningScreen(Screen[None]):
             heading.append(": does any of this apply to you today?", style="bold")
         yield Static(heading, id="screening-heading")
         yield Static(
-            "Tick what applies: Tab (or a) to the list, Space to tick. Your answers are kept for today.",
+            "Tick what applies: Tab (or a) to the list, Space or Enter to tick, c to go on. "
+            "Your answers are kept for today.",
             id="screening-hint",
         )
-        yield SelectionList[str](
-            *(
-                Selection(Text(question.text), question.id, self.answers.answered_yes(question.id))
-                for question in self.questions
-            ),
-            id="answers",
-        )
-        yield Button(self._continue_label(), id="continue", variant="primary")
+        yield OptionList(*(Option(self._prompt(q), id=q.id) for q in self.questions), id="answers")
+        yield Button(self._continue_label(), id="continue", variant="primary", compact=True)
         yield Footer()
 
+    def _prompt(self, question: Question) -> Text:
+        """A question with its box: ``[x]`` ticked (yes), ``[ ]`` not (the mark says it, not only a colour)."""
+        yes = question.id in self.ticked
+        text = Text("[x] " if yes else "[ ] ", style="bold" if yes else "")
+        text.append(question.text)
+        if yes:
+            text.append("  (yes)", style="bold")
+        return text
+
     def on_mount(self) -> None:
-        self.query_one("#answers", SelectionList).border_title = "Today"
+        self.query_one("#answers", OptionList).border_title = "Today"
         self.query_one("#continue", Button).focus()
 
     def on_screen_resume(self) -> None:
@@ -79,14 +86,14 @@ class ScreeningScreen(Screen[None]):
         answers = load_screening(self.services.paths, today(self.services))
         if answers != self.answers:
             self.answers = answers
-            selection = self.query_one("#answers", SelectionList)
-            selection.deselect_all()
-            for question in self.questions:
-                if answers.answered_yes(question.id):
-                    selection.select(question.id)
+            self.ticked = {q.id for q in self.questions if answers.answered_yes(q.id)}
+            self._show_ticks()
 
-    def _ticked(self) -> set[str]:
-        return set(self.query_one("#answers", SelectionList).selected)
+    def _show_ticks(self) -> None:
+        answers = self.query_one("#answers", OptionList)
+        for question in self.questions:
+            answers.replace_option_prompt(question.id, self._prompt(question))
+        self.query_one("#continue", Button).label = self._continue_label(len(self.ticked))
 
     def _continue_label(self, ticked: int | None = None) -> str:
         count = sum(1 for q in self.questions if self.answers.answered_yes(q.id)) if ticked is None else ticked
@@ -95,23 +102,31 @@ class ScreeningScreen(Screen[None]):
         noun = "answer" if count == 1 else "answers"
         return f"Continue with {count} ticked {noun}" if self.routine is not None else f"Save {count} ticked {noun}"
 
-    @on(SelectionList.SelectedChanged, "#answers")
-    def _answers_changed(self) -> None:
-        self.query_one("#continue", Button).label = self._continue_label(len(self._ticked()))
+    @on(OptionList.OptionSelected, "#answers")
+    def _toggle(self, event: OptionList.OptionSelected) -> None:
+        question_id = event.option.id
+        if question_id is not None:
+            self.ticked ^= {question_id}
+            self._show_ticks()
+
+    def action_toggle(self) -> None:
+        answers = self.query_one("#answers", OptionList)
+        if answers.has_focus and answers.highlighted is not None:
+            answers.action_select()
 
     @on(Button.Pressed, "#continue")
     def _continue_pressed(self) -> None:
         self.action_continue()
 
     def action_focus_answers(self) -> None:
-        self.query_one("#answers", SelectionList).focus()
+        self.query_one("#answers", OptionList).focus()
 
     def action_back(self) -> None:
         self.dismiss()
 
     def answers_from_list(self) -> ScreeningAnswers:
         """Today's answers with the shown questions as ticked (questions not shown keep their answers)."""
-        ticked = self._ticked()
+        ticked = self.ticked
         answers = self.answers
         if answers.day != today(self.services):
             answers = ScreeningAnswers.fresh(today(self.services))

@@ -16,6 +16,27 @@ def test_therapy_explanation(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), press=["t", *"sciatica", "enter"], terminal_size=(80, 24))
 
 
+def test_screening_screen(snap_compare, make_app) -> None:
+    """The screening before a routine, the safe "None of these apply" focused."""
+    assert snap_compare(make_app(start_routine="neck-shoulders-desk"), terminal_size=(80, 24))
+
+
+def test_runner_paused(snap_compare, make_app, services) -> None:
+    """The runner paused 12 s into the first step, the fake clock standing still."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        services.clock.advance(12)
+        pilot.app.screen.refresh_run()
+        await pilot.press("space")
+        await pilot.pause()
+
+    assert snap_compare(
+        make_app(start_routine="neck-shoulders-desk"), run_before=run_before, terminal_size=(80, 24)
+    )
+
+
 def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...]) -> bool:
     """The history screen over fixed sessions, with local time as UTC and the fake clock's today."""
     from companion.storage import HistoryStore
@@ -32,7 +53,7 @@ def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...]) -
             await pilot.pause(0.05)
         await pilot.press("h")
         for _ in range(100):
-            if isinstance(app.screen, HistoryScreen) and app.screen.loaded:
+            if isinstance(app.screen, HistoryScreen) and app.screen.fresh:
                 break
             await pilot.pause(0.05)
         await pilot.press(*keys)
