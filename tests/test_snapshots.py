@@ -32,9 +32,7 @@ def test_runner_paused(snap_compare, make_app, services) -> None:
         await pilot.press("space")
         await pilot.pause()
 
-    assert snap_compare(
-        make_app(start_routine="neck-shoulders-desk"), run_before=run_before, terminal_size=(80, 24)
-    )
+    assert snap_compare(make_app(start_routine="neck-shoulders-desk"), run_before=run_before, terminal_size=(80, 24))
 
 
 def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...]) -> bool:
