@@ -87,11 +87,13 @@ def forget_checkpoint(app: App[object], services: Services) -> None:
         )
 
 
-def save_record(services: Services, record: SessionRecord) -> None:
-    """Save ``record``: append it when new, else replace the saved one with the same id.
+def save_record(app: App[object], services: Services, record: SessionRecord) -> None:
+    """Save ``record``: append it when new, else replace the saved one with the same id; tell the app.
 
     Raises :class:`SaveError` (with the record) when it cannot be saved.
     """
+    from screens.messages import HistoryChanged
+
     store = services.store
     try:
         known = store.get(record.id) is not None
@@ -106,3 +108,4 @@ def save_record(services: Services, record: SessionRecord) -> None:
         raise
     except StorageError as exc:
         raise SaveError(str(exc), record) from exc
+    app.post_message(HistoryChanged())

@@ -94,7 +94,7 @@ def offer_recovery(app: App[object], services: Services) -> None:
         elif choice == "record":
             record = checkpoint_to_record(checkpoint)
             try:
-                save_record(services, record)
+                save_record(app, services, record)
             except SaveError as exc:
                 app.push_screen(SaveFailedScreen(services, record, str(exc), clear_checkpoint_after=True))
                 return

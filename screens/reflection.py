@@ -111,7 +111,7 @@ class ReflectionScreen(Screen[None]):
             self.dismiss()
             return
         try:
-            save_record(self.services, record)
+            save_record(self.app, self.services, record)
         except SaveError as exc:
 
             def closed(saved: bool | None) -> None:

@@ -264,7 +264,7 @@ class RunnerScreen(Screen[None]):
         record = self.run.to_record()
         error: SaveError | None = None
         try:
-            save_record(self.services, record)
+            save_record(self.app, self.services, record)
         except SaveError as exc:
             error = exc
         else:

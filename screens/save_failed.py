@@ -68,7 +68,7 @@ class SaveFailedScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
         try:
-            save_record(self.services, self.record)
+            save_record(self.app, self.services, self.record)
         except SaveError as exc:
             self.query_one("#save-error", Static).update(Text(str(exc)))
             self.app.notify("Still not saved.", severity="error")
