@@ -76,7 +76,6 @@ class PlanReviewScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="plan") as scroll:
             scroll.border_title = "Today's plan"
-            scroll.can_focus = False
             yield Static(plan_text(self.plan), id="plan-text")
         if self.plan.can_start:
             yield Static("How tense do you feel now, 0 to 10? Optional: Enter starts the routine.", id="tension-q")

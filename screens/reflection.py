@@ -74,8 +74,7 @@ class ReflectionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="reflection") as scroll:
-            scroll.can_focus = False
+        with VerticalScroll(id="reflection"):
             yield Static(summary_text(self.plan, self.record), id="summary")
             yield Static(therapy_text(self.services, self.plan), id="therapy")
         yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")

@@ -17,6 +17,7 @@ from companion.screening import ScreeningAnswers, load_screening, questions_for,
 from companion.services import Services
 from companion.storage import HistoryStore, SaveError
 from screens.flow import today
+from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.plan_review import PlanReviewScreen
 from screens.recovery import RecoveryScreen
@@ -206,21 +207,27 @@ async def test_ask_first_continues_only_after_confirming_clearance(make_app, ser
 
 async def test_avoid_area_answer_removes_those_steps_and_says_so(make_app, services: Services) -> None:
     save_screening(services.paths, ScreeningAnswers.fresh(today(services)).with_answer("varicose-veins", True))
-    routine = services.catalog.routine("legs-after-running")
+    routine = services.catalog.routine("feet-reset")  # feet, then calves
     assert routine is not None
     legs = {"calves", "quads", "hamstrings"}
     assert legs & set(routine.areas)
-    app = make_app(start_routine="legs-after-running")
+    app = make_app(start_routine="feet-reset")
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # "Continue with 1 ticked answer"
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, PlanReviewScreen)
-        assert not legs & {step.area for step in screen.plan.steps}
+        kept = {step.area for step in screen.plan.steps}
+        assert kept == set(routine.areas) - legs == {"feet"}
+        assert screen.plan.can_start
         plan = text_of(app, "#plan-text")
         assert "left out: you answered yes to" in plan
-        assert "varicose veins" in plan
+        assert "Calves left out" in plan and "varicose veins" in plan
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerScreen)
+        assert all(step.area == "feet" for step in app.screen.plan.steps)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -260,6 +267,14 @@ async def test_next_and_back_move_between_steps(make_app, services: Services) ->
         assert "Step 1 of 7: Warm the shoulders" in text_of(app, "#step-title")
         # Step 1 had 20 s of its 2:00 at most (no per-step limit for hands: twice its time).
         assert text_of(app, "#remaining-text") == "1:00 left of 1:00"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert "Pause" in keys and "+15 s" in keys and "Stop" in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerScreen)
 
 
 async def test_step_ending_cue_flashes_and_rings_when_enabled(make_app, services: Services) -> None:
