@@ -1,6 +1,7 @@
 """The history screen: past sessions in a table with details, filters, delete with undo, and statistics.
 
-The history is read again (in a worker) each time the screen opens, so sessions saved by another window appear.
+The table is filled at once from what the app read at start; the history is then read again (in a worker) each
+time the screen opens, so sessions saved by another window appear a moment later.
 Writes (delete, undo) run in a worker too, since they rewrite the whole file; the store refuses them with its own
 message when the file comes from a newer version. Deletions can be undone with ``u`` until the screen is left.
 """
@@ -88,7 +89,9 @@ class HistoryScreen(Screen[None]):
         """The sessions the filters let through, newest first; the table shows the first ``shown`` of them."""
         self.shown = 0
         self.loaded = False
-        """True once the history has been read and the table filled (tests and the benchmark wait for it)."""
+        """True once the table is filled (at once from what the app read at start, else after reading the file)."""
+        self.fresh = False
+        """True once the file has been read again since the screen opened (tests and the benchmark wait for it)."""
         self.read_only = False
         self.undo_stack: list[list[SessionRecord]] = []
         """Deleted sessions, last deletion last; dropped when the screen is left."""
@@ -120,7 +123,10 @@ class HistoryScreen(Screen[None]):
             table.add_column(label, key=key, width=width or routine_width)
         table.add_column("Tension", key="tension", width=TENSION_WIDTH)
         table.focus()
-        self.load()
+        if getattr(self.app, "history_ready", False):
+            # What the app already read is shown at once; the re-read below adds what other windows saved.
+            self._show(self.store.records, self.store.read_only)
+        self.call_after_refresh(self.load)
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -136,17 +142,35 @@ class HistoryScreen(Screen[None]):
 
     def _load_failed(self, message: str) -> None:
         self.notify(message, title="History", severity="error", timeout=20, markup=False)
-        self.query_one("#sessions-status", Static).update("Your history could not be read (see the message).")
-        self.loaded = True
+        if not self.loaded:
+            self.query_one("#sessions-status", Static).update("Your history could not be read (see the message).")
+        self.loaded = self.fresh = True
 
     def _loaded(self, report: LoadReport) -> None:
         for message in report.messages:
             self.notify(message, title="History", severity="warning", timeout=20, markup=False)
-        self.read_only = report.read_only
-        self._take(report.records)
+        unchanged = (
+            self.loaded
+            and report.read_only == self.read_only
+            and len(report.records) == len(self.records)
+            and {record.id for record in report.records} == {record.id for record in self.records}
+        )
+        if not unchanged:
+            self._show(report.records, report.read_only)
+            self.post_message(HistoryChanged())
+        self.fresh = True
+
+    def _show(self, records: list[SessionRecord], read_only: bool) -> None:
+        """Fill the table and the filter choices, keeping the cursor on the same session where possible."""
+        highlighted = self.highlighted_record()
+        self.read_only = read_only
+        self._take(records)
         self._fill_filter_choices()
+        if highlighted is not None:
+            index = next((i for i, r in enumerate(self.matching[: self.shown]) if r.id == highlighted.id), None)
+            if index is not None:
+                self.query_one("#sessions-table", DataTable).move_cursor(row=index)
         self.loaded = True
-        self.post_message(HistoryChanged())
 
     def _take(self, records: list[SessionRecord]) -> None:
         self.records = sorted(records, key=lambda record: record.started_at, reverse=True)

@@ -51,7 +51,7 @@ async def wait_until(pilot, condition, rounds: int = 80) -> None:
 async def open_history(pilot, app) -> HistoryScreen:
     await wait_until(pilot, lambda: app.history_ready)
     await pilot.press("h")
-    await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.loaded)
+    await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.fresh)
     await pilot.pause()
     assert isinstance(app.screen, HistoryScreen)
     return app.screen
@@ -324,12 +324,20 @@ async def test_a_newer_history_is_shown_but_deleting_is_refused(make_app, servic
 async def test_sessions_saved_by_another_window_appear_when_opened(make_app, services, saved) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_history(pilot, app)
-        assert table(screen).row_count == len(saved)
-        await pilot.press("escape")
-        HistoryStore(services.paths).append(make_record(50))  # another window
+        await wait_until(pilot, lambda: app.history_ready)
+        assert app.sub_title == "Today 2 min · streak 4 days"
+        other = saved[0].model_copy(
+            update={"id": make_record(60).id, "started_at": saved[0].started_at.replace(hour=8)}
+        )
+        HistoryStore(services.paths).append(other)  # another window, after this app read the history
         screen = await open_history(pilot, app)
         assert table(screen).row_count == len(saved) + 1
+        assert plain_rows(screen)[0][0] == "2026-11-02 08:00"
+        await wait_until(pilot, lambda: app.sub_title == "Today 4 min · streak 4 days")  # 4.5 rounds to 4
+        await pilot.press("escape")
+        HistoryStore(services.paths).append(make_record(50))
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == len(saved) + 2
 
 
 async def test_an_empty_history_says_so(make_app) -> None:
@@ -368,4 +376,4 @@ async def test_history_is_in_the_command_palette(make_app) -> None:
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
         assert "History" in commands
         commands["History"].callback()
-        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.loaded)
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.fresh)
