@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from companion.advisor import matching_therapy
@@ -26,6 +26,9 @@ from screens.settings import SettingsSaver, SettingsScreen
 from screens.themes import DEFAULT_THEME, THEMES
 from screens.therapies import TherapiesScreen
 
+NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
+"""App actions that open another screen; hidden while a routine's flow or a dialog is on screen."""
+
 
 class CompanionApp(App[int]):
     """Timed self-massage routines, therapy explanations and a private history, in the terminal."""
@@ -38,7 +41,7 @@ class CompanionApp(App[int]):
         Binding("t", "therapies", "Therapies"),
         Binding("h", "history", "History"),
         Binding("comma", "settings", "Settings", key_display=","),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
 
     def __init__(self, services: Services, start_routine: str | None = None) -> None:
@@ -51,6 +54,12 @@ class CompanionApp(App[int]):
             self.register_theme(theme)
         self.theme = services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
         self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keep the screen-opening keys off flow screens and dialogs, where a stray key must not lead away."""
+        if action not in NAVIGATION_ACTIONS:
+            return True
+        return not isinstance(self.screen, ModalScreen) and getattr(self.screen, "ALLOW_NAVIGATION", True)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen(self.services.catalog, self.services.settings))

@@ -41,10 +41,10 @@ class HomeScreen(Screen[None]):
         Binding("enter", "start_routine", "Start", priority=True),
         Binding("f", "focus_filters", "Filter"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
-        Binding("n", "new_routine", "New"),
-        Binding("e", "edit_routine", "Edit"),
-        Binding("c", "copy_routine", "Copy"),
-        Binding("delete", "delete_routine", "Delete"),
+        Binding("n", "new_routine", "New", show=False),
+        Binding("e", "edit_routine", "Edit", show=False),
+        Binding("c", "copy_routine", "Copy", show=False),
+        Binding("delete", "delete_routine", "Delete", show=False),
     ]
 
     def __init__(self, catalog: Catalog, settings: Settings | None = None) -> None:

@@ -64,6 +64,9 @@ def plan_text(plan: Plan) -> Text:
 class PlanReviewScreen(Screen[None]):
     """The plan and the optional tension rating before the first countdown."""
 
+    ALLOW_NAVIGATION = False
+    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
+
     CSS_PATH = "plan_review.tcss"
     BINDINGS = [Binding("escape", "back", "Back")]
 

@@ -62,6 +62,9 @@ def therapy_text(services: Services, plan: Plan) -> Text:
 class ReflectionScreen(Screen[None]):
     """The summary of the session just recorded, with the optional tension rating and note."""
 
+    ALLOW_NAVIGATION = False
+    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
+
     CSS_PATH = "reflection.tcss"
     BINDINGS = [Binding("escape", "finish", "Save and close")]
 

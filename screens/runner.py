@@ -87,6 +87,9 @@ class StopConfirmScreen(ModalScreen[bool]):
 class RunnerScreen(Screen[None]):
     """Runs ``plan`` from the moment it is shown."""
 
+    ALLOW_NAVIGATION = False
+    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
+
     CSS_PATH = "runner.tcss"
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause"),

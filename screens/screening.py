@@ -27,6 +27,9 @@ NONE_APPLY = "None of these apply"
 class ScreeningScreen(Screen[None]):
     """The screening questions for ``routine`` (every question when ``routine`` is ``None``: editing answers)."""
 
+    ALLOW_NAVIGATION = False
+    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
+
     CSS_PATH = "screening.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
