@@ -30,7 +30,7 @@ def _plain_text(value: str) -> str:
 class FileModel(BaseModel):
     """Base for models read from disk: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -303,7 +303,7 @@ class Vocabulary(FileModel):
 class EffectiveLimit(BaseModel):
     """The limits that apply to one tool on one area, with the source of each."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     tool: str
     area: str
@@ -319,7 +319,7 @@ class EffectiveLimit(BaseModel):
 class Catalog(BaseModel):
     """The validated catalogue: vocabulary, safety rules, routines and therapies, indexed by id."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     vocabulary: Vocabulary
     safety: SafetyRules

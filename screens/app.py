@@ -11,20 +11,15 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
-from companion.advisor import matching_therapy
 from companion.history import local_date, today_summary
 from companion.services import Services, build_services
 from companion.settings import Settings
 from companion.storage import StorageError
-from screens.compare import CompareScreen
 from screens.help import HelpScreen, key_lines
-from screens.history import HistoryScreen
 from screens.home import HomeScreen
 from screens.messages import HistoryChanged, SettingsChanged
-from screens.red_flags import RedFlagsScreen
-from screens.settings import SettingsSaver, SettingsScreen
+from screens.settings_saver import SettingsSaver
 from screens.themes import DEFAULT_THEME, THEMES
-from screens.therapies import TherapiesScreen
 
 NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
 """App actions that open another screen; hidden while a routine's flow or a dialog is on screen."""
@@ -67,7 +62,7 @@ class CompanionApp(App[int]):
             self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
-        self.load_history()
+        self.call_after_refresh(self.load_history)  # after the first frame: reading never delays it
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         from screens.flow import start_flow
         from screens.recovery import offer_recovery
@@ -157,6 +152,8 @@ class CompanionApp(App[int]):
                     screen.show_routine(highlight)
 
     def action_settings(self) -> None:
+        from screens.settings import SettingsScreen  # imported when first opened: a quicker start
+
         if not isinstance(self.screen, SettingsScreen):
             self.push_screen(SettingsScreen(self.services.catalog, self.services.settings, self.apply_settings))
 
@@ -180,14 +177,21 @@ class CompanionApp(App[int]):
         self.push_screen(HelpScreen(self.services.catalog, key_lines(self.screen)))
 
     def action_history(self) -> None:
+        from screens.history import HistoryScreen
+
         if not isinstance(self.screen, HistoryScreen):
             self.push_screen(HistoryScreen(self.services))
 
     def action_red_flags(self) -> None:
+        from screens.red_flags import RedFlagsScreen
+
         if not isinstance(self.screen, RedFlagsScreen):
             self.push_screen(RedFlagsScreen(self.services.catalog))
 
     def action_therapies(self) -> None:
+        from companion.advisor import matching_therapy
+        from screens.therapies import TherapiesScreen
+
         if isinstance(self.screen, TherapiesScreen):
             return
         therapy_id = None
@@ -201,6 +205,7 @@ class CompanionApp(App[int]):
 
     def action_compare(self) -> None:
         from companion.advisor import bundled_rules
+        from screens.compare import CompareScreen
 
         if not isinstance(self.screen, CompareScreen):
             self.push_screen(CompareScreen(self.services, bundled_rules(), self.apply_settings))

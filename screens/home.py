@@ -13,7 +13,6 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from companion.advisor import goal_suggestions
 from companion.models import Catalog, Routine
 from companion.settings import Settings
-from screens import routine_actions
 from screens.advice_text import goal_suggestion_text
 from screens.messages import SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview
@@ -157,12 +156,18 @@ class HomeScreen(Screen[None]):
         self.query_one("#goal", Select).focus()
 
     def action_new_routine(self) -> None:
+        from screens import routine_actions  # the builder loads when first used
+
         routine_actions.new_routine(self)
 
     def action_edit_routine(self) -> None:
+        from screens import routine_actions  # the builder loads when first used
+
         routine_actions.edit_routine(self, self.highlighted_routine())
 
     def action_copy_routine(self) -> None:
+        from screens import routine_actions  # the builder loads when first used
+
         routine_actions.copy_routine(self, self.highlighted_routine())
 
     @on(OptionList.OptionSelected, "#routines")
@@ -185,6 +190,8 @@ class HomeScreen(Screen[None]):
             start_flow(self.app, routine.id)
 
     def action_delete_routine(self) -> None:
+        from screens import routine_actions  # the builder loads when first used
+
         routine_actions.delete_routine(self, self.highlighted_routine())
 
     def show_routine(self, routine_id: str) -> None:

@@ -521,3 +521,21 @@ def test_start_command_opens_the_app_at_the_routine(monkeypatch) -> None:
     monkeypatch.setattr(companion.cli, "open_app", lambda start_routine=None: opened.append(start_routine) or 0)
     assert companion.cli.main(["start", ROUTINE]) == 0
     assert opened == [ROUTINE]
+
+
+async def test_screen_opening_keys_are_off_while_a_routine_runs(make_app, services: Services) -> None:
+    """A stray h, t or comma must not cover the countdown; the same keys work again at home."""
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await tick_screen(pilot, ScreeningScreen)
+        for key in ("h", "t", "comma"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ScreeningScreen)
+        runner = await to_runner(pilot)
+        for key in ("h", "t", "comma"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is runner
+        assert app.check_action("history", ()) is False  # so the Footer leaves it out too
+        assert app.check_action("help", ()) is True
