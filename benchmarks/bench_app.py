@@ -178,7 +178,7 @@ def main() -> int:
         else:
             anchor = cpu_while_counting([termdown, "30m"], empty, [], "", args.cpu_seconds)
             runner = cpu_while_counting(
-                [*companion_command(), "start", "wind-down-sleep"], empty, ["Enter", "Enter"], ":", args.cpu_seconds
+                [*companion_command(), "start", "wind-down-sleep"], empty, ["Enter", "Enter"], "left of", args.cpu_seconds
             )
             print(
                 f"{'CPU while a routine runs':<34} {runner:8.3f} s    termdown {anchor:8.3f} s over "

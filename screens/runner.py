@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Digits, Footer, Header, ProgressBar, Static
+from textual.widgets import Button, Digits, Footer, Header, Static
 
 from companion.checkpoint import save_checkpoint
 from companion.fileio import LockTimeout
@@ -28,13 +28,17 @@ from companion.services import Services
 from companion.settings import Breathing
 from companion.storage import SaveError
 from screens.flow import back_to_home, forget_checkpoint, save_record
+from screens.widgets.progress_line import ProgressLine
 
-REDRAW_SECONDS = 0.25
-"""How often the screen asks the run where it is (a redraw, never a count)."""
+IDLE_REDRAW_SECONDS = 1.0
+"""While paused, how often the screen still asks the run where it is (a redraw, never a count)."""
+REDRAW_MARGIN = 0.02
+"""Wake this long after a second turns over, so the new second is surely there to draw."""
 CHECKPOINT_SECONDS = 5.0
 """While running, the checkpoint is also saved this often (besides every change)."""
 FLASH_SECONDS = 0.8
 PACER_CELLS = 10
+"""Room for the longest breath the models allow (exhale up to 10 s)."""
 
 
 def pacer_text(elapsed: float, cue: BreathingCue | Breathing, *, paused: bool, reduced_motion: bool) -> str:
@@ -44,13 +48,13 @@ def pacer_text(elapsed: float, cue: BreathingCue | Breathing, *, paused: bool, r
         return f"Breathe {rhythm}."
     if paused:
         return f"Breathing: {rhythm} (paused)"
-    moment = elapsed % (cue.inhale + cue.exhale)
-    if moment < cue.inhale:
-        word, fraction, left = "in ", moment / cue.inhale, cue.inhale - moment
+    # One cell a second (the display changes only when a second turns over, like the countdown).
+    second = int(elapsed) % (cue.inhale + cue.exhale)
+    if second < cue.inhale:
+        word, filled, left = "in ", second + 1, cue.inhale - second
     else:
-        word, fraction, left = "out", 1 - (moment - cue.inhale) / cue.exhale, cue.inhale + cue.exhale - moment
-    filled = max(1, min(PACER_CELLS, 1 + int(fraction * PACER_CELLS)))
-    return f"Breathe {word}  {'●' * filled}{'○' * (PACER_CELLS - filled)}  {math.ceil(left - 1e-9)}"
+        word, filled, left = "out", cue.inhale + cue.exhale - second, cue.inhale + cue.exhale - second
+    return f"Breathe {word}  {'●' * filled}{'○' * (PACER_CELLS - filled)}  {left}"
 
 
 class StopConfirmScreen(ModalScreen[bool]):
@@ -127,10 +131,10 @@ class RunnerScreen(Screen[None]):
                     yield Static(id="run-state")
             with Horizontal(classes="bar-row"):
                 yield Static("Step", classes="bar-label")
-                yield ProgressBar(total=100, show_eta=False, id="step-bar")
+                yield ProgressLine(id="step-bar")
             with Horizontal(classes="bar-row"):
                 yield Static("Routine", classes="bar-label")
-                yield ProgressBar(total=100, show_eta=False, id="overall-bar")
+                yield ProgressLine(id="overall-bar")
             yield Static(id="next-step")
             yield Static(id="pacer")
         yield Footer()
@@ -140,7 +144,28 @@ class RunnerScreen(Screen[None]):
         self.run.drain_events()  # no cue for the first step: the screen itself is the news
         self.save_checkpoint()
         self.refresh_run()
-        self._ticker = self.set_interval(REDRAW_SECONDS, self.refresh_run)
+        self._schedule_redraw()
+
+    def _schedule_redraw(self) -> None:
+        """Wake when the shown second turns over (everything on screen moves in whole seconds), or after a
+        second while paused: fewer wake-ups than a fixed fast interval, and never a late second."""
+        if self._ended:
+            return
+        snap = self.run.snapshot()
+        delay = IDLE_REDRAW_SECONDS
+        if snap.status is RunStatus.RUNNING:
+            delay = (snap.remaining % 1.0) or 1.0
+        self._ticker = self.set_timer(delay + REDRAW_MARGIN, self._tick)
+
+    def _tick(self) -> None:
+        self.refresh_run()
+        self._schedule_redraw()
+
+    def _redraw_now(self) -> None:
+        """After an action (pause, next, ...): draw at once and count the seconds from the new state."""
+        if self._ticker is not None:
+            self._ticker.stop()
+        self._tick()
 
     # ------------------------------------------------------------------ redraw
 
@@ -190,14 +215,18 @@ class RunnerScreen(Screen[None]):
             self.query_one("#remaining", Digits).update(remaining)
         length = format_seconds(round(snap.step_seconds))
         if self._changed("remaining-text", (remaining, length)):
-            self.query_one("#remaining-text", Static).update(f"{remaining} left of {length}")
+            # One line of fixed height (runner.tcss): no layout pass for a changing second.
+            self.query_one("#remaining-text", Static).update(f"{remaining} left of {length}", layout=False)
         if self._changed("state", snap.status):
             self.set_class(snap.paused, "-paused")
             self.query_one("#run-state", Static).update(_state_text(snap.status))
-        if self._changed("step-bar", int(snap.step_progress * 100)):
-            self.query_one("#step-bar", ProgressBar).update(progress=int(snap.step_progress * 100))
-        if self._changed("overall-bar", int(snap.overall_progress * 100)):
-            self.query_one("#overall-bar", ProgressBar).update(progress=int(snap.overall_progress * 100))
+        # Bars in whole seconds, so they move with the countdown rather than between its seconds.
+        step_bar = (int(snap.elapsed), max(1, round(snap.step_seconds)))
+        if self._changed("step-bar", step_bar):
+            self.query_one("#step-bar", ProgressLine).progress = step_bar
+        overall = (int(snap.overall_progress * self.plan.total_seconds), max(1, self.plan.total_seconds))
+        if self._changed("overall-bar", overall):
+            self.query_one("#overall-bar", ProgressLine).progress = overall
         pacer = pacer_text(
             snap.elapsed,
             self._cue_for(step),
@@ -205,7 +234,7 @@ class RunnerScreen(Screen[None]):
             reduced_motion=self.services.settings.reduced_motion,
         )
         if self._changed("pacer", pacer):
-            self.query_one("#pacer", Static).update(pacer)
+            self.query_one("#pacer", Static).update(pacer, layout=False)
 
     def _cue_for(self, step: PlannedStep) -> BreathingCue | Breathing:
         return step.step.breathing or self.services.settings.breathing
@@ -286,7 +315,7 @@ class RunnerScreen(Screen[None]):
             self.app.notify(result.reason, severity="information" if result.ok else "warning", markup=False)
         if result.ok:
             self.save_checkpoint()
-        self.refresh_run()
+        self._redraw_now()
 
     def action_toggle_pause(self) -> None:
         self._act(self.run.toggle_pause())
@@ -320,7 +349,7 @@ class RunnerScreen(Screen[None]):
             elif was_running:
                 self.run.resume()
             self.save_checkpoint()
-            self.refresh_run()
+            self._redraw_now()
 
         self.app.push_screen(StopConfirmScreen(), callback=answered)
 

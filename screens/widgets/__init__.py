@@ -1,0 +1,1 @@
+"""Reusable widgets (each self-contained, with its own ``DEFAULT_CSS``)."""
