@@ -32,10 +32,10 @@ class Services:
 
 def build_services(paths: Paths | None = None, clock: Clock | None = None) -> Services:
     """Load the catalogue (bundled and the user's routines) and gather the app's dependencies."""
-    from content import load_catalog
+    from content.cache import load_catalog_cached
 
     paths = paths or default_paths()
-    result = load_catalog(user_routines=paths.routines)
+    result = load_catalog_cached(user_routines=paths.routines)
     settings, message = load_settings(paths)
     return Services(
         catalog=result.catalog,

@@ -1,0 +1,91 @@
+"""A cache of the validated catalogue, so that start-up skips parsing and validating files that have not changed.
+
+The cache holds what :func:`content.loader.load_catalog` returned, pickled, behind a key made of every input:
+the bytes of each bundled file, the name, size and modification time of each of the user's routine files, and
+the versions of Companion, pydantic and Python. Any change gives another key, and the catalogue is loaded and
+validated afresh. Skipping validation also skips building pydantic's validators, which is most of the time and
+memory a cold load costs.
+
+The file lives in the user's cache folder, private to the user like every Companion file. A cache that cannot be
+read, or was written for other inputs, is ignored and replaced; a cache that cannot be written changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+
+import platformdirs
+import pydantic
+
+from companion import __version__
+from companion.fileio import atomic_write
+from companion.paths import APP_NAME
+from content.loader import BUNDLED_ROOT, LoadResult, load_catalog
+
+CACHE_FORMAT = 1
+"""Bumped whenever what the cache holds changes shape (it is also in the file name)."""
+
+
+def cache_path() -> Path:
+    """Where the catalogue cache lives (honours ``XDG_CACHE_HOME``)."""
+    return platformdirs.user_cache_path(APP_NAME) / f"catalog-v{CACHE_FORMAT}.pickle"
+
+
+def _bundled_files(root: Path) -> list[Path]:
+    return [
+        root / "catalog.toml",
+        root / "safety.toml",
+        *sorted(root.glob("routines/*.toml")),
+        *sorted(root.glob("therapies/*.toml")),
+    ]
+
+
+def cache_key(root: Path, user_routines: Path | None) -> str:
+    """A digest of everything the loaded catalogue depends on."""
+    digest = hashlib.sha256()
+    digest.update(f"{CACHE_FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version}|{root}".encode())
+    for path in _bundled_files(root):
+        digest.update(f"\0{path.relative_to(root)}\0".encode())
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    if user_routines is not None and user_routines.is_dir():
+        # The user's files by name, size and time of change: any edit, addition or removal changes the key.
+        for path in sorted(user_routines.glob("*.toml")):
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                digest.update(f"\0{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, key: str) -> LoadResult | None:
+    try:
+        with path.open("rb") as handle:
+            if handle.readline().rstrip(b"\n") != key.encode():
+                return None
+            result = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return None
+    return result if isinstance(result, LoadResult) else None
+
+
+def load_catalog_cached(
+    root: Path = BUNDLED_ROOT, user_routines: Path | None = None, path: Path | None = None
+) -> LoadResult:
+    """:func:`load_catalog`, from the cache when nothing it depends on has changed.
+
+    Raises :class:`ContentError` like :func:`load_catalog` when the bundled content has a problem (such a result
+    is never cached).
+    """
+    path = path or cache_path()
+    key = cache_key(root, user_routines)
+    cached = _read_cache(path, key)
+    if cached is not None:
+        return cached
+    result = load_catalog(root, user_routines)
+    with contextlib.suppress(OSError, pickle.PicklingError):
+        atomic_write(path, key.encode() + b"\n" + pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result

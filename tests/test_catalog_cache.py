@@ -1,0 +1,62 @@
+"""The catalogue cache: the same catalogue as a fresh load, rebuilt whenever an input changes, never trusted
+when damaged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import content.cache as cache
+from content import load_catalog
+from content.cache import cache_path, load_catalog_cached
+
+USER_ROUTINE = Path(__file__).resolve().parent.parent / "docs" / "example-routine.toml"
+
+
+def test_cached_catalogue_equals_a_fresh_load_and_is_served_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = tmp_path / "routines"
+    user.mkdir()
+    shutil.copy(USER_ROUTINE, user / "mine.toml")
+    first = load_catalog_cached(user_routines=user)
+    assert first.catalog == load_catalog(user_routines=user).catalog
+    assert cache_path().is_file()
+    assert cache_path().stat().st_mode & 0o777 == 0o600
+
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(cache, "load_catalog", no_load)
+    again = load_catalog_cached(user_routines=user)
+    assert again.catalog == first.catalog
+    assert any(r.source == "user" for r in again.catalog.routines)
+
+
+def test_a_changed_user_file_is_loaded_afresh(tmp_path: Path) -> None:
+    user = tmp_path / "routines"
+    user.mkdir()
+    load_catalog_cached(user_routines=user)
+    target = user / "mine.toml"
+    shutil.copy(USER_ROUTINE, target)
+    with_file = load_catalog_cached(user_routines=user)
+    assert any(r.source == "user" for r in with_file.catalog.routines)
+    target.write_text(target.read_text().replace("seconds = ", "seconds = 9"), encoding="utf-8")
+    os.utime(target, ns=(1, 1))
+    broken = load_catalog_cached(user_routines=user)
+    assert not any(r.source == "user" for r in broken.catalog.routines)
+    assert broken.user_problems
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a key\n", b"garbage", None])
+def test_a_damaged_or_stale_cache_is_ignored_and_replaced(damage: bytes | None) -> None:
+    fresh = load_catalog_cached()
+    path = cache_path()
+    key_line = path.read_bytes().split(b"\n", 1)[0]
+    path.write_bytes(key_line + b"\nnot a pickle" if damage is None else damage)
+    assert load_catalog_cached().catalog == fresh.catalog
+    assert path.read_bytes().startswith(key_line + b"\n")
+    assert len(path.read_bytes()) > len(key_line) + 20
