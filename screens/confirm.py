@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class YesNoAnswers:
+    """The answering half of a yes-or-no screen: buttons ``#yes`` and ``#no`` and the ``answer`` action dismiss
+    it with the choice. The safe answer (``#no``) has the focus, so a stray Enter never stops, deletes or
+    discards anything."""
+
+    def on_mount(self: Screen[bool]) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self: Screen[bool], event: Button.Pressed) -> None:
+        if event.button.id in ("yes", "no"):
+            event.stop()
+            self.dismiss(event.button.id == "yes")
+
+    def action_answer(self: Screen[bool], answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ConfirmScreen(YesNoAnswers, ModalScreen[bool]):
     """Ask one question; dismiss with ``True`` for yes, ``False`` for no (Escape is always no)."""
 
     CSS_PATH = "builder.tcss"
@@ -32,18 +48,3 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error")
                 yield Button(f"{self.no} (n)", id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        # The safe answer has the focus, so a stray Enter never deletes or discards anything.
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)

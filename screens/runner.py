@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,6 +26,7 @@ from companion.safety import format_seconds
 from companion.services import Services
 from companion.settings import Breathing
 from companion.storage import SaveError
+from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home, forget_checkpoint, save_record
 from screens.widgets.progress_line import ProgressLine
 
@@ -57,7 +57,7 @@ def pacer_text(elapsed: float, cue: BreathingCue | Breathing, *, paused: bool, r
     return f"Breathe {word}  {'●' * filled}{'○' * (PACER_CELLS - filled)}  {left}"
 
 
-class StopConfirmScreen(ModalScreen[bool]):
+class StopConfirmScreen(YesNoAnswers, ModalScreen[bool]):
     """Ask before stopping the routine; the focused answer keeps going."""
 
     CSS_PATH = "runner.tcss"
@@ -72,20 +72,6 @@ class StopConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="stop-buttons"):
                 yield Button("Keep going (n)", id="no", variant="primary")
                 yield Button("Stop (y)", id="yes", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class RunnerScreen(Screen[None]):

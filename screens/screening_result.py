@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from companion.models import Question
+from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home
 
 
@@ -70,7 +71,7 @@ class StopScreen(Screen[None]):
         self.dismiss()
 
 
-class ClearanceScreen(Screen[bool]):
+class ClearanceScreen(YesNoAnswers, Screen[bool]):
     """An "ask first" answer: why, and a way on only for someone a doctor has cleared. Dismissed with the choice."""
 
     CSS_PATH = "screening.tcss"
@@ -100,18 +101,3 @@ class ClearanceScreen(Screen[bool]):
             yield Button("Go back", id="no", variant="primary")
             yield Button("A doctor has cleared me (y)", id="yes", variant="warning")
         yield Footer()
-
-    def on_mount(self) -> None:
-        # Going on needs a deliberate choice: the focused button goes back.
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
