@@ -7,18 +7,25 @@ start, :func:`load_checkpoint` finds an interrupted run; the user records it (:f
 
 The checkpoint carries the session's id, which the record keeps, so recording the same run twice (the app
 recorded it, then died before clearing the checkpoint) can be recognised by the history.
+
+One run at a time: the window whose routine is running holds the run lock (:func:`claim_run`). The operating
+system releases it when that process ends, however it ends, so a checkpoint whose lock is free was left by a
+run that is over, and one whose lock is held belongs to a run still going in another window (which must
+neither be offered for recovery nor have its checkpoint overwritten by a second run).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from companion.fileio import atomic_write, file_lock
+from companion.fileio import atomic_write, file_lock, open_lock_file, try_flock
 from companion.paths import Paths
 from companion.records import SessionRecord, SessionStatus, StepDone, Tension
 from companion.settings import lock_path_for, move_aside
@@ -136,3 +143,38 @@ def clear_checkpoint(paths: Paths) -> None:
     """Remove the checkpoint (after the session was recorded or discarded); no error if there is none."""
     with file_lock(lock_path_for(paths.checkpoint)):
         paths.checkpoint.unlink(missing_ok=True)
+
+
+class RunLock:
+    """The run lock, held while this window runs a routine; :meth:`release` gives it up."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        """Let another window run a routine (closing the descriptor releases the lock)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def run_lock_path(paths: Paths) -> Path:
+    return paths.state / "run.lock"
+
+
+def claim_run(paths: Paths) -> RunLock | None:
+    """Take the run lock without waiting; ``None`` while another window is running a routine."""
+    fd = open_lock_file(run_lock_path(paths))
+    if try_flock(fd):
+        return RunLock(fd)
+    os.close(fd)
+    return None
+
+
+def run_elsewhere(paths: Paths) -> bool:
+    """Whether a routine is running in another window right now."""
+    lock = claim_run(paths)
+    if lock is None:
+        return True
+    lock.release()
+    return False

@@ -140,29 +140,38 @@ def set_aside_bytes(path: Path, suffix: str, data: bytes) -> Path:
     raise FileExistsError(errno.EEXIST, "no free name to set data aside", str(path))
 
 
+def open_lock_file(lock_path: Path) -> int:
+    """Open (creating it 0600) a lock file; close-on-exec, so a program started meanwhile never keeps the lock."""
+    ensure_dir(lock_path.parent)
+    return os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+
+
+def try_flock(fd: int) -> bool:
+    """Take an exclusive ``flock`` on ``fd`` if no other open file holds it; ``False`` when one does."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def file_lock(lock_path: Path, timeout: float = 3.0, poll: float = 0.02) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``lock_path`` (a separate lock file, never the data file).
 
     Waits up to ``timeout`` seconds for another process, then raises :class:`LockTimeout`. The lock is not
-    re-entrant: do not take it again while holding it. The descriptor is close-on-exec, so a program started
-    while the lock is held never keeps it.
+    re-entrant: do not take it again while holding it.
     """
-    ensure_dir(lock_path.parent)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    fd = open_lock_file(lock_path)
     started = time.monotonic()
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise
-                waited = time.monotonic() - started
-                if waited >= timeout:
-                    raise LockTimeout(lock_path, waited) from None
-                time.sleep(poll)
+        while not try_flock(fd):
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise LockTimeout(lock_path, waited) from None
+            time.sleep(poll)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from companion.checkpoint import clear_checkpoint
+from companion.checkpoint import clear_checkpoint, run_elsewhere
 from companion.fileio import LockTimeout
 from companion.history import local_date, seconds_on_day
 from companion.models import Routine
@@ -46,6 +46,9 @@ def build_plan(app: App[object], services: Services, routine: Routine, answers: 
     )
 
 
+RUN_ELSEWHERE = "A routine is running in another Companion window. Finish or stop it there first."
+
+
 def services_of(app: App[object]) -> Services:
     """The services the Companion app carries."""
     services = getattr(app, "services", None)
@@ -61,6 +64,9 @@ def start_flow(app: App[object], routine_id: str) -> bool:
     routine = services.catalog.routine(routine_id)
     if routine is None:
         app.notify(f"There is no routine “{routine_id}”.", severity="error", markup=False)
+        return False
+    if run_elsewhere(services.paths):
+        app.notify(RUN_ELSEWHERE, title="One routine at a time", severity="warning", timeout=10)
         return False
     app.push_screen(ScreeningScreen(services, routine))
     return True

@@ -12,11 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from companion.checkpoint import Checkpoint, checkpoint_to_record, load_checkpoint
+from companion.checkpoint import Checkpoint, checkpoint_to_record, load_checkpoint, run_elsewhere
 from companion.safety import format_seconds
 from companion.services import Services
 from companion.storage import HistoryStore, SaveError, StorageError
-from screens.flow import forget_checkpoint, save_record
+from screens.flow import RUN_ELSEWHERE, forget_checkpoint, save_record
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -76,6 +76,9 @@ def offer_recovery(app: App[object], services: Services) -> None:
     if message:
         app.notify(message, severity="warning", timeout=15, markup=False)
     if checkpoint is None:
+        return
+    if run_elsewhere(services.paths):  # the run is still going in another window: it is not lost
+        app.notify(RUN_ELSEWHERE, title="One routine at a time", timeout=10)
         return
     try:
         # A store of its own: the app's store may be loading in a worker thread right now.

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Digits, Footer, Header, Static
 
-from companion.checkpoint import save_checkpoint
+from companion.checkpoint import RunLock, claim_run, save_checkpoint
 from companion.fileio import LockTimeout
 from companion.models import BreathingCue
 from companion.plan import Plan, PlannedStep
@@ -101,6 +101,7 @@ class RunnerScreen(Screen[None]):
         self._ended = False
         self._ticker: Timer | None = None
         self._flash_timer: Timer | None = None
+        self._run_lock: RunLock | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -126,6 +127,9 @@ class RunnerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Held until the session is recorded: another window then neither offers this run for recovery nor
+        # starts a second run over its checkpoint. (None only if another window started one this instant.)
+        self._run_lock = claim_run(self.services.paths)
         self.run.start()
         self.run.drain_events()  # no cue for the first step: the screen itself is the news
         self.save_checkpoint()
@@ -287,11 +291,20 @@ class RunnerScreen(Screen[None]):
             error = exc
         else:
             forget_checkpoint(self.app, self.services)
+        self._release_run_lock()
         app = self.app
         back_to_home(app)
         app.push_screen(ReflectionScreen(self.services, self.plan, record))
         if error is not None:
             app.push_screen(SaveFailedScreen(self.services, record, str(error), clear_checkpoint_after=True))
+
+    def _release_run_lock(self) -> None:
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None
+
+    def on_unmount(self) -> None:
+        self._release_run_lock()
 
     # ------------------------------------------------------------------ actions
 
