@@ -135,8 +135,11 @@ def report(name: str, value: float, anchor: float, unit: str, target: float) -> 
     return ok
 
 
-def cpu_while_counting(command: list[str], home: Path, keys: list[str], mark: str, seconds: float) -> float:
-    """CPU seconds used over ``seconds`` of wall time once ``mark`` is on screen (after sending ``keys``)."""
+def cpu_while_counting(
+    command: list[str], home: Path, keys: list[str], mark: str, seconds: float
+) -> tuple[float, float]:
+    """CPU seconds used over ``seconds`` of wall time once ``mark`` is on screen (after sending ``keys``), and the
+    resident memory (MiB) at the end."""
     terminal = Terminal(command, env_for(home))
     try:
         if keys:
@@ -148,7 +151,7 @@ def cpu_while_counting(command: list[str], home: Path, keys: list[str], mark: st
         time.sleep(1.0)
         before = terminal.cpu_ticks()
         time.sleep(seconds)
-        return (terminal.cpu_ticks() - before) / os.sysconf("SC_CLK_TCK")
+        return (terminal.cpu_ticks() - before) / os.sysconf("SC_CLK_TCK"), terminal.rss_mib()
     finally:
         terminal.close()
 
@@ -182,8 +185,8 @@ def main() -> int:
         if termdown is None:
             print("CPU while a routine runs: skipped, termdown is not installed (pip install termdown)")
         else:
-            anchor = cpu_while_counting([termdown, "30m"], empty, [], "", args.cpu_seconds)
-            runner = cpu_while_counting(
+            anchor, _ = cpu_while_counting([termdown, "30m"], empty, [], "", args.cpu_seconds)
+            runner, runner_rss = cpu_while_counting(
                 [*companion_command(), "start", "wind-down-sleep"],
                 empty,
                 ["Enter", "Enter"],
@@ -195,6 +198,7 @@ def main() -> int:
                 f"{args.cpu_seconds:.0f} s {'ok' if runner <= anchor else 'MISSED'}"
             )
             ok &= runner <= anchor
+            ok &= report("memory while a routine runs", runner_rss, bare_rss, "MiB", 1.5)
     print("all targets met" if ok else "some targets were missed")
     return 0 if ok else 1
 
