@@ -147,6 +147,8 @@ class TherapiesScreen(Screen[str | None]):
             option_list.highlighted = option_list.get_option_index(therapy_id)
         except OptionDoesNotExist:
             return
+        # On a freshly mounted screen the list has no size yet: scroll once it has been laid out.
+        self.call_after_refresh(option_list.scroll_to_highlight)
         self._show_explanation()
 
     # --- the list ---------------------------------------------------------------------------------------------

@@ -182,3 +182,21 @@ def test_every_routine_preview_names_its_matching_therapy_and_why(services) -> N
         for other in routine.therapies:
             if other != therapy.id:
                 assert catalog.therapy(other).name in text
+
+
+async def test_opening_on_a_therapy_low_in_the_list_scrolls_it_into_view(make_app, services) -> None:
+    from textual.widgets import OptionList
+
+    from screens.therapies import TherapiesScreen
+
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        last = services.catalog.therapies[-1]
+        app.push_screen(TherapiesScreen(services.catalog, therapy_id=last.id))
+        await pilot.pause()
+        await pilot.pause()
+        therapies = app.screen.query_one("#therapies", OptionList)
+        assert therapies.get_option_at_index(therapies.highlighted).id == last.id
+        first_visible = therapies.scroll_offset.y
+        assert first_visible <= therapies.highlighted < first_visible + therapies.scrollable_content_region.height
