@@ -25,6 +25,11 @@ NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
 """App actions that open another screen; hidden while a routine's flow or a dialog is on screen."""
 
 
+def width_class(width: int, breakpoints: list[tuple[int, str]]) -> str:
+    """The class of the widest breakpoint that ``width`` reaches (as Textual's own breakpoints choose it)."""
+    return max((point for point in breakpoints if width >= point[0]), default=min(breakpoints))[1]
+
+
 class CompanionApp(App[int]):
     """Timed self-massage routines, therapy explanations and a private history, in the terminal."""
 
@@ -57,7 +62,10 @@ class CompanionApp(App[int]):
         return not isinstance(self.screen, ModalScreen) and getattr(self.screen, "ALLOW_NAVIGATION", True)
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.services.catalog, self.services.settings))
+        home = HomeScreen(self.services.catalog, self.services.settings)
+        # The width class the first resize would add, added now: the first frame is styled once, not twice.
+        home.add_class(width_class(self.size.width, self.HORIZONTAL_BREAKPOINTS))
+        self.push_screen(home)
         for problem in self.services.user_problems:
             self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
         for message in self.services.messages:

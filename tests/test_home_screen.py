@@ -146,3 +146,22 @@ async def test_empty_history_reads_as_zero(make_app) -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         await wait_until(pilot, lambda: app.history_ready)
         assert app.sub_title == "Today 0 min · streak 0 days"
+
+
+def test_width_class_matches_the_breakpoints() -> None:
+    from screens.app import CompanionApp, width_class
+
+    points = CompanionApp.HORIZONTAL_BREAKPOINTS
+    assert width_class(60, points) == "-narrow"
+    assert width_class(75, points) == "-narrow"
+    assert width_class(76, points) == "-wide"
+    assert width_class(200, points) == "-wide"
+
+
+@pytest.mark.parametrize(("size", "expected"), [((60, 20), "-narrow"), ((80, 24), "-wide")])
+async def test_home_has_its_width_class_from_the_first_frame(make_app, size, expected) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class(expected)
+        assert not app.screen.has_class("-wide" if expected == "-narrow" else "-narrow")
