@@ -25,10 +25,9 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from companion.fileio import atomic_write, file_lock, open_lock_file, try_flock
+from companion.fileio import atomic_write, file_lock, lock_path_for, move_aside, open_lock_file, try_flock
 from companion.paths import Paths
 from companion.records import SessionRecord, SessionStatus, StepDone, Tension
-from companion.settings import lock_path_for, move_aside
 
 CHECKPOINT_SCHEMA_VERSION = 1
 

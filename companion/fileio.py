@@ -15,6 +15,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -138,6 +139,27 @@ def set_aside_bytes(path: Path, suffix: str, data: bytes) -> Path:
             continue
         return candidate
     raise FileExistsError(errno.EEXIST, "no free name to set data aside", str(path))
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A UTC time for file names, e.g. ``20261122T061500Z``."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def move_aside(path: Path, now: datetime | None = None) -> Path | None:
+    """Keep an unreadable ``path`` as ``<name>.corrupt-<UTC time>`` and remove it, never overwriting a file
+    (the kept name is linked before the old one goes); ``None`` if that failed."""
+    try:
+        kept = keep_copy(path, f"corrupt-{utc_stamp(now or datetime.now(UTC))}")
+        path.unlink()
+    except OSError:
+        return None
+    return kept
+
+
+def lock_path_for(path: Path) -> Path:
+    """The lock file guarding writes to ``path`` (a separate, hidden file beside it)."""
+    return path.with_name(f".{path.name}.lock")
 
 
 def open_lock_file(lock_path: Path) -> int:

@@ -14,10 +14,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from companion.fileio import atomic_write, file_lock
+from companion.fileio import atomic_write, file_lock, lock_path_for
 from companion.models import Catalog, Question, QuestionKind, Routine
 from companion.paths import Paths
-from companion.settings import lock_path_for
 
 SCREENING_SCHEMA_VERSION = 1
 

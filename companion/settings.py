@@ -17,13 +17,13 @@ limit and the user's.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from companion.fileio import atomic_write, file_lock
+from companion.fileio import atomic_write, file_lock, lock_path_for, move_aside
 from companion.models import EffectiveLimit, Routine
 from companion.paths import Paths
 
@@ -138,26 +138,6 @@ class NewerSettingsError(Exception):
             "Update Companion to keep changes."
         )
         self.path = path
-
-
-def lock_path_for(path: Path) -> Path:
-    """The lock file guarding writes to ``path`` (a separate, hidden file beside it)."""
-    return path.with_name(f".{path.name}.lock")
-
-
-def move_aside(path: Path, now: datetime | None = None) -> Path | None:
-    """Rename an unreadable ``path`` to ``<name>.corrupt-<UTC time>`` (never deleted); ``None`` if that failed."""
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
-    try:
-        path.rename(target)
-    except OSError:
-        return None
-    return target
 
 
 def _salvage(data: dict[str, Any]) -> Settings:

@@ -45,6 +45,7 @@ from companion.fileio import (
     file_lock,
     keep_copy,
     set_aside_bytes,
+    utc_stamp,
     write_all,
 )
 from companion.paths import Paths
@@ -131,10 +132,6 @@ class _Parsed:
     @property
     def needs_repair(self) -> bool:
         return self.damaged or bool(self.torn) or self.upgrade
-
-
-def _utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _header_line(version: int, extra: dict[str, Any] | None = None) -> bytes:
@@ -470,7 +467,7 @@ class HistoryStore:
 
     def _repair_locked(self, data: bytes, parsed: _Parsed, entries: list[_Entry]) -> tuple[list[Path], list[str]]:
         """Keep damaged data aside, then write ``entries`` back. Returns the files written and messages."""
-        stamp = _utc_stamp(self._now())
+        stamp = utc_stamp(self._now())
         kept: list[Path] = []
         notes: list[str] = []
         count = len(entries)
@@ -634,7 +631,7 @@ class HistoryStore:
             complete = False
         if complete:
             return size, b"\n"
-        side = set_aside_bytes(self.path, f"torn-{_utc_stamp(self._now())}", tail)
+        side = set_aside_bytes(self.path, f"torn-{utc_stamp(self._now())}", tail)
         os.ftruncate(fd, start)
         os.fsync(fd)
         self.messages.append(
