@@ -17,7 +17,7 @@ from functools import cache
 
 from companion.advice_models import KIND_ORDER, Advice, AdviceRules, SessionRef, format_number
 from companion.history import local_date
-from companion.models import Catalog, Goal, QuestionKind, Routine, Therapy
+from companion.models import Catalog, Goal, QuestionKind, RedFlag, Routine, Therapy
 from companion.records import SessionRecord
 
 REGION_TITLES = {"back": "Back", "neck": "Neck", "anywhere": "Anywhere"}
@@ -387,13 +387,20 @@ def advice(
 # --- plain text for the UI and the command line ---------------------------------------------------------------
 
 
+def red_flags_by_region(catalog: Catalog) -> list[tuple[str, list[RedFlag]]]:
+    """The red flags grouped under region titles (back, neck, anywhere), regions without flags left out."""
+    groups = []
+    for region, title in REGION_TITLES.items():
+        flags = [flag for flag in catalog.safety.red_flags if flag.region == region]
+        if flags:
+            groups.append((title, flags))
+    return groups
+
+
 def red_flag_lines(catalog: Catalog) -> list[str]:
     """The red flags as plain text, grouped by region, each followed by what to do."""
     lines = ["Red flags: stop and get medical help, not a massage."]
-    for region, title in REGION_TITLES.items():
-        flags = [flag for flag in catalog.safety.red_flags if flag.region == region]
-        if not flags:
-            continue
+    for title, flags in red_flags_by_region(catalog):
         lines += ["", f"{title}:"]
         for flag in flags:
             lines.append(f"  ! {flag.text}")

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from companion.advisor import red_flags_by_region
 from companion.models import Catalog
 
 SAFETY_NOTICE = (
@@ -37,11 +38,7 @@ def key_lines(screen: Screen) -> Text:
 def red_flag_text(catalog: Catalog) -> Text:
     """The red flags, grouped by region, each with what to do."""
     text = Text()
-    titles = {"back": "Back", "neck": "Neck", "anywhere": "Anywhere"}
-    for region, title in titles.items():
-        flags = [flag for flag in catalog.safety.red_flags if flag.region == region]
-        if not flags:
-            continue
+    for title, flags in red_flags_by_region(catalog):
         text.append(f"{title}\n", style="bold")
         for flag in flags:
             text.append(f" ! {flag.text}\n")
