@@ -25,10 +25,11 @@ REGION_TITLES = {"back": "Back", "neck": "Neck", "anywhere": "Anywhere"}
 
 @cache
 def bundled_rules() -> AdviceRules:
-    """The bundled ``advice.toml``, loaded once (the loader lives in ``content``, imported here lazily)."""
-    from content.advice_loader import load_advice
+    """The bundled ``advice.toml``, loaded once and from the cache when unchanged (the loader lives in ``content``,
+    imported here lazily)."""
+    from content.cache import load_advice_cached
 
-    return load_advice()
+    return load_advice_cached()
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
-"""A cache of the validated catalogue, so that start-up skips parsing and validating files that have not changed.
+"""A cache of the validated catalogue and advice rules, so that start-up skips parsing and validating files that
+have not changed.
 
-The cache holds what :func:`content.loader.load_catalog` returned, pickled, behind a key made of every input:
-the bytes of each bundled file, the name, size and modification time of each of the user's routine files, and
-the versions of Companion, pydantic and Python. Any change gives another key, and the catalogue is loaded and
-validated afresh. Skipping validation also skips building pydantic's validators, which is most of the time and
-memory a cold load costs.
+The catalogue cache holds what :func:`content.loader.load_catalog` returned, pickled, behind a key made of every
+input: the bytes of each bundled file, the name, size and modification time of each of the user's routine files,
+and the versions of Companion, pydantic and Python. The advice cache holds the rules of ``advice.toml`` (which
+the home screen's preview needs for its first frame) behind the same kind of key. Any change gives another key,
+and the file is loaded and validated afresh. Skipping validation also skips building pydantic's validators,
+which is most of the time and memory a cold load costs.
 
-The file lives in the user's cache folder, private to the user like every Companion file. A cache that cannot be
+The files live in the user's cache folder, private to the user like every Companion file. A cache that cannot be
 read, or was written for other inputs, is ignored and replaced; a cache that cannot be written changes nothing.
 """
 
@@ -16,23 +18,29 @@ import contextlib
 import hashlib
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 import pydantic
 
 from companion import __version__
+from companion.advice_models import AdviceRules
 from companion.fileio import atomic_write
 from companion.paths import APP_NAME
+from content.advice_loader import ADVICE_FILE, load_advice
 from content.loader import BUNDLED_ROOT, LoadResult, load_catalog
+
+T = TypeVar("T")
 
 CACHE_FORMAT = 1
 """Bumped whenever what the cache holds changes shape (it is also in the file name)."""
 
 
-def cache_path() -> Path:
-    """Where the catalogue cache lives (honours ``XDG_CACHE_HOME``)."""
-    return platformdirs.user_cache_path(APP_NAME) / f"catalog-v{CACHE_FORMAT}.pickle"
+def cache_path(name: str = "catalog") -> Path:
+    """Where the cache called ``name`` lives (honours ``XDG_CACHE_HOME``)."""
+    return platformdirs.user_cache_path(APP_NAME) / f"{name}-v{CACHE_FORMAT}.pickle"
 
 
 def _bundled_files(root: Path) -> list[Path]:
@@ -44,11 +52,11 @@ def _bundled_files(root: Path) -> list[Path]:
     ]
 
 
-def cache_key(root: Path, user_routines: Path | None) -> str:
-    """A digest of everything the loaded catalogue depends on."""
+def cache_key(root: Path, user_routines: Path | None, files: list[Path] | None = None) -> str:
+    """A digest of everything the loaded catalogue (or the loaded ``files``, when given) depends on."""
     digest = hashlib.sha256()
     digest.update(f"{CACHE_FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version}|{root}".encode())
-    for path in _bundled_files(root):
+    for path in _bundled_files(root) if files is None else files:
         digest.update(f"\0{path.relative_to(root)}\0".encode())
         with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
@@ -61,7 +69,7 @@ def cache_key(root: Path, user_routines: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _read_cache(path: Path, key: str) -> LoadResult | None:
+def _read_cache(path: Path, key: str, kind: type[T]) -> T | None:
     try:
         with path.open("rb") as handle:
             if handle.readline().rstrip(b"\n") != key.encode():
@@ -69,7 +77,18 @@ def _read_cache(path: Path, key: str) -> LoadResult | None:
             result = pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return None
-    return result if isinstance(result, LoadResult) else None
+    return result if isinstance(result, kind) else None
+
+
+def _cached(path: Path, key: str, kind: type[T], load: Callable[[], T]) -> T:
+    """What the cache at ``path`` holds for ``key``, else ``load()`` (then kept there for next time)."""
+    cached = _read_cache(path, key, kind)
+    if cached is not None:
+        return cached
+    result = load()
+    with contextlib.suppress(OSError, pickle.PicklingError):
+        atomic_write(path, key.encode() + b"\n" + pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
 
 
 def load_catalog_cached(
@@ -80,12 +99,14 @@ def load_catalog_cached(
     Raises :class:`ContentError` like :func:`load_catalog` when the bundled content has a problem (such a result
     is never cached).
     """
-    path = path or cache_path()
     key = cache_key(root, user_routines)
-    cached = _read_cache(path, key)
-    if cached is not None:
-        return cached
-    result = load_catalog(root, user_routines)
-    with contextlib.suppress(OSError, pickle.PicklingError):
-        atomic_write(path, key.encode() + b"\n" + pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return result
+    return _cached(path or cache_path(), key, LoadResult, lambda: load_catalog(root, user_routines))
+
+
+def load_advice_cached(root: Path = BUNDLED_ROOT, path: Path | None = None) -> AdviceRules:
+    """:func:`load_advice`, from the cache when ``advice.toml`` (or a version) has not changed.
+
+    Raises :class:`ContentError` like :func:`load_advice` (such a result is never cached).
+    """
+    key = cache_key(root, None, [root / ADVICE_FILE])
+    return _cached(path or cache_path("advice"), key, AdviceRules, lambda: load_advice(root))

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Select, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.advisor import goal_suggestions
@@ -16,6 +16,7 @@ from companion.settings import Settings
 from screens.advice_text import goal_suggestion_text
 from screens.messages import SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview
+from screens.widgets.filter_chooser import FilterChooser
 
 ANY = "any"
 
@@ -56,20 +57,19 @@ class HomeScreen(Screen[None]):
         catalog = self.catalog
         yield Header()
         with Horizontal(id="filters"):
-            yield Select(
-                [(goal.name, goal.id) for goal in catalog.vocabulary.goals],
-                prompt="Any goal",
-                id="goal",
-                allow_blank=True,
+            yield FilterChooser(
+                "Goal", "Any goal", [(goal.name, goal.id) for goal in catalog.vocabulary.goals], id="goal"
             )
-            yield Select(
+            yield FilterChooser(
+                "Area",
+                "Any area",
                 [(area.name, area.id) for area in catalog.vocabulary.areas if self._area_used(area.id)],
-                prompt="Any area",
                 id="area",
             )
-            yield Select(
+            yield FilterChooser(
+                "Tool",
+                "Any tool",
                 [(tool.name, tool.id) for tool in catalog.vocabulary.tools if self._tool_used(tool.id)],
-                prompt="Any tool",
                 id="tool",
             )
         yield Static(id="goal-suggestion")
@@ -92,8 +92,8 @@ class HomeScreen(Screen[None]):
         self.query_one("#routines", OptionList).focus()
 
     def _filter_value(self, widget_id: str) -> str:
-        value = self.query_one(f"#{widget_id}", Select).value
-        return value if isinstance(value, str) else ANY
+        value = self.query_one(f"#{widget_id}", FilterChooser).value
+        return ANY if value is None else value
 
     def refresh_routines(self) -> None:
         """Rebuild the list from the filters, keeping the highlighted routine where possible."""
@@ -133,7 +133,7 @@ class HomeScreen(Screen[None]):
         self.settings = message.settings
         self.refresh_routines()
 
-    @on(Select.Changed)
+    @on(FilterChooser.Changed)
     def _filters_changed(self) -> None:
         self.refresh_routines()
         self._show_goal_suggestion()
@@ -153,7 +153,7 @@ class HomeScreen(Screen[None]):
         self._show_preview()
 
     def action_focus_filters(self) -> None:
-        self.query_one("#goal", Select).focus()
+        self.query_one("#goal", FilterChooser).focus()
 
     def action_new_routine(self) -> None:
         from screens import routine_actions  # the builder loads when first used
@@ -205,5 +205,5 @@ class HomeScreen(Screen[None]):
 
     def action_clear_filters(self) -> None:
         for widget_id in ("goal", "area", "tool"):
-            self.query_one(f"#{widget_id}", Select).clear()
+            self.query_one(f"#{widget_id}", FilterChooser).clear()
         self.query_one("#routines", OptionList).focus()

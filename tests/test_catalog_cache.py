@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import content.cache as cache
-from content import load_catalog
-from content.cache import cache_path, load_catalog_cached
+from content import BUNDLED_ROOT, load_catalog
+from content.advice_loader import load_advice
+from content.cache import cache_path, load_advice_cached, load_catalog_cached
 
 USER_ROUTINE = Path(__file__).resolve().parent.parent / "docs" / "example-routine.toml"
 
@@ -60,3 +61,32 @@ def test_a_damaged_or_stale_cache_is_ignored_and_replaced(damage: bytes | None) 
     assert load_catalog_cached().catalog == fresh.catalog
     assert path.read_bytes().startswith(key_line + b"\n")
     assert len(path.read_bytes()) > len(key_line) + 20
+
+
+def test_advice_rules_come_from_the_cache_until_advice_toml_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(BUNDLED_ROOT, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    first = load_advice_cached(root)
+    assert first == load_advice(root)
+    assert cache_path("advice").stat().st_mode & 0o777 == 0o600
+
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cache should have answered")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "load_advice", no_load)
+        assert load_advice_cached(root) == first
+    advice = root / "advice.toml"
+    advice.write_text(advice.read_text().replace('reference = "physioworks.com.au"', 'reference = "elsewhere"', 1))
+    changed = load_advice_cached(root)
+    assert changed != first
+    assert changed == load_advice(root)
+
+
+def test_a_damaged_advice_cache_is_ignored_and_replaced() -> None:
+    fresh = load_advice_cached()
+    cache_path("advice").write_bytes(b"garbage")
+    assert load_advice_cached() == fresh
+    assert cache_path("advice").read_bytes() != b"garbage"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Select, Static
+from textual.widgets import Static
 
 from companion.advisor import goal_suggestions
+from screens.widgets.filter_chooser import FilterChooser
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -18,7 +19,7 @@ async def test_choosing_a_goal_shows_the_suggestion_and_clearing_hides_it(make_a
         suggestion = app.screen.query_one("#goal-suggestion", Static)
         assert not suggestion.display
         for goal in services.catalog.vocabulary.goals:
-            app.screen.query_one("#goal", Select).value = goal.id
+            app.screen.query_one("#goal", FilterChooser).value = goal.id
             await pilot.pause()
             expected = goal_suggestions(services.catalog, goal.id)
             text = str(suggestion.render())

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Footer, Header, OptionList, Select, Static
+from textual.widgets import Footer, Header, OptionList, Static
 
 from screens.help import HelpScreen
 from screens.home import HomeScreen
+from screens.widgets.filter_chooser import FilterChooser
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -38,7 +39,7 @@ async def test_goal_filter_narrows_the_list_and_escape_clears_it(make_app, servi
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         routines = app.screen.query_one("#routines", OptionList)
-        goal = app.screen.query_one("#goal", Select)
+        goal = app.screen.query_one("#goal", FilterChooser)
         goal.value = "sleep"
         await pilot.pause()
         expected = [r for r in services.catalog.routines if "sleep" in r.goals]
@@ -54,13 +55,13 @@ async def test_filters_are_reachable_by_keyboard(make_app, services) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f")
-        assert app.screen.query_one("#goal", Select).has_focus
+        assert app.screen.query_one("#goal", FilterChooser).has_focus
         await pilot.press("enter")  # open the goal list
         await pilot.pause()
         await pilot.press("down", "enter")  # from "Any goal" to the first goal
         await pilot.pause()
         first_goal = services.catalog.vocabulary.goals[0].id
-        assert app.screen.query_one("#goal", Select).value == first_goal
+        assert app.screen.query_one("#goal", FilterChooser).value == first_goal
         routines = app.screen.query_one("#routines", OptionList)
         assert routines.option_count == len([r for r in services.catalog.routines if first_goal in r.goals])
 
@@ -69,8 +70,8 @@ async def test_area_and_tool_filters_combine(make_app, services) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.screen.query_one("#area", Select).value = "calves"
-        app.screen.query_one("#tool", Select).value = "foam-roller"
+        app.screen.query_one("#area", FilterChooser).value = "calves"
+        app.screen.query_one("#tool", FilterChooser).value = "foam-roller"
         await pilot.pause()
         routines = app.screen.query_one("#routines", OptionList)
         expected = [r for r in services.catalog.routines if "calves" in r.areas and "foam-roller" in r.tools]

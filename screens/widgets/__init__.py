@@ -1,1 +1,1 @@
-"""Reusable widgets (each self-contained, with its own ``DEFAULT_CSS``)."""
+"""Reusable widgets, each self-contained: its own ``DEFAULT_CSS`` (a screen it opens has a ``.tcss`` beside it)."""

@@ -1,0 +1,142 @@
+"""A one-line filter: shows its choice, and Enter (or a click) opens the list of choices under it.
+
+Lighter than Textual's ``Select``, which composes an overlay and an option list of its own for every filter at
+start; this draws one line and builds its list only when it is opened. Readable without colour: the focused
+filter is marked with ``▸``, the list with ``▾``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+ANY_OPTION = "\0any"
+"""The option id of "any" in the open list (never a catalogue id: those are lower-case words)."""
+
+
+class FilterChooser(Widget, can_focus=True):
+    """Choose one of ``options`` (``(name, value)`` pairs) or none; ``value`` is ``None`` for "any"."""
+
+    DEFAULT_CSS = """
+    FilterChooser {
+        height: 1;
+        width: 1fr;
+        padding: 0 1;
+        background: $boost;
+        color: $foreground-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    FilterChooser.-chosen {
+        color: $foreground;
+    }
+    FilterChooser:focus {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    """
+    BINDINGS = [Binding("enter,space,down", "open", "Choose", show=False)]
+
+    value: reactive[str | None] = reactive(None, init=False)
+
+    @dataclass
+    class Changed(Message):
+        """The choice changed (``value`` is ``None`` for "any")."""
+
+        chooser: FilterChooser
+        value: str | None
+
+        @property
+        def control(self) -> FilterChooser:
+            return self.chooser
+
+    def __init__(self, label: str, prompt: str, options: Sequence[tuple[str, str]], *, id: str) -> None:
+        super().__init__(id=id)
+        self.label = label
+        self.prompt = prompt
+        self.options = list(options)
+        self._names = {value: name for name, value in self.options}
+
+    def render(self) -> Text:
+        marker = "▸ " if self.has_focus else "  "
+        shown = self.prompt if self.value is None else f"{self.label}: {self._names.get(self.value, self.value)}"
+        return Text(f"{marker}{shown} ▾")  # catalogue names as plain text, never markup
+
+    def watch_value(self, value: str | None) -> None:
+        self.set_class(value is not None, "-chosen")
+        self.post_message(self.Changed(self, value))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def clear(self) -> None:
+        """Back to "any"."""
+        self.value = None
+
+    def on_click(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Show the choices under the filter, the current one highlighted."""
+        below = (self.region.x, self.region.y + 1)
+        self.app.push_screen(FilterMenu(self, below), callback=self._chosen)
+
+    def _chosen(self, choice: str | None) -> None:
+        if choice is not None:  # None: the list was closed without choosing
+            self.value = None if choice == ANY_OPTION else choice
+        self.focus()
+
+
+class FilterMenu(ModalScreen[str | None]):
+    """The open list of one filter's choices; Enter chooses, Escape closes it unchanged."""
+
+    CSS_PATH = "filter_menu.tcss"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+
+    def __init__(self, chooser: FilterChooser, below: tuple[int, int]) -> None:
+        super().__init__()
+        self.chooser = chooser
+        self.below = below
+
+    def compose(self) -> ComposeResult:
+        chooser = self.chooser
+        options = [Option(chooser.prompt, id=ANY_OPTION), *(Option(name, id=value) for name, value in chooser.options)]
+        with Vertical():
+            menu = OptionList(*options)
+            menu.border_title = chooser.label
+            yield menu
+
+    def on_mount(self) -> None:
+        box = self.query_one(Vertical)
+        x, y = self.below
+        box.styles.offset = (max(0, min(x, self.size.width - 32)), y)
+        menu = self.query_one(OptionList)
+        current = self.chooser.value
+        menu.highlighted = menu.get_option_index(current) if current is not None else 0
+        menu.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click outside the list closes it, as with a drop-down."""
+        if self.get_widget_at(event.screen_x, event.screen_y)[0] is self:
+            self.dismiss(None)
