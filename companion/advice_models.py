@@ -193,7 +193,7 @@ KIND_ORDER: tuple[AdviceKind, ...] = ("see-doctor", "rest-area", "see-profession
 class SessionRef(BaseModel):
     """A session an advice item rests on: when, and which routine."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     date: date
     routine_id: str
@@ -205,7 +205,7 @@ class SessionRef(BaseModel):
 class Advice(BaseModel):
     """One piece of advice, saying why and from which sessions."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: AdviceKind
     rule: str

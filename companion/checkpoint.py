@@ -35,7 +35,7 @@ CHECKPOINT_SCHEMA_VERSION = 1
 class CheckpointStep(BaseModel):
     """One planned step and the seconds really spent on it so far (all visits)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     title: str
     area: str
@@ -48,7 +48,7 @@ class CheckpointStep(BaseModel):
 class Checkpoint(BaseModel):
     """A snapshot of a run in progress, enough to record it as interrupted."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     schema_version: int = CHECKPOINT_SCHEMA_VERSION
     session_id: uuid.UUID

@@ -26,7 +26,7 @@ class SessionStatus(StrEnum):
 class StepDone(BaseModel):
     """One step as it was really done."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     area: str
     tool: str
@@ -37,7 +37,7 @@ class StepDone(BaseModel):
 class SessionRecord(BaseModel):
     """A session in the history. Unknown fields (from a newer version) are kept, never dropped."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     schema_version: int = RECORD_SCHEMA_VERSION
     id: uuid.UUID = Field(default_factory=uuid.uuid4)

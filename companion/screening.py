@@ -24,7 +24,7 @@ SCREENING_SCHEMA_VERSION = 1
 class ScreeningAnswers(BaseModel):
     """The user's screening answers for one local day. Frozen: change them with the ``with_*`` methods."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     schema_version: int = SCREENING_SCHEMA_VERSION
     """Format of the stored answers."""

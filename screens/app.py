@@ -34,7 +34,9 @@ class CompanionApp(App[int]):
     """Timed self-massage routines, therapy explanations and a private history, in the terminal."""
 
     TITLE = "Companion"
-    CSS_PATH = "app.tcss"
+    # The home screen's styles are read with the app's: as the first screen's own CSS_PATH they would make Textual
+    # parse every rule again just before the first frame.
+    CSS_PATH = ["app.tcss", "home.tcss"]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
@@ -52,8 +54,24 @@ class CompanionApp(App[int]):
         """True once the history has been read (screens that need it may wait for :class:`HistoryChanged`)."""
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
+        self._start_in_theme(
+            services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
+        )
         self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings)
+
+    def _start_in_theme(self, name: str) -> None:
+        """Start in the theme called ``name``, styling the first frame once.
+
+        Setting ``theme`` makes Textual parse every rule again once the app runs. Before anything is parsed it is
+        enough to give the stylesheet the theme's variables, when the theme is as dark (or as light) as Textual's
+        default, for which the rest of the start (the dark or light class, the ANSI colour filter) was set up.
+        """
+        if self.available_themes[name].dark != self.current_theme.dark:
+            self.theme = name
+            return
+        self.set_reactive(CompanionApp.theme, name)
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keep the screen-opening keys off flow screens and dialogs, where a stray key must not lead away."""
@@ -72,11 +90,19 @@ class CompanionApp(App[int]):
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.call_after_refresh(self.load_history)  # after the first frame: reading never delays it
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        from screens.flow import start_flow
+        if self.start_routine is not None:
+            from screens.flow import start_flow
+
+            start_flow(self, self.start_routine)
+        self.call_after_refresh(self._offer_recovery)
+
+    def _offer_recovery(self) -> None:
+        """After the first frame: a run left unfinished is rare, and looking for one need not delay the start (nor
+        load the flow's modules when there is no checkpoint at all)."""
+        if not self.services.paths.checkpoint.exists():
+            return
         from screens.recovery import offer_recovery
 
-        if self.start_routine is not None:
-            start_flow(self, self.start_routine)
         offer_recovery(self, self.services)
 
     def action_screening(self) -> None:

@@ -35,7 +35,7 @@ def matching_routines(catalog: Catalog, goal: str, area: str, tool: str) -> list
 class HomeScreen(Screen[None]):
     """Routines to choose from, with filters and a preview of the highlighted one."""
 
-    CSS_PATH = "home.tcss"
+    # Styles: home.tcss, read with the app's stylesheet (CompanionApp.CSS_PATH).
     BINDINGS = [
         # A priority binding, so the footer shows it over the list's own (hidden) Enter; see check_action.
         Binding("enter", "start_routine", "Start", priority=True),

@@ -56,9 +56,7 @@ async def test_any_clears_the_filter_and_the_list_shows_every_routine_again(make
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-async def test_the_list_opens_under_its_filter_inside_the_screen_and_a_click_outside_closes_it(
-    make_app, size
-) -> None:
+async def test_the_list_opens_under_its_filter_inside_the_screen_and_a_click_outside_closes_it(make_app, size) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()

@@ -297,3 +297,21 @@ async def test_a_theme_picked_from_the_palette_is_kept(make_app, services) -> No
         await pilot.pause()
         assert services.settings.theme == "companion-light"
         assert (await saved(app))["theme"] == "companion-light"
+
+
+@pytest.mark.parametrize("name", ["companion-calm", "companion-light", "nord", "no-such-theme"])
+async def test_the_app_starts_in_the_saved_theme_with_its_colours(services, name) -> None:
+    from textual.color import Color
+
+    from screens.app import CompanionApp
+
+    services.settings = services.settings.updated(theme=name)
+    app = CompanionApp(services)
+    expected = name if name != "no-such-theme" else "companion-calm"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        theme = app.available_themes[expected]
+        assert app.theme == expected and app.current_theme is theme
+        assert app.screen.styles.background == Color.parse(theme.background)
+        assert app.has_class(f"-theme-{expected}")
+        assert app.has_class("-dark-mode") == theme.dark and app.has_class("-light-mode") == (not theme.dark)
