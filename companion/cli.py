@@ -49,8 +49,10 @@ def open_app(start_routine: str | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``companion`` script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = argparse.Namespace()
+    if words:  # with none it is the app: no need to build the command line and import every subcommand
+        args = build_parser().parse_args(words)
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:

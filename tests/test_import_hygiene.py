@@ -27,3 +27,17 @@ def test_core_and_content_do_not_import_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "", f"textual imported by the core: {result.stdout}"
     assert len(modules) > 5
+
+
+def test_the_app_opens_without_building_the_command_line() -> None:
+    """Plain ``companion`` goes straight to the app: no subcommand module is imported on the way (a quicker start)."""
+    code = (
+        "import sys\n"
+        "import companion.cli as cli\n"
+        "opened = []\n"
+        "cli.open_app = lambda start_routine=None: opened.append(start_routine) or 0\n"
+        "assert cli.main([]) == 0 and opened == [None]\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('companion.cli_'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == ""
