@@ -166,3 +166,13 @@ async def test_home_has_its_width_class_from_the_first_frame(make_app, size, exp
         await pilot.pause()
         assert app.screen.has_class(expected)
         assert not app.screen.has_class("-wide" if expected == "-narrow" else "-narrow")
+
+
+def test_keys_are_shown_as_typed(make_app) -> None:
+    from textual.binding import Binding
+
+    app = make_app()
+    assert app.get_key_display(Binding("f", "x")) == "f"
+    assert app.get_key_display(Binding("question_mark", "x")) == "?"
+    assert app.get_key_display(Binding("comma", "x", key_display=",")) == ","
+    assert app.get_key_display(Binding("ctrl+q", "x")) == "^q"
