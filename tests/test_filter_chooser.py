@@ -71,3 +71,23 @@ async def test_the_list_opens_under_its_filter_inside_the_screen_and_a_click_out
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert area.value is None
+
+
+async def test_a_letter_moves_to_the_next_choice_starting_with_it(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        area = app.screen.query_one("#area", FilterChooser)
+        area.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        menu = app.screen.query_one(OptionList)
+        used = {a for r in services.catalog.routines for a in r.areas}
+        names = [a.name for a in services.catalog.vocabulary.areas if a.id in used]
+        starting_with_s = [name for name in names if name.lower().startswith("s")]
+        assert starting_with_s  # shoulders
+        await pilot.press("s")
+        assert str(menu.get_option_at_index(menu.highlighted).prompt) == starting_with_s[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert area.value == next(a.id for a in services.catalog.vocabulary.areas if a.name == starting_with_s[0])

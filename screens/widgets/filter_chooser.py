@@ -48,7 +48,7 @@ class FilterChooser(Widget, can_focus=True):
         text-style: bold;
     }
     """
-    BINDINGS = [Binding("enter,space,down", "open", "Choose", show=False)]
+    BINDINGS = [Binding("enter,space,down", "open", "Choose")]
 
     value: reactive[str | None] = reactive(None, init=False)
 
@@ -130,6 +130,20 @@ class FilterMenu(ModalScreen[str | None]):
         current = self.chooser.value
         menu.highlighted = menu.get_option_index(current) if current is not None else 0
         menu.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter moves to the next choice starting with it, as in a drop-down."""
+        letter = (event.character or "").lower()
+        if len(letter) != 1 or not letter.isalnum():
+            return
+        menu = self.query_one(OptionList)
+        start = menu.highlighted or 0
+        for step in range(1, menu.option_count + 1):
+            index = (start + step) % menu.option_count
+            if str(menu.get_option_at_index(index).prompt).lower().startswith(letter):
+                menu.highlighted = index
+                event.stop()
+                return
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
