@@ -75,7 +75,7 @@ class CompanionApp(App[int]):
 
     def get_key_display(self, binding: Binding) -> str:
         """A one-character key is shown as it is. Textual would first look it up as a Unicode character name (in
-        vain: there is no character named "f"), which pages in much of Python's name table: 0.6 MiB at start."""
+        vain: there is no character named "f"), which pages in more of Python's name table: 0.2 MiB at start."""
         if not binding.key_display and len(binding.key) == 1:
             return binding.key
         return super().get_key_display(binding)
