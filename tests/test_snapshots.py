@@ -11,6 +11,11 @@ def test_home_screen_narrow(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), terminal_size=(60, 20))
 
 
+def test_home_area_filter_open_narrow(snap_compare, make_app) -> None:
+    """The longest filter list, open under its filter at the smallest size we promise."""
+    assert snap_compare(make_app(), press=["f", "tab", "enter", "s"], terminal_size=(60, 20))
+
+
 def test_therapy_explanation(snap_compare, make_app) -> None:
     """The guide narrowed to "sciatica", showing deep tissue massage (focus on the list: no blinking cursor)."""
     assert snap_compare(make_app(), press=["t", *"sciatica", "enter"], terminal_size=(80, 24))
