@@ -55,13 +55,16 @@ async def test_any_clears_the_filter_and_the_list_shows_every_routine_again(make
         assert routines.option_count == len(services.catalog.routines)
 
 
+@pytest.mark.parametrize("widget_id", ["area", "tool"])
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-async def test_the_list_opens_under_its_filter_inside_the_screen_and_a_click_outside_closes_it(make_app, size) -> None:
+async def test_the_list_opens_under_its_filter_inside_the_screen_and_a_click_outside_closes_it(
+    make_app, size, widget_id
+) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        area = app.screen.query_one("#area", FilterChooser)
-        await pilot.click("#area")
+        area = app.screen.query_one(f"#{widget_id}", FilterChooser)
+        await pilot.click(f"#{widget_id}")
         await pilot.pause()
         assert isinstance(app.screen, FilterMenu)
         box = app.screen.query_one(OptionList).region

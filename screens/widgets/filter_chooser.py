@@ -125,7 +125,8 @@ class FilterMenu(ModalScreen[str | None]):
     def on_mount(self) -> None:
         box = self.query_one(Vertical)
         x, y = self.below
-        box.styles.offset = (max(0, min(x, self.size.width - 32)), y)
+        width = int(box.styles.width.value) if box.styles.width else 0  # filter_menu.tcss gives it in cells
+        box.styles.offset = (max(0, min(x, self.size.width - width)), y)
         menu = self.query_one(OptionList)
         current = self.chooser.value
         menu.highlighted = menu.get_option_index(current) if current is not None else 0
