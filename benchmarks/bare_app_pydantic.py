@@ -7,9 +7,9 @@ validator) rather than the app's own screens and data. It is not a target: the t
 
 from bare_app import BareApp
 
-import companion.models  # noqa: F401  (the catalogue's model classes, which the cached catalogue is made of)
-from companion.paths import default_paths
-from companion.settings import load_settings
+import companion.catalogue.models  # noqa: F401  (the catalogue's model classes, which the cached catalogue is made of)
+from companion.disk.paths import default_paths
+from companion.settings.user_settings import load_settings
 
 if __name__ == "__main__":
     load_settings(default_paths())

@@ -129,8 +129,8 @@ def fill_history(home: Path, count: int) -> None:
 
     from bench_history import make_sessions
 
-    from companion.paths import default_paths
-    from companion.storage import HistoryStore
+    from companion.disk.paths import default_paths
+    from companion.history.store import HistoryStore
 
     store = HistoryStore(default_paths())
     store.import_records(make_sessions(count, random.Random(7), unique_steps=False))

@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from companion.paths import Paths
-from companion.records import SessionRecord, SessionStatus, StepDone
-from companion.storage import HistoryStore
+from companion.disk.paths import Paths
+from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.history.store import HistoryStore
 
 ROUTINES = [
     (

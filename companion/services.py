@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from companion.clock import Clock, SystemClock
-from companion.models import Catalog
-from companion.paths import Paths, default_paths
-from companion.problems import Problem
-from companion.settings import Settings, load_settings
-from companion.storage import HistoryStore
+from companion.catalogue.models import Catalog
+from companion.catalogue.problems import Problem
+from companion.disk.paths import Paths, default_paths
+from companion.history.store import HistoryStore
+from companion.run.clock import Clock, SystemClock
+from companion.settings.user_settings import Settings, load_settings
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Services:
 
 def build_services(paths: Paths | None = None, clock: Clock | None = None) -> Services:
     """Load the catalogue (bundled and the user's routines) and gather the app's dependencies."""
-    from content.cache import load_catalog_cached
+    from companion.catalogue.cache import load_catalog_cached
 
     paths = paths or default_paths()
     result = load_catalog_cached(user_routines=paths.routines)

@@ -1,5 +1,4 @@
-"""The bundled catalogue (routines, therapies, safety rules) as data files, and its loader."""
+"""The bundled catalogue as data only (TOML): routines, therapies, safety rules and advice thresholds.
 
-from content.loader import BUNDLED_ROOT, LoadResult, load_catalog
-
-__all__ = ["BUNDLED_ROOT", "LoadResult", "load_catalog"]
+Read by `companion.catalogue.loader` through importlib.resources; nothing here is code.
+"""

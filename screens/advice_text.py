@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from companion.advisor import GoalSuggestion
-from companion.safety import format_seconds
+from companion.advice.advisor import GoalSuggestion
+from companion.words import format_seconds
 
 
 def goal_suggestion_text(suggestion: GoalSuggestion) -> Text:

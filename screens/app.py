@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -11,10 +12,10 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
-from companion.history import local_date, today_summary
+from companion.history.queries import local_date, today_summary
+from companion.history.store import StorageError
 from companion.services import Services, build_services
-from companion.settings import Settings
-from companion.storage import StorageError
+from companion.settings.user_settings import Settings
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
 from screens.messages import HistoryChanged, SettingsChanged
@@ -139,7 +140,7 @@ class CompanionApp(App[int]):
         self.history_ready = True
         self.sub_title = today_summary(records, today)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys for this screen, the safety notice and the red flags", self.action_help)
         yield SystemCommand(
@@ -178,7 +179,7 @@ class CompanionApp(App[int]):
 
     def reload_catalog(self, highlight: str | None = None) -> None:
         """Load the catalogue again (after the user's routines changed) and refresh the routine lists."""
-        from content import load_catalog
+        from companion.catalogue.loader import load_catalog
 
         result = load_catalog(user_routines=self.services.paths.routines)
         self.services.catalog = result.catalog
@@ -230,7 +231,7 @@ class CompanionApp(App[int]):
             self.push_screen(RedFlagsScreen(self.services.catalog))
 
     def action_therapies(self) -> None:
-        from companion.advisor import matching_therapy
+        from companion.advice.advisor import matching_therapy
         from screens.therapies import TherapiesScreen
 
         if isinstance(self.screen, TherapiesScreen):
@@ -245,7 +246,7 @@ class CompanionApp(App[int]):
         )
 
     def action_compare(self) -> None:
-        from companion.advisor import bundled_rules
+        from companion.advice.advisor import bundled_rules
         from screens.compare import CompareScreen
 
         if not isinstance(self.screen, CompareScreen):

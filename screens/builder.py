@@ -14,11 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from companion.models import Catalog, Routine, Step
-from companion.paths import Paths
-from companion.problems import Problem
-from companion.safety import format_seconds
-from companion.user_routines import UserRoutineError, save_user_routine, validate_draft
+from companion.catalogue.models import Catalog, Routine, Step
+from companion.catalogue.problems import Problem
+from companion.catalogue.user_routines import UserRoutineError, save_user_routine, validate_draft
+from companion.disk.paths import Paths
+from companion.words import format_seconds
 from screens.confirm import ConfirmScreen
 from screens.step_editor import StepEditor
 

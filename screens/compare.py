@@ -13,11 +13,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from companion.advice_models import AdviceRules
-from companion.comparison import Comparison, compare
-from companion.price_entry import PriceError, format_price, parse_price
+from companion.advice.comparison import Comparison, compare
+from companion.advice.models import AdviceRules
 from companion.services import Services
-from companion.settings import Prices, Settings
+from companion.settings.price_entry import PriceError, format_price, parse_price
+from companion.settings.user_settings import Prices, Settings
 from screens.messages import SettingsChanged
 
 FIELDS = {"device-price": "device price", "session-price": "session price"}

@@ -10,20 +10,20 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 
-class YesNoAnswers:
+class YesNoAnswers(Screen[bool]):
     """The answering half of a yes-or-no screen: buttons ``#yes`` and ``#no`` and the ``answer`` action dismiss
     it with the choice. The safe answer (``#no``) has the focus, so a stray Enter never stops, deletes or
     discards anything."""
 
-    def on_mount(self: Screen[bool]) -> None:
+    def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
-    def on_button_pressed(self: Screen[bool], event: Button.Pressed) -> None:
+    def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id in ("yes", "no"):
             event.stop()
             self.dismiss(event.button.id == "yes")
 
-    def action_answer(self: Screen[bool], answer: bool) -> None:
+    def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
 
 

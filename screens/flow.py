@@ -7,17 +7,17 @@ routine has ended, the flow is folded back down to the home screen and the refle
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from companion.checkpoint import clear_checkpoint, run_elsewhere
-from companion.fileio import LockTimeout
-from companion.history import local_date, seconds_on_day
-from companion.models import Routine
-from companion.plan import Plan, last_worked_by_area, make_plan
-from companion.records import SessionRecord
-from companion.screening import ScreeningAnswers
+from companion.catalogue.models import Routine
+from companion.disk.fileio import LockTimeout
+from companion.history.queries import local_date, seconds_on_day
+from companion.history.records import SessionRecord
+from companion.history.store import SaveError, StorageError
+from companion.run.checkpoint import clear_checkpoint, run_elsewhere
+from companion.safety.plan import Plan, last_worked_by_area, make_plan
+from companion.safety.screening import ScreeningAnswers
 from companion.services import Services
-from companion.storage import SaveError, StorageError
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -28,7 +28,7 @@ def today(services: Services) -> date:
     return local_date(services.clock.now())
 
 
-def build_plan(app: App[object], services: Services, routine: Routine, answers: ScreeningAnswers) -> Plan:
+def build_plan(app: App[Any], services: Services, routine: Routine, answers: ScreeningAnswers) -> Plan:
     """The plan for ``routine`` today, counting today's history (an unreadable history counts as empty, said so)."""
     try:
         records = services.store.records
@@ -49,14 +49,14 @@ def build_plan(app: App[object], services: Services, routine: Routine, answers: 
 RUN_ELSEWHERE = "A routine is running in another Companion window. Finish or stop it there first."
 
 
-def services_of(app: App[object]) -> Services:
+def services_of(app: App[Any]) -> Services:
     """The services the Companion app carries."""
     services = getattr(app, "services", None)
     assert isinstance(services, Services), "the app has no services"
     return services
 
 
-def start_flow(app: App[object], routine_id: str) -> bool:
+def start_flow(app: App[Any], routine_id: str) -> bool:
     """Open the flow for ``routine_id`` at the screening; ``False`` (and a message) if there is no such routine."""
     from screens.screening import ScreeningScreen
 
@@ -72,7 +72,7 @@ def start_flow(app: App[object], routine_id: str) -> bool:
     return True
 
 
-def back_to_home(app: App[object]) -> None:
+def back_to_home(app: App[Any]) -> None:
     """Pop every screen above the home screen (the flow ends there)."""
     from screens.home import HomeScreen
 
@@ -80,7 +80,7 @@ def back_to_home(app: App[object]) -> None:
         app.pop_screen()
 
 
-def forget_checkpoint(app: App[object], services: Services) -> None:
+def forget_checkpoint(app: App[Any], services: Services) -> None:
     """Clear the run checkpoint once its session is safely recorded (a failure is only reported)."""
     try:
         clear_checkpoint(services.paths)
@@ -93,7 +93,7 @@ def forget_checkpoint(app: App[object], services: Services) -> None:
         )
 
 
-def save_record(app: App[object], services: Services, record: SessionRecord) -> None:
+def save_record(app: App[Any], services: Services, record: SessionRecord) -> None:
     """Save ``record``: append it when new, else replace the saved one with the same id; tell the app.
 
     Raises :class:`SaveError` (with the record) when it cannot be saved.

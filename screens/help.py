@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from companion.advisor import red_flags_by_region
-from companion.models import Catalog
+from companion.advice.advisor import red_flags_by_region
+from companion.catalogue.models import Catalog
 
 SAFETY_NOTICE = (
     "Companion offers guidance for self-massage, not medical advice. It cannot examine you. "
@@ -18,7 +20,7 @@ SAFETY_NOTICE = (
 )
 
 
-def key_lines(screen: Screen) -> Text:
+def key_lines(screen: Screen[Any]) -> Text:
     """The key bindings active on ``screen`` (its own, its widgets' and the app's), one per line."""
     text = Text()
     seen: set[str] = set()

@@ -19,10 +19,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
-from companion.history import filter_records, local_date, statistics
-from companion.records import SessionRecord
+from companion.history.queries import filter_records, local_date, statistics
+from companion.history.records import SessionRecord
+from companion.history.store import LoadReport, StorageError
 from companion.services import Services
-from companion.storage import LoadReport, StorageError
 from screens.confirm import ConfirmScreen
 from screens.history_text import (
     area_name,
@@ -191,10 +191,10 @@ class HistoryScreen(Screen[None]):
         area_select = self.query_one("#area-filter", Select)
         with self.prevent(Select.Changed):
             routine_value, area_value = routine_select.value, area_select.value
-            routine_select.set_options(
-                sorted(((Text(title), rid) for rid, title in titles.items()), key=lambda o: o[0].plain.lower())
-            )
-            area_select.set_options(sorted(((area_name(catalog, a), a) for a in areas), key=lambda o: o[0]))
+            by_title = sorted(titles.items(), key=lambda item: item[1].lower())
+            routine_select.set_options([(Text(title), rid) for rid, title in by_title])
+            by_name = sorted((area_name(catalog, a), a) for a in areas)
+            area_select.set_options(by_name)
             if routine_value in titles:
                 routine_select.value = routine_value
             if area_value in areas:

@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 from rich.text import Text
 
-from companion.history import Exposure, Statistics
-from companion.models import Catalog
-from companion.records import SessionRecord
-from companion.safety import format_seconds
+from companion.catalogue.models import Catalog
+from companion.history.queries import Exposure, Statistics
+from companion.history.records import SessionRecord
+from companion.words import format_seconds
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAR_WIDTH = 24

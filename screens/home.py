@@ -10,9 +10,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from companion.advisor import goal_suggestions
-from companion.models import Catalog, Routine
-from companion.settings import Settings
+from companion.advice.advisor import goal_suggestions
+from companion.catalogue.models import Catalog, Routine
+from companion.settings.user_settings import Settings
 from screens.advice_text import goal_suggestion_text
 from screens.messages import SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from companion.settings import Settings
+from companion.settings.user_settings import Settings
 
 
 class HistoryChanged(Message):

@@ -13,10 +13,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
-from companion.plan import Plan
-from companion.safety import format_seconds
-from companion.screening import load_screening
+from companion.safety.plan import Plan
+from companion.safety.screening import load_screening
 from companion.services import Services
+from companion.words import format_seconds
 from screens.flow import back_to_home, build_plan, today
 from screens.tension import tension_list, tension_value
 

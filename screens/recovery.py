@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from companion.checkpoint import Checkpoint, checkpoint_to_record, load_checkpoint, run_elsewhere
-from companion.safety import format_seconds
+from companion.history.store import HistoryStore, SaveError, StorageError
+from companion.run.checkpoint import Checkpoint, checkpoint_to_record, load_checkpoint, run_elsewhere
 from companion.services import Services
-from companion.storage import HistoryStore, SaveError, StorageError
+from companion.words import format_seconds
 from screens.flow import RUN_ELSEWHERE, forget_checkpoint, save_record
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class RecoveryScreen(ModalScreen[str]):
         self.dismiss(choice)
 
 
-def offer_recovery(app: App[object], services: Services) -> None:
+def offer_recovery(app: App[Any], services: Services) -> None:
     """If a run was left unfinished, offer to record it (or say it was already saved)."""
     from screens.save_failed import SaveFailedScreen
 

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from companion.models import Catalog
+from companion.catalogue.models import Catalog
 from screens.help import SAFETY_NOTICE, red_flag_text
 
 

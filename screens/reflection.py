@@ -14,12 +14,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 
-from companion.advisor import matching_therapy
-from companion.plan import Plan
-from companion.records import SessionRecord, SessionStatus
-from companion.safety import format_seconds
+from companion.advice.advisor import matching_therapy
+from companion.history.records import SessionRecord, SessionStatus
+from companion.history.store import SaveError
+from companion.safety.plan import Plan
 from companion.services import Services
-from companion.storage import SaveError
+from companion.words import format_seconds
 from screens.flow import save_record
 from screens.tension import tension_list, tension_value
 

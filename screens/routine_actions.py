@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from rich.text import Text
 from textual.screen import Screen
 
-from companion.models import Routine
+from companion.catalogue.models import Routine
+from companion.catalogue.user_routines import UserRoutineError, delete_user_routine, duplicate_routine, suggest_copy_id
 from companion.services import Services
-from companion.user_routines import UserRoutineError, delete_user_routine, duplicate_routine, suggest_copy_id
 from screens.builder import BuilderScreen
 from screens.confirm import ConfirmScreen
 
@@ -25,11 +25,11 @@ class RoutineApp(Protocol):
     def reload_catalog(self, highlight: str | None = None) -> None: ...
 
 
-def _app(screen: Screen) -> RoutineApp:
+def _app(screen: Screen[Any]) -> RoutineApp:
     return cast(RoutineApp, screen.app)
 
 
-def _after_builder(screen: Screen) -> Callable[[str | None], None]:
+def _after_builder(screen: Screen[Any]) -> Callable[[str | None], None]:
     """Once the builder saved a routine, reload the catalogue and highlight it."""
 
     def done(saved_id: str | None) -> None:
@@ -39,13 +39,13 @@ def _after_builder(screen: Screen) -> Callable[[str | None], None]:
     return done
 
 
-def new_routine(screen: Screen) -> None:
+def new_routine(screen: Screen[Any]) -> None:
     """Open the builder on an empty routine."""
     services = _app(screen).services
     screen.app.push_screen(BuilderScreen(services.catalog, services.paths), _after_builder(screen))
 
 
-def edit_routine(screen: Screen, routine: Routine | None) -> None:
+def edit_routine(screen: Screen[Any], routine: Routine | None) -> None:
     """Open the builder on one of the user's routines; a bundled one is refused with a hint to copy it."""
     if routine is None:
         screen.notify("No routine is highlighted.", severity="warning", markup=False)
@@ -58,7 +58,7 @@ def edit_routine(screen: Screen, routine: Routine | None) -> None:
     screen.app.push_screen(builder, _after_builder(screen))
 
 
-def copy_routine(screen: Screen, routine: Routine | None) -> None:
+def copy_routine(screen: Screen[Any], routine: Routine | None) -> None:
     """Open the builder on a copy of any routine (bundled too), under a free id, as a starting point."""
     if routine is None:
         screen.notify("No routine is highlighted.", severity="warning", markup=False)
@@ -76,7 +76,7 @@ def copy_routine(screen: Screen, routine: Routine | None) -> None:
     )
 
 
-def delete_routine(screen: Screen, routine: Routine | None) -> None:
+def delete_routine(screen: Screen[Any], routine: Routine | None) -> None:
     """Ask, then delete one of the user's routine files."""
     if routine is None:
         screen.notify("No routine is highlighted.", severity="warning", markup=False)

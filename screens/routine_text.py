@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from companion.advisor import matching_therapy
-from companion.models import Catalog, Routine
-from companion.safety import format_seconds
-from companion.settings import Settings
+from companion.advice.advisor import matching_therapy
+from companion.catalogue.models import Catalog, Routine
+from companion.settings.user_settings import Settings
+from companion.words import format_seconds
 
 
 def missing_tool_names(catalog: Catalog, settings: Settings, routine: Routine) -> tuple[str, ...]:

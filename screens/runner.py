@@ -1,6 +1,6 @@
 """The runner: a calm, large display of the step under way, its countdown, progress and a breathing pacer.
 
-Time comes from the run (``companion.run``) on the services' clock. The interval below never counts anything: it
+Time comes from the run (``companion.run.engine``) on the services' clock. The interval below never counts anything: it
 only asks the run where it is and redraws what changed, so a busy machine or missed ticks never change a step's
 length. The run is checkpointed on every change and every few seconds, and recorded the moment it ends.
 """
@@ -17,15 +17,15 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Digits, Footer, Header, Static
 
-from companion.checkpoint import RunLock, claim_run, save_checkpoint
-from companion.fileio import LockTimeout
-from companion.models import BreathingCue
-from companion.plan import Plan, PlannedStep
-from companion.run import ActionResult, RoutineRun, RunEvent, RunEventKind, RunSnapshot, RunStatus
-from companion.safety import format_seconds
+from companion.catalogue.models import BreathingCue
+from companion.disk.fileio import LockTimeout
+from companion.history.store import SaveError
+from companion.run.checkpoint import RunLock, claim_run, save_checkpoint
+from companion.run.engine import ActionResult, RoutineRun, RunEvent, RunEventKind, RunSnapshot, RunStatus
+from companion.safety.plan import Plan, PlannedStep
 from companion.services import Services
-from companion.settings import Breathing
-from companion.storage import SaveError
+from companion.settings.user_settings import Breathing
+from companion.words import format_seconds
 from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home, forget_checkpoint, save_record
 from screens.widgets.progress_line import ProgressLine

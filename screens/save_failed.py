@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from companion.records import SessionRecord
+from companion.history.records import SessionRecord
+from companion.history.store import SaveError, StorageError
 from companion.services import Services
-from companion.storage import SaveError, StorageError
 from screens.flow import forget_checkpoint, save_record
 
 

@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from companion.fileio import LockTimeout
-from companion.models import Question, Routine
-from companion.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
+from companion.catalogue.models import Question, Routine
+from companion.disk.fileio import LockTimeout
+from companion.safety.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
 from companion.services import Services
 from screens.flow import build_plan, today
 
@@ -35,7 +35,7 @@ class ScreeningScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("c", "continue", "Continue"),
         Binding("a", "focus_answers", "Answers"),
-        Binding("space", "toggle", "Tick", show=False),
+        Binding("space", "toggle_answer", "Tick", show=False),
     ]
 
     def __init__(self, services: Services, routine: Routine | None) -> None:
@@ -112,7 +112,7 @@ class ScreeningScreen(Screen[None]):
             self.ticked ^= {question_id}
             self._show_ticks()
 
-    def action_toggle(self) -> None:
+    def action_toggle_answer(self) -> None:
         answers = self.query_one("#answers", OptionList)
         if answers.has_focus and answers.highlighted is not None:
             answers.action_select()

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from companion.models import Question
+from companion.catalogue.models import Question
 from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home
 

@@ -19,10 +19,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, Switch
 
-from companion.limit_entry import LimitError, format_limit, parse_limit
-from companion.models import Catalog
-from companion.price_entry import PriceError, format_price, parse_price
-from companion.settings import Breathing, Prices, Settings, StricterLimit
+from companion.catalogue.models import Catalog
+from companion.settings.limit_entry import LimitError, format_limit, parse_limit
+from companion.settings.price_entry import PriceError, format_price, parse_price
+from companion.settings.user_settings import Breathing, Prices, Settings, StricterLimit
 from screens.themes import THEMES
 
 STEP_MOST = 3600
@@ -31,7 +31,7 @@ DAY_MOST = 86400
 
 INHALE_RANGE = range(2, 9)
 EXHALE_RANGE = range(2, 11)
-"""Breathing seconds offered; they match the bounds of :class:`companion.settings.Breathing`."""
+"""Breathing seconds offered; they match the bounds of :class:`companion.settings.user_settings.Breathing`."""
 
 PRICE_FIELDS = {"device-price": "device price", "session-price": "session price"}
 

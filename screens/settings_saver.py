@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.notifications import SeverityLevel
 
-from companion.fileio import LockTimeout
-from companion.paths import Paths
-from companion.settings import NewerSettingsError, Settings, save_settings
+from companion.disk.fileio import LockTimeout
+from companion.disk.paths import Paths
+from companion.settings.user_settings import NewerSettingsError, Settings, save_settings
 
 
 class SettingsSaver:
@@ -21,7 +22,7 @@ class SettingsSaver:
     changes (typing a number) costs few writes and never writes older settings over newer ones.
     """
 
-    def __init__(self, app: App[object], paths: Paths, current: Callable[[], Settings]) -> None:
+    def __init__(self, app: App[Any], paths: Paths, current: Callable[[], Settings]) -> None:
         self.app = app
         self.paths = paths
         self.current = current

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from companion.models import Catalog, Intensity, Step
+from companion.catalogue.models import Catalog, Intensity, Step
 
 StepCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 """Problems of a candidate step within the routine being built, as ``(field, message)`` pairs."""

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from companion.models import Catalog, Therapy
-from companion.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
+from companion.advice.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
+from companion.catalogue.models import Catalog, Therapy
 from screens.routine_text import routine_label
 
 SECTION_TITLES = (
@@ -231,8 +231,8 @@ class TherapiesScreen(Screen[str | None]):
     def action_focus_search(self) -> None:
         self.query_one("#therapy-search", Input).focus()
 
-    def action_compare(self) -> None:
-        self.app.run_action("app.compare")
+    async def action_compare(self) -> None:
+        await self.app.run_action("app.compare")
 
     def _move(self, delta: int) -> None:
         """Up and down in the search box move through the list, so you can search and browse without Tab."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.models import Catalog, Routine, SafetyRules, Step, Vocabulary
+from companion.catalogue.models import Catalog, Routine, SafetyRules, Step, Vocabulary
 
 
 def _vocabulary() -> Vocabulary:

@@ -22,7 +22,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def services(isolated_home: Path):
     """The app's services over the bundled catalogue, the isolated folders and a fake clock."""
-    from companion.clock import FakeClock
+    from companion.run.clock import FakeClock
     from companion.services import build_services
 
     return build_services(clock=FakeClock())

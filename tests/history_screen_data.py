@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from companion.records import SessionRecord, SessionStatus, StepDone
-from companion.storage import HistoryStore
+from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.history.store import HistoryStore
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MARKUP_NOTE = "[bold red]x[/] felt better"

@@ -7,9 +7,9 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from companion.paths import Paths, default_paths
-from companion.records import SessionRecord, SessionStatus, StepDone
-from companion.storage import HistoryStore
+from companion.disk.paths import Paths, default_paths
+from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.history.store import HistoryStore
 
 OFFSETS = (UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)))
 HEADER = b'{"format": "companion-history", "schema_version": 1}\n'

@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from companion.advice_models import AdviceRules
-from companion.advisor import (
+from companion.advice.advisor import (
     advice,
     advice_lines,
     goal_suggestions,
     matching_therapy,
     red_flag_lines,
 )
-from companion.comparison import break_even_sessions, compare
-from companion.models import Catalog, Routine, SafetyRules, Therapy, Vocabulary
-from companion.records import SessionRecord, SessionStatus, StepDone
-from content.advice_loader import ADVICE_FILE, advice_problems, load_advice
-from content.loader import BUNDLED_ROOT
+from companion.advice.comparison import break_even_sessions, compare
+from companion.advice.loader import ADVICE_FILE, advice_problems, load_advice
+from companion.advice.models import AdviceRules
+from companion.catalogue.loader import BUNDLED_ROOT
+from companion.catalogue.models import Catalog, Routine, SafetyRules, Therapy, Vocabulary
+from companion.history.records import SessionRecord, SessionStatus, StepDone
 
 TODAY = date(2026, 11, 20)
 
@@ -505,7 +505,7 @@ def test_red_flag_lines_group_by_region(catalog: Catalog) -> None:
 
 
 def test_bundled_advice_loads_and_matches_the_bundled_catalogue() -> None:
-    from content import load_catalog
+    from companion.catalogue.loader import load_catalog
 
     bundled = load_catalog().catalog
     loaded = load_advice(catalog=bundled)

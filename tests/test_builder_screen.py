@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, SelectionList, Static
 
-from companion.paths import default_paths
-from companion.user_routines import routine_to_toml
-from content import load_catalog
+from companion.catalogue.loader import load_catalog
+from companion.catalogue.user_routines import routine_to_toml
+from companion.disk.paths import default_paths
 from screens.builder import BuilderScreen, StepList, suggest_id
 from screens.confirm import ConfirmScreen
 from screens.home import HomeScreen
@@ -251,7 +251,7 @@ async def test_limit_error_shows_before_the_step_is_complete(make_app) -> None:
 @pytest.fixture
 def user_services(isolated_home):
     """Services whose user folder holds one routine of the user's, loaded at start."""
-    from companion.clock import FakeClock
+    from companion.run.clock import FakeClock
     from companion.services import build_services
 
     paths = default_paths()
@@ -343,7 +343,7 @@ MARKUP_STEP = "[link=https://example.com]click[/link] step"
 
 @pytest.fixture
 def markup_services(isolated_home):
-    from companion.clock import FakeClock
+    from companion.run.clock import FakeClock
     from companion.services import build_services
 
     paths = default_paths()
@@ -384,7 +384,7 @@ async def test_markup_in_user_text_is_shown_literally(markup_services) -> None:
 
 
 async def test_a_bad_user_file_is_named_and_the_app_still_starts(isolated_home) -> None:
-    from companion.clock import FakeClock
+    from companion.run.clock import FakeClock
     from companion.services import build_services
     from screens.app import CompanionApp
 

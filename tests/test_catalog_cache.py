@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import content.cache as cache
-from content import BUNDLED_ROOT, load_catalog
-from content.advice_loader import load_advice
-from content.cache import cache_path, load_advice_cached, load_catalog_cached
+import companion.advice.loader as advice_loader
+import companion.catalogue.cache as cache
+from companion.advice.loader import load_advice, load_advice_cached
+from companion.catalogue.cache import cache_path, load_catalog_cached
+from companion.catalogue.loader import BUNDLED_ROOT, load_catalog
 
 USER_ROUTINE = Path(__file__).resolve().parent.parent / "docs" / "example-routine.toml"
 
@@ -76,7 +77,7 @@ def test_advice_rules_come_from_the_cache_until_advice_toml_changes(
         raise AssertionError("the cache should have answered")
 
     with monkeypatch.context() as patch:
-        patch.setattr(cache, "load_advice", no_load)
+        patch.setattr(advice_loader, "load_advice", no_load)
         assert load_advice_cached(root) == first
     advice = root / "advice.toml"
     advice.write_text(advice.read_text().replace('reference = "physioworks.com.au"', 'reference = "elsewhere"', 1))

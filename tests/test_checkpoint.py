@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.checkpoint import (
+from companion.disk.paths import Paths
+from companion.history.records import SessionStatus
+from companion.run.checkpoint import (
     Checkpoint,
     checkpoint_to_record,
     clear_checkpoint,
@@ -17,11 +19,9 @@ from companion.checkpoint import (
     round_seconds,
     save_checkpoint,
 )
-from companion.clock import FakeClock
-from companion.paths import Paths
-from companion.plan import make_plan
-from companion.records import SessionStatus
-from companion.run import RoutineRun
+from companion.run.clock import FakeClock
+from companion.run.engine import RoutineRun
+from companion.safety.plan import make_plan
 from tests.catalog_fixture import make_catalog, thirty_minutes
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.paths import default_paths
-from companion.records import SessionRecord, SessionStatus, StepDone
+from companion.disk.paths import default_paths
+from companion.history.records import SessionRecord, SessionStatus, StepDone
 
 COMPANION = shutil.which("companion") or ""
 TODAY = date(2026, 11, 20)
@@ -28,12 +28,12 @@ def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def needs_storage() -> None:
-    pytest.importorskip("companion.storage", reason="the history store is not part of this build yet")
+    pytest.importorskip("companion.history.store", reason="the history store is not part of this build yet")
 
 
 def write_history(records: list[SessionRecord]) -> None:
     """Save ``records`` the way the app does (the test's XDG folders are already in the environment)."""
-    from companion.storage import HistoryStore
+    from companion.history.store import HistoryStore
 
     store = HistoryStore(default_paths())
     for item in records:
@@ -158,7 +158,7 @@ def test_damaged_history_is_reported_and_advice_still_given(isolated_home: Path)
 
 def test_todays_saved_screening_answers_count() -> None:
     needs_storage()
-    from companion.screening import ScreeningAnswers, save_screening
+    from companion.safety.screening import ScreeningAnswers, save_screening
 
     before = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
     assert [item["kind"] for item in before] == ["try-routine"]

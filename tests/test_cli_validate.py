@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.paths import default_paths
+from companion.disk.paths import default_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "example-routine.toml"

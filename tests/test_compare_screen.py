@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from companion.settings import load_settings
+from companion.settings.user_settings import load_settings
 from screens.compare import CompareScreen
 from screens.home import HomeScreen
 
@@ -93,7 +93,7 @@ async def test_saved_prices_come_back(make_app, services) -> None:
         await wait_for_prices(pilot, services, 300.0, 70.5)
 
     # A new app on the same folders reads them back into the inputs.
-    from companion.clock import FakeClock
+    from companion.run.clock import FakeClock
     from companion.services import build_services
     from screens.app import CompanionApp
 

@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from companion.models import Catalog, QuestionKind, Strength
-from content import BUNDLED_ROOT, load_catalog
+from companion.catalogue.loader import BUNDLED_ROOT, load_catalog
+from companion.catalogue.models import Catalog, QuestionKind, Strength
 
 THERAPY_IDS = {
     "swedish",

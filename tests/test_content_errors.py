@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.problems import ContentError
-from content import BUNDLED_ROOT, load_catalog
+from companion.catalogue.loader import BUNDLED_ROOT, load_catalog
+from companion.catalogue.problems import ContentError
 
 LEGS = "routines/legs-after-running.toml"
 PILLOW = "routines/shiatsu-pillow-back.toml"

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from companion import history
-from companion.records import SessionRecord, SessionStatus, StepDone
+from companion.history import queries as history
+from companion.history.records import SessionRecord, SessionStatus, StepDone
 
 TODAY = date(2026, 11, 4)  # a Wednesday
 
@@ -161,7 +161,7 @@ def test_exposure_today_against_the_daily_limit() -> None:
 
 
 def test_exposure_with_the_bundled_catalogue_uses_limit_for() -> None:
-    from content import load_catalog
+    from companion.catalogue.loader import load_catalog
 
     catalog = load_catalog().catalog
     routine = catalog.routines[0]

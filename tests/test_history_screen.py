@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
-from companion.history import local_date, statistics
-from companion.storage import HistoryStore
+from companion.history.queries import local_date, statistics
+from companion.history.store import HistoryStore
 from screens.confirm import ConfirmScreen
 from screens.history import PAGE, HistoryScreen, SessionDetailScreen
 from screens.history_text import tension_change

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from companion.advisor import goal_suggestions
+from companion.advice.advisor import goal_suggestions
 from screens.widgets.filter_chooser import FilterChooser
 
 SIZES = [(80, 24), (60, 20)]

@@ -121,7 +121,7 @@ async def wait_until(pilot, condition, rounds: int = 50) -> None:
 async def test_header_shows_todays_minutes_and_streak(make_app, services) -> None:
     from datetime import timedelta
 
-    from companion.records import SessionRecord, SessionStatus, StepDone
+    from companion.history.records import SessionRecord, SessionStatus, StepDone
 
     now = services.clock.now()
     for days_ago, seconds in ((0, 300), (0, 130), (1, 200), (3, 100)):

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion import interchange
-from companion.interchange import InterchangeError
-from companion.records import SessionRecord, SessionStatus, StepDone
-from companion.storage import HistoryStore
+from companion.history import interchange
+from companion.history.interchange import InterchangeError
+from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.history.store import HistoryStore
 from tests.history_support import dumped, fresh_store, make_record
 
 TRICKY_TEXT = [

@@ -9,18 +9,18 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from companion.models import Catalog, QuestionKind, Routine, Step
-from companion.plan import NoteKind, Plan, last_worked_by_area, make_plan
-from companion.records import SessionRecord, SessionStatus, StepDone
-from companion.screening import ScreeningAnswers
-from companion.settings import Settings, StricterLimit
+from companion.catalogue.models import Catalog, QuestionKind, Routine, Step
+from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.safety.plan import NoteKind, Plan, last_worked_by_area, make_plan
+from companion.safety.screening import ScreeningAnswers
+from companion.settings.user_settings import Settings, StricterLimit
 from tests.catalog_fixture import make_catalog, routine, step
 
 NOW = datetime(2026, 11, 2, 18, 0).astimezone()
 
 
 def bundled_catalog() -> Catalog:
-    from content import load_catalog
+    from companion.catalogue.loader import load_catalog
 
     return load_catalog().catalog
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from companion.price_entry import PriceError, format_price, parse_price
+from companion.settings.price_entry import PriceError, format_price, parse_price
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from companion.checkpoint import load_checkpoint, save_checkpoint
-from companion.clock import FakeClock
-from companion.plan import make_plan
-from companion.records import SessionRecord, SessionStatus
-from companion.run import RoutineRun
-from companion.screening import ScreeningAnswers, load_screening, questions_for, save_screening
+from companion.history.records import SessionRecord, SessionStatus
+from companion.history.store import HistoryStore, SaveError
+from companion.run.checkpoint import load_checkpoint, save_checkpoint
+from companion.run.clock import FakeClock
+from companion.run.engine import RoutineRun
+from companion.safety.plan import make_plan
+from companion.safety.screening import ScreeningAnswers, load_screening, questions_for, save_screening
 from companion.services import Services
-from companion.storage import HistoryStore, SaveError
 from screens.flow import today
 from screens.help import HelpScreen
 from screens.home import HomeScreen
@@ -507,7 +507,7 @@ async def test_screening_answers_can_be_changed_from_the_palette(make_app, servi
 
 
 def test_start_command_rejects_an_unknown_routine(capsys) -> None:
-    from companion.cli import main
+    from companion.cli.entry import main
 
     assert main(["start", "no-such-routine"]) == 2
     err = capsys.readouterr().err
@@ -515,11 +515,11 @@ def test_start_command_rejects_an_unknown_routine(capsys) -> None:
 
 
 def test_start_command_opens_the_app_at_the_routine(monkeypatch) -> None:
-    import companion.cli
+    import companion.cli.entry
 
     opened: list[str | None] = []
-    monkeypatch.setattr(companion.cli, "open_app", lambda start_routine=None: opened.append(start_routine) or 0)
-    assert companion.cli.main(["start", ROUTINE]) == 0
+    monkeypatch.setattr(companion.cli.entry, "open_app", lambda start_routine=None: opened.append(start_routine) or 0)
+    assert companion.cli.entry.main(["start", ROUTINE]) == 0
     assert opened == [ROUTINE]
 
 

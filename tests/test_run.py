@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from companion.clock import FakeClock
-from companion.plan import Plan, make_plan
-from companion.records import SessionStatus
-from companion.run import RoutineRun, RunEventKind, RunStatus
+from companion.history.records import SessionStatus
+from companion.run.clock import FakeClock
+from companion.run.engine import RoutineRun, RunEventKind, RunStatus
+from companion.safety.plan import Plan, make_plan
 from tests.catalog_fixture import make_catalog, routine, step, thirty_minutes
 
 

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from companion.checkpoint import claim_run, load_checkpoint, run_elsewhere, save_checkpoint
-from companion.paths import default_paths
-from companion.plan import make_plan
-from companion.run import RoutineRun
+from companion.disk.paths import default_paths
+from companion.run.checkpoint import claim_run, load_checkpoint, run_elsewhere, save_checkpoint
+from companion.run.engine import RoutineRun
+from companion.safety.plan import make_plan
 from companion.services import Services
 from screens.home import HomeScreen
 from screens.recovery import RecoveryScreen
@@ -38,7 +38,7 @@ def test_a_killed_holder_frees_the_lock() -> None:
         [
             sys.executable,
             "-c",
-            "from companion.checkpoint import claim_run; from companion.paths import "
+            "from companion.run.checkpoint import claim_run; from companion.disk.paths import "
             "default_paths; lock = claim_run(default_paths()); print(lock is not None, flush=True); "
             "import time; time.sleep(60)",
         ],

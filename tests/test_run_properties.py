@@ -13,19 +13,19 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from companion.clock import FakeClock
-from companion.models import Catalog
-from companion.plan import Plan, make_plan
-from companion.records import SessionStatus
-from companion.run import RoutineRun, RunStatus
-from companion.settings import Settings, StricterLimit
+from companion.catalogue.models import Catalog
+from companion.history.records import SessionStatus
+from companion.run.clock import FakeClock
+from companion.run.engine import RoutineRun, RunStatus
+from companion.safety.plan import Plan, make_plan
+from companion.settings.user_settings import Settings, StricterLimit
 from tests.catalog_fixture import make_catalog, thirty_minutes
 
 EPS = 1e-6
 
 
 def _catalogs() -> list[Catalog]:
-    from content import load_catalog
+    from companion.catalogue.loader import load_catalog
 
     return [load_catalog().catalog, make_catalog((thirty_minutes(),))]
 

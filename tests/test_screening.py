@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.paths import Paths
-from companion.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
+from companion.disk.paths import Paths
+from companion.safety.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
 from tests.catalog_fixture import make_catalog, routine, step
 
 DAY = date(2026, 11, 2)

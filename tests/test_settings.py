@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from companion.models import EffectiveLimit
-from companion.paths import Paths
-from companion.settings import (
+from companion.catalogue.models import EffectiveLimit
+from companion.disk.paths import Paths
+from companion.settings.user_settings import (
     SETTINGS_SCHEMA_VERSION,
     NewerSettingsError,
     Prices,

@@ -7,10 +7,10 @@ import json
 import pytest
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, Switch
 
-from companion.clock import FakeClock
-from companion.limit_entry import LimitError, parse_limit
+from companion.run.clock import FakeClock
 from companion.services import build_services
-from companion.settings import SETTINGS_SCHEMA_VERSION
+from companion.settings.limit_entry import LimitError, parse_limit
+from companion.settings.user_settings import SETTINGS_SCHEMA_VERSION
 from screens.app import CompanionApp
 from screens.home import HomeScreen
 from screens.settings import SettingsScreen, theme_options

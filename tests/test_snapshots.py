@@ -42,7 +42,7 @@ def test_runner_paused(snap_compare, make_app, services) -> None:
 
 def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...]) -> bool:
     """The history screen over fixed sessions, with local time as UTC and the fake clock's today."""
-    from companion.storage import HistoryStore
+    from companion.history.store import HistoryStore
     from screens.history import HistoryScreen
     from tests.history_screen_data import sample_sessions, save_sessions, utc_local_time
 

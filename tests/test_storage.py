@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.fileio import file_lock
-from companion.paths import default_paths
-from companion.storage import HistoryStore, ReadOnlyError, SaveError, StorageError, StoreBusy
+from companion.disk.fileio import file_lock
+from companion.disk.paths import default_paths
+from companion.history.store import HistoryStore, ReadOnlyError, SaveError, StorageError, StoreBusy
 from tests.history_support import HEADER, dumped, fresh_store, history_bytes, make_record, side_files, write_history
 
 
@@ -128,7 +128,7 @@ def test_a_permission_error_is_reported_as_such_and_nothing_is_moved(tmp_path: P
 
 
 def test_a_permission_error_even_as_root_is_reported_and_nothing_is_moved() -> None:
-    from companion import storage
+    from companion.history import store as storage
 
     paths = default_paths()
     write_history(paths, history_bytes([make_record(0)]))
@@ -166,7 +166,7 @@ def test_a_busy_lock_gives_a_clear_message_and_keeps_the_record() -> None:
 
 
 def test_export_unsaved_writes_an_importable_file(tmp_path: Path) -> None:
-    from companion import interchange
+    from companion.history import interchange
 
     record = make_record(3)
     target = tmp_path / "unsaved.json"

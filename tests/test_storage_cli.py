@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.paths import default_paths
+from companion.disk.paths import default_paths
 from tests.history_support import dumped, fresh_store, history_bytes, make_record, side_files, write_history
 from tests.test_storage import newer_file, snapshot
 

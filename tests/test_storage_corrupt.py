@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from companion.paths import default_paths
-from companion.storage import HistoryStore
+from companion.disk.paths import default_paths
+from companion.history.store import HistoryStore
 from tests.history_support import HEADER, dumped, fresh_store, history_bytes, make_record, side_files, write_history
 
 RECORDS = [make_record(i) for i in range(6)]

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from companion import migrations
-from companion.paths import default_paths
-from companion.records import SessionStatus
+from companion.disk.paths import default_paths
+from companion.history import migrations
+from companion.history.records import SessionStatus
 from tests.history_support import dumped, fresh_store, side_files
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from companion.advisor import matching_therapy
-from companion.therapy_search import related_routines
+from companion.advice.advisor import matching_therapy
+from companion.advice.therapy_search import related_routines
 from screens.home import HomeScreen
 from screens.red_flags import RedFlagsScreen
 from screens.therapies import SECTION_TITLES, TherapiesScreen
@@ -168,7 +168,7 @@ async def test_palette_opens_the_guide_and_the_red_flags(make_app, services) -> 
 
 
 def test_every_routine_preview_names_its_matching_therapy_and_why(services) -> None:
-    from companion.advisor import matching_therapy
+    from companion.advice.advisor import matching_therapy
     from screens.routine_text import routine_preview
 
     catalog = services.catalog

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from companion.models import Catalog
-from companion.therapy_search import match_summary, normalise, related_routines, search_therapies
-from content import load_catalog
+from companion.advice.therapy_search import match_summary, normalise, related_routines, search_therapies
+from companion.catalogue.loader import load_catalog
+from companion.catalogue.models import Catalog
 
 
 @pytest.fixture(scope="module")

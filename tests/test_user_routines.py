@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.models import Catalog, Routine
-from companion.paths import default_paths
-from companion.problems import Problem
-from companion.user_routines import (
+from companion.catalogue.loader import MAX_USER_FILE_BYTES, load_catalog, load_routine_file
+from companion.catalogue.locate import field_lines, line_of, printable
+from companion.catalogue.models import Catalog, Routine
+from companion.catalogue.problems import Problem
+from companion.catalogue.user_routines import (
     UserRoutineError,
     delete_user_routine,
     duplicate_routine,
@@ -24,8 +25,7 @@ from companion.user_routines import (
     user_routine_files,
     validate_draft,
 )
-from content.loader import MAX_USER_FILE_BYTES, load_catalog, load_routine_file
-from content.locate import field_lines, line_of, printable
+from companion.disk.paths import default_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "example-routine.toml"

@@ -1,0 +1,443 @@
+"""The advisor: what to do today, and when self-massage is not enough.
+
+Pure functions over the catalogue, the advice rules (``content/advice.toml``), the session history, the
+screening answers and today's date. Nothing here reads files, the clock or the terminal.
+
+Time windows count local calendar days, today included: with ``window_days = 14`` a session 13 days ago counts
+and one 14 days ago does not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from companion.advice.models import KIND_ORDER, Advice, AdviceRules, SessionRef, format_number
+from companion.catalogue.models import Catalog, Goal, QuestionKind, RedFlag, Routine, Therapy
+from companion.history.queries import local_date
+from companion.history.records import SessionRecord
+
+REGION_TITLES = {"back": "Back", "neck": "Neck", "anywhere": "Anywhere"}
+
+
+@cache
+def bundled_rules() -> AdviceRules:
+    """The bundled ``advice.toml``, loaded once and from the cache when unchanged (the loader is imported here
+    lazily: most commands never need it)."""
+    from companion.advice.loader import load_advice_cached
+
+    return load_advice_cached()
+
+
+@dataclass(frozen=True)
+class GoalSuggestion:
+    """What the home screen offers for "What do you need today?": routines and, where it fits, a therapy."""
+
+    goal: Goal
+    routines: tuple[Routine, ...]
+    therapy: Therapy | None
+    why: str
+    """Why the therapy fits this goal (empty when there is no therapy)."""
+
+
+# --- matching -------------------------------------------------------------------------------------------------
+
+
+def _names(ids: Iterable[str], lookup: Mapping[str, object]) -> list[str]:
+    names = []
+    for item_id in ids:
+        item = lookup.get(item_id)
+        names.append(getattr(item, "name", item_id).lower() if item is not None else item_id)
+    return names
+
+
+def _join(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def matching_therapy(
+    routine: Routine, catalog: Catalog, rules: AdviceRules | None = None
+) -> tuple[Therapy, str] | None:
+    """The professional therapy closest to ``routine``, and why it matches; ``None`` if none is in the catalogue.
+
+    Among the therapies the routine links to, the one sharing most goals (then most areas) wins; ties keep the
+    routine's own order.
+    """
+    candidates = [t for t in (catalog.therapy(tid) for tid in routine.therapies) if t is not None]
+    if not candidates:
+        return None
+
+    def score(therapy: Therapy) -> tuple[int, int]:
+        return (len(set(therapy.goals) & set(routine.goals)), len(set(therapy.areas) & set(routine.areas)))
+
+    best = max(candidates, key=score)  # max keeps the first of equal scores
+    goals = [g for g in routine.goals if g in best.goals]
+    areas = [a for a in routine.areas if a in best.areas]
+    text = (rules or bundled_rules()).matching
+    template = text.both if goals and areas else text.goals if goals else text.areas if areas else text.neither
+    why = template.format(
+        therapy=best.name,
+        goals=_join(_names(goals, catalog.goals)),
+        areas=_join(_names(areas, catalog.areas)),
+    )
+    return best, why
+
+
+def goal_suggestions(catalog: Catalog, goal_id: str, rules: AdviceRules | None = None) -> GoalSuggestion:
+    """Routines for ``goal_id`` (bundled first, shortest first) and the therapy that fits it best, if any.
+
+    The therapy is the one naming the goal that those routines link to most (catalogue order among equals);
+    when no therapy names the goal, the one the routines link to most. Specialised therapies (prenatal...) are
+    offered only when those routines link to them. Raises :class:`KeyError` for an unknown goal.
+    """
+    goal = catalog.goals.get(goal_id)
+    if goal is None:
+        raise KeyError(goal_id)
+    routines = tuple(
+        sorted(
+            (r for r in catalog.routines if goal_id in r.goals),
+            key=lambda r: (r.source != "bundled", r.total_seconds),
+        )
+    )
+    linked = Counter(tid for r in routines for tid in r.therapies)
+    specialised = set((rules or bundled_rules()).suggest.specialised)
+    fitting = [t for t in catalog.therapies if goal_id in t.goals and (t.id not in specialised or t.id in linked)]
+    if not fitting:
+        fitting = [t for t in catalog.therapies if t.id in linked]
+    therapy: Therapy | None = None
+    why = ""
+    if fitting:
+        # Most linked first; among equals, catalogue order (max keeps the first).
+        therapy = max(fitting, key=lambda t: linked.get(t.id, 0))
+        best_for = therapy.best_for[0].rstrip(".")
+        best_for = best_for[0].lower() + best_for[1:]
+        why = f"If you would like a professional for this, {therapy.name} fits: best for {best_for}."
+    return GoalSuggestion(goal=goal, routines=routines, therapy=therapy, why=why)
+
+
+# --- history helpers ------------------------------------------------------------------------------------------
+
+
+def _days_ago(record: SessionRecord, today: date) -> int:
+    return (today - local_date(record.started_at)).days
+
+
+def _in_window(records: Iterable[SessionRecord], today: date, window_days: int) -> list[SessionRecord]:
+    """Records started in the last ``window_days`` local days, today included, oldest first."""
+    chosen = [r for r in records if 0 <= _days_ago(r, today) < window_days]
+    return sorted(chosen, key=lambda r: r.started_at)
+
+
+def _worked_areas(record: SessionRecord) -> list[str]:
+    """Areas really worked (some time spent) in a session, in order."""
+    return [area for area, seconds in record.seconds_per_area().items() if seconds > 0]
+
+
+def _relief(record: SessionRecord) -> int | None:
+    if record.tension_before is None or record.tension_after is None:
+        return None
+    return record.tension_before - record.tension_after
+
+
+def _ref(record: SessionRecord) -> SessionRef:
+    return SessionRef(
+        date=local_date(record.started_at),
+        routine_id=record.routine_id,
+        routine_title=record.routine_title,
+        relief=_relief(record),
+    )
+
+
+def _session_list(refs: Sequence[SessionRef]) -> str:
+    """``Title on 2026-11-02, 2026-11-04; Other on 2026-11-03``: sessions grouped by routine, in order."""
+    dates: dict[str, list[str]] = {}
+    for ref in refs:
+        dates.setdefault(ref.routine_title, []).append(ref.date.isoformat())
+    return "; ".join(f"{title} on {', '.join(days)}" for title, days in dates.items())
+
+
+def _area_name(catalog: Catalog, area: str) -> str:
+    found = catalog.areas.get(area)
+    return found.name.lower() if found else area
+
+
+def _therapies_for_area(
+    catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], area: str, limit: int
+) -> tuple[str, ...]:
+    """Therapies linked from the routines used on ``area``, most used first; else general therapies naming it."""
+    linked: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    for record in records:
+        routine = catalog.routine(record.routine_id)
+        if routine is None:
+            continue
+        for therapy_id in routine.therapies:
+            therapy = catalog.therapy(therapy_id)
+            if therapy is None or (therapy.areas and area not in therapy.areas):
+                continue
+            linked[therapy_id] += 1
+            order.setdefault(therapy_id, len(order))
+    chosen = sorted(linked, key=lambda tid: (-linked[tid], order[tid]))
+    if not chosen:
+        specialised = set(rules.suggest.specialised)
+        chosen = [t.id for t in catalog.therapies if area in t.areas and t.id not in specialised]
+    return tuple(chosen[:limit])
+
+
+# --- rules ----------------------------------------------------------------------------------------------------
+
+
+def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date) -> list[Advice]:
+    rule = rules.not_improving
+    window = [r for r in _in_window(records, today, rule.window_days) if _relief(r) is not None]
+    by_area: dict[str, list[SessionRecord]] = {}
+    for record in window:
+        for area in _worked_areas(record):
+            by_area.setdefault(area, []).append(record)
+    advice = []
+    for area, sessions in by_area.items():
+        if len(sessions) < rule.min_sessions:
+            continue
+        reliefs = [_relief(r) or 0 for r in sessions]
+        mean = sum(reliefs) / len(reliefs)
+        if mean >= rule.min_relief:
+            continue
+        refs = tuple(_ref(r) for r in sessions)
+        name = _area_name(catalog, area)
+        change = (
+            f"eased by {format_number(round(mean, 1))} point{'s' if round(mean, 1) != 1 else ''} on average"
+            if mean > 0
+            else "did not ease on average"
+            if mean == 0
+            else f"rose by {format_number(round(-mean, 1))} on average"
+        )
+        therapy_ids = _therapies_for_area(catalog, rules, sessions, area, rule.max_therapies)
+        therapies = _join([t.name for t in (catalog.therapy(tid) for tid in therapy_ids) if t is not None])
+        suggestion = f" A therapist trained in {therapies} can work on it." if therapies else ""
+        reason = (
+            f"Over {len(sessions)} sessions on your {name} in the last {rule.window_days} days, your tension "
+            f"{change} ({_session_list(refs)}). Self-massage does not seem to be enough here; a professional "
+            f"therapist can assess it.{suggestion}"
+        )
+        advice.append(
+            Advice(
+                kind="see-professional",
+                rule="not-improving",
+                area=area,
+                area_name=name,
+                therapy_ids=therapy_ids,
+                reason=reason,
+                explanation=rule.explanation(),
+                source_ids=(rule.source,),
+                sessions=refs,
+            )
+        )
+    return advice
+
+
+def _same_area(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date) -> list[Advice]:
+    rule = rules.same_area
+    window = _in_window(records, today, rule.window_days)
+    days: dict[str, set[date]] = {}
+    sessions: dict[str, list[SessionRecord]] = {}
+    for record in window:
+        for area in _worked_areas(record):
+            days.setdefault(area, set()).add(local_date(record.started_at))
+            sessions.setdefault(area, []).append(record)
+    advice = []
+    for area, worked in days.items():
+        if len(worked) < rule.min_days:
+            continue
+        refs = tuple(_ref(r) for r in sessions[area])
+        name = _area_name(catalog, area)
+        therapy_ids = _therapies_for_area(catalog, rules, sessions[area], area, rule.max_therapies)
+        reason = (
+            f"You worked on your {name} on {len(worked)} of the last {rule.window_days} days "
+            f"({_session_list(refs)}). Give it a rest for a day or two, and if it still needs this much "
+            f"attention, have a professional assess it. If soreness lasts more than {rule.soreness_hours} hours, "
+            f"see a doctor."
+        )
+        advice.append(
+            Advice(
+                kind="rest-area",
+                rule="same-area",
+                area=area,
+                area_name=name,
+                therapy_ids=therapy_ids,
+                reason=reason,
+                explanation=rule.explanation(),
+                source_ids=(rule.source, rule.soreness_source),
+                sessions=refs,
+            )
+        )
+    return advice
+
+
+def _answers(catalog: Catalog, rules: AdviceRules, answers: Iterable[str]) -> list[Advice]:
+    flags = {flag.id: flag for flag in catalog.safety.red_flags}
+    questions = {q.id: q for q in catalog.safety.questions}
+    advice: list[Advice] = []
+    for answer in dict.fromkeys(answers):
+        if answer in flags:
+            flag = flags[answer]
+            advice.append(
+                Advice(
+                    kind="see-doctor",
+                    rule="red-flag",
+                    reason=f"You answered yes to: {flag.text} {flag.action}",
+                    explanation=rules.red_flags.explain,
+                    source_ids=(rules.red_flags.source,),
+                )
+            )
+        elif answer in questions:
+            question = questions[answer]
+            if question.kind is QuestionKind.AVOID_AREA:
+                areas: Sequence[str | None] = question.areas or (None,)
+                for area in areas:
+                    advice.append(
+                        Advice(
+                            kind="rest-area",
+                            rule="screening",
+                            area=area,
+                            area_name=_area_name(catalog, area) if area else None,
+                            reason=f"You answered yes to: {question.text} {question.instead}",
+                            explanation=rules.red_flags.avoid_area,
+                            source_ids=(question.source,),
+                        )
+                    )
+            else:
+                explain = rules.red_flags.explain if question.kind is QuestionKind.STOP else rules.red_flags.ask_first
+                advice.append(
+                    Advice(
+                        kind="see-doctor",
+                        rule="screening",
+                        reason=f"You answered yes to: {question.text} {question.instead}",
+                        explanation=explain,
+                        source_ids=(question.source,),
+                    )
+                )
+        else:
+            raise ValueError(f"unknown red flag or screening question '{answer}'")
+    return advice
+
+
+def _quiet_spell(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date) -> list[Advice]:
+    rule = rules.quiet_spell
+    past = [r for r in records if _days_ago(r, today) >= 0]
+    last = max(past, key=lambda r: r.started_at) if past else None
+    if last is not None and _days_ago(last, today) < rule.days:
+        return []
+    candidates = [r for r in catalog.routines if rule.goal in r.goals] or list(catalog.routines)
+    routines = sorted(candidates, key=lambda r: (r.source != "bundled", r.total_seconds))[: rule.routines]
+    if not routines:
+        return []
+    titles = _join([r.title for r in routines])
+    if last is None:
+        reason = f"{rule.empty} Try {titles}."
+        refs: tuple[SessionRef, ...] = ()
+    else:
+        ref = _ref(last)
+        reason = (
+            f"Your last session was {_days_ago(last, today)} days ago ({_session_list([ref])}). "
+            f"To start again gently, try {titles}."
+        )
+        refs = (ref,)
+    return [
+        Advice(
+            kind="try-routine",
+            rule="quiet-spell",
+            routine_ids=tuple(r.id for r in routines),
+            reason=reason,
+            explanation=rule.explanation(),
+            source_ids=(rule.source,),
+            sessions=refs,
+        )
+    ]
+
+
+def advice(
+    catalog: Catalog,
+    rules: AdviceRules,
+    records: Iterable[SessionRecord],
+    today: date,
+    red_flag_answers: Iterable[str] = (),
+) -> list[Advice]:
+    """Today's advice, most urgent first: see a doctor, rest an area, see a professional, try a routine.
+
+    ``red_flag_answers`` are the ids of red flags and screening questions answered yes (an unknown id raises
+    :class:`ValueError`). When any answer means seeing a doctor, suggestions of therapists and routines are left
+    out: a doctor comes first.
+    """
+    records = list(records)
+    items = _answers(catalog, rules, red_flag_answers)
+    items += _same_area(catalog, rules, records, today)
+    items += _not_improving(catalog, rules, records, today)
+    if any(item.kind == "see-doctor" for item in items):
+        items = [item for item in items if item.kind in ("see-doctor", "rest-area")]
+    else:
+        items += _quiet_spell(catalog, rules, records, today)
+    return sorted(items, key=lambda item: (KIND_ORDER.index(item.kind), item.area_name or ""))
+
+
+# --- plain text for the UI and the command line ---------------------------------------------------------------
+
+
+def red_flags_by_region(catalog: Catalog) -> list[tuple[str, list[RedFlag]]]:
+    """The red flags grouped under region titles (back, neck, anywhere), regions without flags left out."""
+    groups = []
+    for region, title in REGION_TITLES.items():
+        flags = [flag for flag in catalog.safety.red_flags if flag.region == region]
+        if flags:
+            groups.append((title, flags))
+    return groups
+
+
+def red_flag_lines(catalog: Catalog) -> list[str]:
+    """The red flags as plain text, grouped by region, each followed by what to do."""
+    lines = ["Red flags: stop and get medical help, not a massage."]
+    for title, flags in red_flags_by_region(catalog):
+        lines += ["", f"{title}:"]
+        for flag in flags:
+            lines.append(f"  ! {flag.text}")
+            lines.append(f"    {flag.action}")
+    return lines
+
+
+def advice_lines(catalog: Catalog, rules: AdviceRules, items: Sequence[Advice]) -> list[str]:
+    """Advice items as plain text: what to do, why, the threshold behind it and its sources."""
+    if not items:
+        return ["No advice today: nothing in your recent sessions or answers calls for a change."]
+    headings = {
+        "see-doctor": "See a doctor",
+        "rest-area": "Rest",
+        "see-professional": "See a professional therapist",
+        "try-routine": "Try a routine",
+    }
+    lines: list[str] = []
+    for item in items:
+        heading = headings[item.kind]
+        if item.area_name:
+            heading += f": {item.area_name}"
+        if lines:
+            lines.append("")
+        lines.append(heading)
+        lines.append(f"  {item.reason}")
+        therapies = [t for t in (catalog.therapy(tid) for tid in item.therapy_ids) if t is not None]
+        if therapies:
+            lines.append("  Therapies: " + ", ".join(f"{t.name} ({t.id})" for t in therapies))
+        routines = [r for r in (catalog.routine(rid) for rid in item.routine_ids) if r is not None]
+        if routines:
+            lines.append("  Routines: " + ", ".join(f"{r.title} ({r.id})" for r in routines))
+        if item.explanation:
+            lines.append(f"  Why this threshold: {item.explanation}")
+        for source_id in item.source_ids:
+            source = rules.source(source_id) or catalog.sources.get(source_id)
+            if source is not None:
+                lines.append(f"  Source ({source.strength.value}): {source.reference}")
+    return lines

@@ -1,0 +1,107 @@
+"""What a routine must satisfy as written: references that exist, times within the limits, tools kept off the
+areas they must avoid. Checked whenever a routine is read (bundled or the user's).
+
+Pure functions over the catalogue's vocabulary and safety rules; the per-session plan (screening answers and
+today's history) builds on the same limits in :mod:`companion.safety.plan`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from companion.catalogue.models import Routine, SafetyRules, Vocabulary, effective_limit
+
+
+def reference_problems(routine: Routine, vocabulary: Vocabulary, therapy_ids: set[str]) -> list[tuple[str, str]]:
+    """Cross references that point nowhere, as ``(field path, message)`` pairs."""
+    known = {
+        "area": {a.id for a in vocabulary.areas},
+        "tool": {t.id for t in vocabulary.tools},
+        "technique": {t.id for t in vocabulary.techniques},
+    }
+    goals = {g.id for g in vocabulary.goals}
+    problems: list[tuple[str, str]] = []
+    for index, goal in enumerate(routine.goals):
+        if goal not in goals:
+            problems.append((f"goals[{index}]", f"unknown goal '{goal}'; use one of: {', '.join(sorted(goals))}"))
+    for index, therapy in enumerate(routine.therapies):
+        if therapy not in therapy_ids:
+            problems.append(
+                (f"therapies[{index}]", f"unknown therapy '{therapy}'; use one of: {', '.join(sorted(therapy_ids))}")
+            )
+    for index, step in enumerate(routine.steps):
+        for kind, ids in known.items():
+            value = getattr(step, kind)
+            if value not in ids:
+                problems.append(
+                    (f"steps[{index}].{kind}", f"unknown {kind} '{value}'; use one of: {', '.join(sorted(ids))}")
+                )
+    return problems
+
+
+def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules) -> list[tuple[str, str]]:
+    """Every place where the routine as written breaks a safety limit, as ``(field path, message)`` pairs.
+
+    Checks per step, per area in the session, per tool in the session, the daily cap per area (a single
+    routine may not fill more than a day's allowance) and the areas a tool must avoid.
+    """
+    tools = {t.id: t.phrase for t in vocabulary.tools}
+    areas = {a.id: a.name.lower() for a in vocabulary.areas}
+    problems: list[tuple[str, str]] = []
+    per_area: dict[tuple[str, str], int] = defaultdict(int)
+    per_tool: dict[str, int] = defaultdict(int)
+    last_index: dict[tuple[str, str], int] = {}
+    last_tool_index: dict[str, int] = {}
+    for index, step in enumerate(routine.steps):
+        tool_name = tools.get(step.tool, f"the {step.tool}")
+        area_name = areas.get(step.area, step.area)
+        for rule in rules.avoid:
+            if rule.tool == step.tool and step.area in rule.areas:
+                problems.append(
+                    (
+                        f"steps[{index}].area",
+                        f"{tool_name} must not be used on the {area_name}: {rule.reason} (source {rule.source})",
+                    )
+                )
+        limit = effective_limit(rules.limits, step.tool, step.area)
+        if limit.step_seconds is not None and step.seconds > limit.step_seconds:
+            problems.append(
+                (
+                    f"steps[{index}].seconds",
+                    f"{step.seconds} s exceeds the {limit.step_seconds} s per-step limit "
+                    f"for {tool_name} on the {area_name} (source {limit.source}); shorten the step",
+                )
+            )
+        per_area[(step.tool, step.area)] += step.seconds
+        per_tool[step.tool] += step.seconds
+        last_index[(step.tool, step.area)] = index
+        last_tool_index[step.tool] = index
+    for (tool, area), total in per_area.items():
+        limit = effective_limit(rules.limits, tool, area)
+        index = last_index[(tool, area)]
+        for cap, what, source in (
+            (limit.area_session_seconds, "per-area session", limit.source),
+            (limit.area_day_seconds, "per-area daily", limit.day_source),
+        ):
+            if cap is not None and total > cap:
+                problems.append(
+                    (
+                        f"steps[{index}].seconds",
+                        f"{total} s on the {areas.get(area, area)} with "
+                        f"{tools.get(tool, tool)} exceeds the {cap} s {what} limit (source {source}); "
+                        "shorten or remove a step on that area",
+                    )
+                )
+    for tool, total in per_tool.items():
+        general = effective_limit(rules.limits, tool, "")
+        cap = general.session_seconds
+        if cap is not None and total > cap:
+            problems.append(
+                (
+                    f"steps[{last_tool_index[tool]}].seconds",
+                    f"{total} s with {tools.get(tool, tool)} exceeds "
+                    f"the {cap} s per-session limit for that tool (source {general.session_source}); "
+                    "shorten the routine",
+                )
+            )
+    return problems

@@ -1,0 +1,154 @@
+"""Advisor subcommands: ``advice`` (what to do, and why), ``redflags`` and ``compare``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import TYPE_CHECKING
+
+from companion.advice.advisor import advice, advice_lines, red_flag_lines
+from companion.advice.comparison import compare
+from companion.cli.support import CliError, load_catalog_for_cli, print_json
+from companion.disk.paths import Paths, default_paths
+
+if TYPE_CHECKING:
+    from companion.advice.models import AdviceRules
+    from companion.catalogue.models import Catalog
+    from companion.history.records import SessionRecord
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the advisor subcommands to the ``companion`` parser."""
+    p = subparsers.add_parser(
+        "advice",
+        help="what your recent sessions and answers suggest: rest, a therapist or a doctor, and why",
+        description=(
+            "Advice from your session history and today's screening answers: when to rest an area, when a "
+            "professional therapist would serve you better, and when to see a doctor. Each item says why."
+        ),
+    )
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.add_argument(
+        "--yes",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="count a red flag or screening question (see 'companion redflags') as answered yes; repeatable",
+    )
+    p.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD", help="the day to advise for (default: today)")
+    p.set_defaults(handler=cmd_advice)
+
+    p = subparsers.add_parser("redflags", help="the warning signs that mean: stop and get medical help")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(handler=cmd_redflags)
+
+    p = subparsers.add_parser(
+        "compare",
+        help="self-massage against professional therapy, with the break-even number of sessions",
+    )
+    p.add_argument("--device-price", metavar="PRICE", help="price of your device (default: from your settings)")
+    p.add_argument("--session-price", metavar="PRICE", help="price of one local session (default: from settings)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(handler=cmd_compare)
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-11-02") from None
+
+
+def load_rules_for_cli(catalog: Catalog) -> AdviceRules:
+    """The bundled advice rules, checked against the catalogue."""
+    from companion.advice.loader import load_advice
+
+    return load_advice(catalog=catalog)
+
+
+def load_records(paths: Paths) -> list[SessionRecord]:
+    """The session history. Damage the store set aside (and any other notice) is reported on stderr."""
+    try:
+        from companion.history.store import HistoryStore, StorageError
+    except ImportError:  # pragma: no cover - only while the storage module is not part of the build
+        raise CliError("the session history cannot be read by this build of Companion", exit_code=1) from None
+    try:
+        report = HistoryStore(paths).load()
+    except StorageError as exc:
+        raise CliError(str(exc), exit_code=1) from None
+    for message in report.messages:
+        print(f"companion: {message}", file=sys.stderr)
+    return list(report.records)
+
+
+def _stored_answers(paths: Paths, catalog: Catalog, today: date) -> list[str]:
+    """Today's saved screening answers that call for advice (yes, and not cleared by a doctor)."""
+    from companion.safety.screening import load_screening
+
+    answers = load_screening(paths, today)
+    known = {q.id for q in catalog.safety.questions} | {f.id for f in catalog.safety.red_flags}
+    return sorted(answer for answer in answers.yes - answers.cleared if answer in known)
+
+
+def cmd_advice(args: argparse.Namespace) -> int:
+    from companion.history.queries import local_date
+    from companion.run.clock import SystemClock
+
+    paths = default_paths()
+    catalog = load_catalog_for_cli(paths)
+    rules = load_rules_for_cli(catalog)
+    today: date = args.today or local_date(SystemClock().now())
+    known = {q.id for q in catalog.safety.questions} | {f.id for f in catalog.safety.red_flags}
+    for answer in args.yes:
+        if answer not in known:
+            raise CliError(f"no red flag or screening question '{answer}'; run 'companion redflags' to list them")
+    answers = [*args.yes, *_stored_answers(paths, catalog, today)]
+    items = advice(catalog, rules, load_records(paths), today, answers)
+    if args.json:
+        print_json([item.to_json() for item in items])
+    else:
+        print("\n".join(advice_lines(catalog, rules, items)))
+    return 0
+
+
+def cmd_redflags(args: argparse.Namespace) -> int:
+    catalog = load_catalog_for_cli()
+    if args.json:
+        print_json([flag.model_dump(mode="json") for flag in catalog.safety.red_flags])
+    else:
+        print("\n".join(red_flag_lines(catalog)))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from companion.settings.user_settings import load_settings
+
+    paths = default_paths()
+    catalog = load_catalog_for_cli(paths)
+    rules = load_rules_for_cli(catalog)
+    settings, _message = load_settings(paths)
+    prices = settings.prices
+    device = args.device_price if args.device_price is not None else prices.device_price
+    session = args.session_price if args.session_price is not None else prices.session_price
+    try:
+        comparison = compare(rules, device, session)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        data = comparison.to_json()
+        data["device_price"] = None if device is None else float(device)
+        data["session_price"] = None if session is None else float(session)
+        data["currency"] = prices.currency
+        print_json(data)
+        return 0
+    lines = comparison.lines()
+    if device is not None or session is not None:
+        currency = f"{prices.currency} " if prices.currency else ""
+        shown = [
+            f"device {currency}{device}" if device is not None else "device price not set",
+            f"session {currency}{session}" if session is not None else "session price not set",
+        ]
+        lines.insert(lines.index(comparison.cost_line), "Prices: " + ", ".join(shown) + ".")
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,144 @@
+"""History subcommands: ``history``, ``export FILE`` and ``import FILE``.
+
+Messages about the history file itself (damage set aside, read-only because newer) go to stderr; data goes to
+stdout. Problems with the history file exit with status 1, user mistakes with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from companion.cli.support import CliError, print_json
+from companion.disk.paths import default_paths
+from companion.history import interchange
+from companion.history.records import SessionRecord
+from companion.history.store import HistoryStore, ReadOnlyError, StorageError
+from companion.words import format_seconds
+
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the history subcommands to the ``companion`` parser."""
+    p = subparsers.add_parser("history", help="list your sessions")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the JSON interchange document")
+    output.add_argument("--csv", action="store_true", help="print CSV (one row a session)")
+    p.add_argument("--since", type=_date, metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--routine", metavar="ID", help="only sessions of this routine")
+    p.set_defaults(handler=cmd_history)
+
+    p = subparsers.add_parser("export", help="write your history to a JSON or CSV file")
+    p.add_argument("file", type=Path, help="file to write (replaced if it exists)")
+    p.add_argument("--format", choices=("json", "csv"), help="default: csv for a .csv file, json otherwise")
+    p.set_defaults(handler=cmd_export)
+
+    p = subparsers.add_parser("import", help="add the sessions of a JSON or CSV export to your history")
+    p.add_argument("file", type=Path, help="a file written by 'companion export'")
+    p.set_defaults(handler=cmd_import)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-02") from None
+
+
+def _plain(text: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences, newlines) shown as spaces."""
+    return "".join(" " if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in text)
+
+
+def open_store() -> HistoryStore:
+    """Load the history, telling the user on stderr about anything found in the file."""
+    store = HistoryStore(default_paths())
+    try:
+        report = store.load()
+    except StorageError as exc:
+        raise CliError(str(exc), exit_code=1) from None
+    for message in report.messages:
+        print(f"companion: {message}", file=sys.stderr)
+    return store
+
+
+def session_line(record: SessionRecord) -> str:
+    """One session as a line of the ``history`` listing."""
+    start = record.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    before = "-" if record.tension_before is None else str(record.tension_before)
+    after = "-" if record.tension_after is None else str(record.tension_after)
+    tension = f"{before:>2} -> {after:<2}"
+    return f"{start}  {format_seconds(record.actual_seconds):>6}  {record.status.value:<11}  {tension}  " + _plain(
+        record.routine_title
+    )
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from companion.history.queries import filter_records
+
+    store = open_store()
+    records = filter_records(store.records, since=args.since, routine_id=args.routine)
+    records.sort(key=lambda record: record.started_at)
+    if args.json:
+        print_json(interchange.document(records))
+        return 0
+    if args.csv:
+        sys.stdout.write(interchange.csv_text(records))
+        return 0
+    if not records:
+        print("No sessions match." if (args.since or args.routine) else "No sessions yet.")
+        return 0
+    print(f"{'started':<16}  {'time':>6}  {'status':<11}  tension  routine")
+    for record in records:
+        print(session_line(record))
+    total = sum(record.actual_seconds for record in records)
+    print(f"{len(records)} session(s), {format_seconds(total)} in all")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from companion.disk.fileio import atomic_write
+
+    store = open_store()
+    target: Path = args.file.expanduser()
+    paths = store.paths
+    if target.resolve() in {paths.history.resolve(), paths.lock.resolve()}:
+        raise CliError("choose another file than the history itself")
+    if target.is_dir():
+        raise CliError(f"{target} is a folder; give a file name")
+    fmt = interchange.format_for(target, args.format)
+    records = store.records
+    try:
+        atomic_write(target, interchange.dump(records, fmt))
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}", exit_code=1) from None
+    print(f"Exported {len(records)} session(s) to {target} ({fmt}).")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    source: Path = args.file.expanduser()
+    try:
+        if source.stat().st_size > MAX_IMPORT_BYTES:
+            raise CliError(f"{source} is larger than {MAX_IMPORT_BYTES // 2**20} MiB; is it really an export?")
+        data = source.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"no file {source}") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {source}: {exc.strerror or exc}", exit_code=1) from None
+    try:
+        records = interchange.parse(data, source.name)
+    except interchange.InterchangeError as exc:
+        raise CliError(f"{source}: {exc}; nothing was imported") from None
+    store = open_store()
+    try:
+        result = store.import_records(records)
+    except ReadOnlyError as exc:
+        raise CliError(f"{exc} Nothing was imported.", exit_code=1) from None
+    except StorageError as exc:
+        raise CliError(f"{exc} Nothing was imported.", exit_code=1) from None
+    print(f"Imported {len(result.added)} session(s); skipped {len(result.skipped)} already in your history.")
+    return 0

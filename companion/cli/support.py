@@ -1,0 +1,41 @@
+"""Shared pieces of the command line: errors for people, JSON output, loading the catalogue."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from companion.catalogue.models import Catalog
+from companion.catalogue.problems import Problem
+from companion.disk.paths import Paths, default_paths
+
+
+class CliError(Exception):
+    """A user mistake or a problem the user can act on: printed as one line, no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def print_json(value: Any) -> None:
+    """Write ``value`` as indented JSON to stdout."""
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def load_catalog_for_cli(paths: Paths | None = None) -> Catalog:
+    """The bundled catalogue plus the user's routines; problems in user files are reported on stderr."""
+    from companion.catalogue.loader import load_catalog
+
+    paths = paths or default_paths()
+    result = load_catalog(user_routines=paths.routines)
+    report_user_problems(result.user_problems)
+    return result.catalog
+
+
+def report_user_problems(problems: list[Problem]) -> None:
+    """Tell the user which of their routine files were left out, and why."""
+    for problem in problems:
+        print(f"companion: skipped routine file: {problem}", file=sys.stderr)

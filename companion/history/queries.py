@@ -1,0 +1,257 @@
+"""Queries over session records: what was done when, streaks, relief, and how much each area has had today.
+
+Days are calendar days in the machine's local time zone; a session belongs to the day it started. Durations are
+seconds really spent (``actual_seconds``, pauses excluded); the UI turns them into minutes. Every query takes
+``today`` explicitly (from the injected clock) so tests never depend on the date they run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from companion.history.records import SessionRecord
+
+if TYPE_CHECKING:
+    from companion.catalogue.models import Catalog
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of ``moment`` in the machine's local time zone."""
+    return moment.astimezone().date()
+
+
+def seconds_on_day(records: Iterable[SessionRecord], day: date) -> dict[tuple[str, str], int]:
+    """Seconds really spent per ``(tool, area)`` in sessions started on local ``day``."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for record in records:
+        if local_date(record.started_at) != day:
+            continue
+        for step in record.steps:
+            totals[(step.tool, step.area)] += step.actual_seconds
+    return dict(totals)
+
+
+def _dated(records: Iterable[SessionRecord]) -> list[tuple[date, SessionRecord]]:
+    return [(local_date(record.started_at), record) for record in records]
+
+
+def active_days(records: Iterable[SessionRecord]) -> set[date]:
+    """Local days with at least one session in which some time was really spent."""
+    return {local_date(record.started_at) for record in records if record.actual_seconds > 0}
+
+
+def current_streak(records: Iterable[SessionRecord], today: date) -> int:
+    """Consecutive active days ending today, or ending yesterday when today has no session yet."""
+    return _current_streak(active_days(records), today)
+
+
+def _current_streak(days: set[date], today: date) -> int:
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def longest_streak(records: Iterable[SessionRecord]) -> int:
+    """The longest run of consecutive active days ever."""
+    return _longest_streak(active_days(records))
+
+
+def _longest_streak(days: set[date]) -> int:
+    best = 0
+    for day in days:
+        if day - timedelta(days=1) in days:
+            continue  # not the start of a run
+        length = 1
+        while day + timedelta(days=length) in days:
+            length += 1
+        best = max(best, length)
+    return best
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def _window(today: date, days: int) -> tuple[date, date]:
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    return today - timedelta(days=days - 1), today
+
+
+def seconds_between(records: Iterable[SessionRecord], first: date, last: date) -> int:
+    """Seconds really spent in sessions started on local days ``first`` to ``last`` (both included)."""
+    return sum(r.actual_seconds for r in records if first <= local_date(r.started_at) <= last)
+
+
+def seconds_this_week(records: Iterable[SessionRecord], today: date) -> int:
+    """Seconds from Monday of this week to ``today``."""
+    return seconds_between(records, week_start(today), today)
+
+
+def seconds_last_days(records: Iterable[SessionRecord], today: date, days: int = 30) -> int:
+    """Seconds over the last ``days`` days, today included."""
+    return seconds_between(records, *_window(today, days))
+
+
+def seconds_per_area(records: Iterable[SessionRecord], today: date, days: int) -> dict[str, int]:
+    """Seconds per body area over the last ``days`` days (today included), most worked first."""
+    first, last = _window(today, days)
+    totals: dict[str, int] = defaultdict(int)
+    for record in records:
+        if first <= local_date(record.started_at) <= last:
+            for step in record.steps:
+                totals[step.area] += step.actual_seconds
+    return dict(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
+
+
+def daily_seconds(records: Iterable[SessionRecord], today: date, days: int = 30) -> list[tuple[date, int]]:
+    """``(day, seconds)`` for each of the last ``days`` days, oldest first, days without sessions as 0."""
+    first, last = _window(today, days)
+    totals: dict[date, int] = defaultdict(int)
+    for record in records:
+        day = local_date(record.started_at)
+        if first <= day <= last:
+            totals[day] += record.actual_seconds
+    return [(first + timedelta(days=i), totals.get(first + timedelta(days=i), 0)) for i in range(days)]
+
+
+@dataclass(frozen=True)
+class Relief:
+    """How much tension went down, on average, after a routine (sessions with both ratings only)."""
+
+    routine_id: str
+    routine_title: str
+    sessions: int
+    average: float
+    """Mean of ``tension_before - tension_after``: positive means relief."""
+
+
+def relief_per_routine(records: Iterable[SessionRecord]) -> list[Relief]:
+    """Average relief per routine, best first; the title is the most recent one recorded for the routine."""
+    sums: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
+    titles: dict[str, tuple[datetime, str]] = {}
+    for record in records:
+        if record.tension_before is None or record.tension_after is None:
+            continue
+        sums[record.routine_id] += record.tension_before - record.tension_after
+        counts[record.routine_id] += 1
+        known = titles.get(record.routine_id)
+        if known is None or record.started_at >= known[0]:
+            titles[record.routine_id] = (record.started_at, record.routine_title)
+    reliefs = [Relief(rid, titles[rid][1], counts[rid], sums[rid] / counts[rid]) for rid in counts]
+    return sorted(reliefs, key=lambda relief: (-relief.average, relief.routine_title, relief.routine_id))
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Today's seconds with one tool on one area, against its daily limit (``None``: no daily limit)."""
+
+    tool: str
+    area: str
+    seconds: int
+    limit_seconds: int | None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit_seconds is None else max(0, self.limit_seconds - self.seconds)
+
+    @property
+    def fraction(self) -> float | None:
+        """Share of the daily limit used (may exceed 1.0 if time was added outside the app's plans)."""
+        return None if self.limit_seconds is None else self.seconds / self.limit_seconds
+
+    @property
+    def over(self) -> bool:
+        return self.limit_seconds is not None and self.seconds > self.limit_seconds
+
+
+def exposure_today(records: Iterable[SessionRecord], today: date, catalog: Catalog) -> list[Exposure]:
+    """Each ``(tool, area)`` used today with its daily limit, closest to the limit first."""
+    exposures = [
+        Exposure(tool, area, seconds, catalog.limit_for(tool, area).area_day_seconds)
+        for (tool, area), seconds in seconds_on_day(records, today).items()
+        if seconds > 0
+    ]
+    return sorted(exposures, key=lambda e: (-(e.fraction or 0.0), -e.seconds, e.tool, e.area))
+
+
+def filter_records(
+    records: Iterable[SessionRecord],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    routine_id: str | None = None,
+    area: str | None = None,
+) -> list[SessionRecord]:
+    """Sessions started on local days ``since`` to ``until`` (both included), of a routine, touching an area."""
+    chosen = []
+    for record in records:
+        if since is not None or until is not None:
+            day = local_date(record.started_at)
+            if (since is not None and day < since) or (until is not None and day > until):
+                continue
+        if routine_id is not None and record.routine_id != routine_id:
+            continue
+        if area is not None and all(step.area != area for step in record.steps):
+            continue
+        chosen.append(record)
+    return chosen
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Everything the statistics view shows, computed in one go."""
+
+    today: date
+    current_streak: int
+    longest_streak: int
+    today_seconds: int
+    week_seconds: int
+    last_30_days_seconds: int
+    area_seconds_7_days: dict[str, int]
+    area_seconds_30_days: dict[str, int]
+    relief: list[Relief]
+    daily: list[tuple[date, int]]
+    """The last 30 days, oldest first."""
+    exposure: list[Exposure]
+    """Today's exposure per (tool, area); empty when no catalogue was given."""
+
+
+def statistics(records: Iterable[SessionRecord], today: date, catalog: Catalog | None = None) -> Statistics:
+    """All statistics over ``records`` as of local ``today``."""
+    dated = _dated(records)
+    days = {day for day, record in dated if record.actual_seconds > 0}
+    recent = [record for day, record in dated if today - timedelta(days=29) <= day <= today]
+    todays = [record for day, record in dated if day == today]
+    return Statistics(
+        today=today,
+        current_streak=_current_streak(days, today),
+        longest_streak=_longest_streak(days),
+        today_seconds=sum(record.actual_seconds for record in todays),
+        week_seconds=seconds_this_week(recent, today),  # a week is within the last 30 days
+        last_30_days_seconds=sum(record.actual_seconds for record in recent),
+        area_seconds_7_days=seconds_per_area(recent, today, 7),
+        area_seconds_30_days=seconds_per_area(recent, today, 30),
+        relief=relief_per_routine(record for _day, record in dated),
+        daily=daily_seconds(recent, today, 30),
+        exposure=exposure_today(todays, today, catalog) if catalog is not None else [],
+    )
+
+
+def today_summary(records: Iterable[SessionRecord], today: date) -> str:
+    """One line for the header: minutes done today and the current streak, in words."""
+    records = list(records)
+    seconds = sum(seconds_on_day(records, today).values())
+    streak = current_streak(records, today)
+    minutes = round(seconds / 60)
+    days = "day" if streak == 1 else "days"
+    return f"Today {minutes} min · streak {streak} {days}"

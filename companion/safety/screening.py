@@ -1,0 +1,133 @@
+"""Safety screening before a session: the user's answers for today and what they mean for a routine.
+
+The questions come from the content (``catalog.safety.questions``). An unanswered question counts as "no", so
+"none of these apply" is the default. Answers are remembered for the local day in ``Paths.screening``; on
+another day the user starts fresh. :func:`assess` is pure: routine + catalogue + answers in, outcome out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from companion.catalogue.models import Catalog, Question, QuestionKind, Routine
+from companion.disk.fileio import atomic_write, file_lock, lock_path_for
+from companion.disk.paths import Paths
+
+SCREENING_SCHEMA_VERSION = 1
+
+
+class ScreeningAnswers(BaseModel):
+    """The user's screening answers for one local day. Frozen: change them with the ``with_*`` methods."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+
+    schema_version: int = SCREENING_SCHEMA_VERSION
+    """Format of the stored answers."""
+    day: date
+    """The local day the answers were given on; they apply to that day only."""
+    yes: frozenset[str] = frozenset()
+    """Ids of the questions answered "yes" (every other question counts as "no")."""
+    cleared: frozenset[str] = frozenset()
+    """Ids of "ask first" questions for which the user confirmed a doctor has cleared them."""
+
+    @classmethod
+    def fresh(cls, day: date) -> ScreeningAnswers:
+        """No question answered yet ("none of these apply")."""
+        return cls(day=day)
+
+    def answered_yes(self, question_id: str) -> bool:
+        """Whether the question was answered "yes"."""
+        return question_id in self.yes
+
+    def with_answer(self, question_id: str, yes: bool) -> ScreeningAnswers:
+        """A copy with ``question_id`` answered; answering "no" also drops a clearance given for it."""
+        if yes:
+            return self.model_copy(update={"yes": self.yes | {question_id}})
+        return self.model_copy(update={"yes": self.yes - {question_id}, "cleared": self.cleared - {question_id}})
+
+    def with_cleared(self, question_id: str, cleared: bool = True) -> ScreeningAnswers:
+        """A copy recording that the user has (or has not) been cleared by a doctor for ``question_id``."""
+        updated = self.cleared | {question_id} if cleared else self.cleared - {question_id}
+        return self.model_copy(update={"cleared": updated})
+
+
+def load_screening(paths: Paths, today: date) -> ScreeningAnswers:
+    """Today's answers, or fresh ones when none were saved today (or the file is unreadable: it is only a memo)."""
+    try:
+        data = json.loads(paths.screening.read_bytes().decode("utf-8"))
+        answers = ScreeningAnswers.model_validate(data)
+    except (OSError, UnicodeDecodeError, ValueError, ValidationError):
+        return ScreeningAnswers.fresh(today)
+    if answers.day != today:
+        return ScreeningAnswers.fresh(today)
+    return answers
+
+
+def save_screening(paths: Paths, answers: ScreeningAnswers) -> None:
+    """Remember ``answers`` for their day (atomic write under a lock)."""
+    data = answers.model_dump(mode="json")
+    data["yes"] = sorted(answers.yes)
+    data["cleared"] = sorted(answers.cleared)
+    with file_lock(lock_path_for(paths.screening)):
+        atomic_write(paths.screening, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+
+
+def questions_for(routine: Routine, catalog: Catalog) -> tuple[Question, ...]:
+    """The questions that matter for ``routine``: those for all routines and those naming one of its tools."""
+    tools = set(routine.tools)
+    return tuple(q for q in catalog.safety.questions if not q.tools or tools.intersection(q.tools))
+
+
+@dataclass(frozen=True)
+class ScreeningOutcome:
+    """What the answers mean for one routine.
+
+    ``stop``: "stop" questions answered yes; the session must not start (show each ``why`` and ``instead``).
+    ``needs_clearance``: "ask first" questions answered yes and not yet confirmed as cleared; the session may
+    start only once each is cleared. ``avoided_areas``: area id -> the question that takes it out of the plan.
+    """
+
+    stop: tuple[Question, ...] = ()
+    needs_clearance: tuple[Question, ...] = ()
+    cleared: tuple[Question, ...] = ()
+    """"Ask first" questions answered yes that the user confirmed a doctor has cleared."""
+    avoided_areas: Mapping[str, Question] = field(default_factory=dict)
+
+    @property
+    def can_start(self) -> bool:
+        """No stop answer and nothing waiting for clearance (the plan may still be empty: see ``Plan.steps``)."""
+        return not self.stop and not self.needs_clearance
+
+
+def assess(routine: Routine, catalog: Catalog, answers: ScreeningAnswers | None) -> ScreeningOutcome:
+    """What the screening answers mean for ``routine``.
+
+    A question limited to some tools (``Question.tools``) only applies when the routine uses one of them; an
+    "avoid area" question then takes its areas out of the whole plan, whatever the tool (the safer reading). An
+    "avoid area" question with no areas takes out every area of the routine.
+    """
+    if answers is None:
+        return ScreeningOutcome()
+    stop: list[Question] = []
+    needs: list[Question] = []
+    cleared: list[Question] = []
+    avoided: dict[str, Question] = {}
+    for question in questions_for(routine, catalog):
+        if question.id not in answers.yes:
+            continue
+        if question.kind is QuestionKind.STOP:
+            stop.append(question)
+        elif question.kind is QuestionKind.ASK_FIRST:
+            (cleared if question.id in answers.cleared else needs).append(question)
+        else:
+            for area in question.areas or routine.areas:
+                if area in routine.areas:
+                    avoided.setdefault(area, question)
+    return ScreeningOutcome(
+        stop=tuple(stop), needs_clearance=tuple(needs), cleared=tuple(cleared), avoided_areas=avoided
+    )
