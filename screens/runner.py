@@ -28,6 +28,7 @@ from companion.settings.user_settings import Breathing
 from companion.words import format_seconds
 from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home, forget_checkpoint, save_record
+from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.progress_line import ProgressLine
 
 IDLE_REDRAW_SECONDS = 1.0
@@ -60,7 +61,7 @@ def pacer_text(elapsed: float, cue: BreathingCue | Breathing, *, paused: bool, r
 class StopConfirmScreen(YesNoAnswers, ModalScreen[bool]):
     """Ask before stopping the routine; the focused answer keeps going."""
 
-    CSS_PATH = "runner.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("y", "answer(True)", "Stop"),
         Binding("n,escape", "answer(False)", "Keep going"),
@@ -80,7 +81,7 @@ class RunnerScreen(Screen[None]):
     ALLOW_NAVIGATION = False
     """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
-    CSS_PATH = "runner.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause"),
         Binding("n", "next_step", "Next"),
@@ -151,11 +152,13 @@ class RunnerScreen(Screen[None]):
         self.refresh_run()
         self._schedule_redraw()
 
-    def _redraw_now(self) -> None:
-        """After an action (pause, next, ...): draw at once and count the seconds from the new state."""
+    def _redraw_now(self, *, checkpoint: bool) -> None:
+        """After an action (pause, next, ...): draw at once (saving the checkpoint first if asked) and count the
+        seconds from the new state."""
         if self._ticker is not None:
             self._ticker.stop()
-        self._tick()
+        self.refresh_run(checkpoint=checkpoint)
+        self._schedule_redraw()
 
     # ------------------------------------------------------------------ redraw
 
@@ -166,15 +169,16 @@ class RunnerScreen(Screen[None]):
         self._shown[key] = value
         return True
 
-    def refresh_run(self) -> None:
-        """Ask the run where it is, give cues, checkpoint when due and redraw only what changed."""
+    def refresh_run(self, *, checkpoint: bool = False) -> None:
+        """Ask the run where it is, give cues, checkpoint when asked or due and redraw only what changed."""
         if self._ended:
             return
         events = self.run.drain_events()
         snap = self.run.snapshot()
         self._cue(events, snap)
         now = self.services.clock.monotonic()
-        if events or (snap.status is RunStatus.RUNNING and now - self._last_checkpoint >= CHECKPOINT_SECONDS):
+        due = snap.status is RunStatus.RUNNING and now - self._last_checkpoint >= CHECKPOINT_SECONDS
+        if checkpoint or events or due:
             self.save_checkpoint()
         self._draw(snap)
         if snap.finished:
@@ -208,8 +212,9 @@ class RunnerScreen(Screen[None]):
             # One line of fixed height (runner.tcss): no layout pass for a changing second.
             self.query_one("#remaining-text", Static).update(f"{remaining} left of {length}", layout=False)
         if self._changed("state", snap.status):
-            self.set_class(snap.paused, "-paused")
-            self.query_one("#run-state", Static).update(_state_text(snap.status))
+            # On the Digits, not the screen: a class on the screen would restyle every widget on it.
+            self.query_one("#remaining", Digits).set_class(snap.paused, "-paused")
+            self.query_one("#run-state", Static).update(_state_text(snap.status), layout=False)
         # Bars in whole seconds, so they move with the countdown rather than between its seconds.
         step_bar = (int(snap.elapsed), max(1, round(snap.step_seconds)))
         if self._changed("step-bar", step_bar):
@@ -254,10 +259,11 @@ class RunnerScreen(Screen[None]):
     def _flash(self) -> None:
         if self.services.settings.reduced_motion:
             return
-        self.add_class("-cue")
+        clock = self.query_one("#clock", Horizontal)  # not the screen: that would restyle every widget on it
+        clock.add_class("-cue")
         if self._flash_timer is not None:
             self._flash_timer.stop()
-        self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: self.remove_class("-cue"))
+        self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: clock.remove_class("-cue"))
 
     # ------------------------------------------------------------------ checkpoint and end
 
@@ -312,9 +318,7 @@ class RunnerScreen(Screen[None]):
         """After an action: say why when it was refused (or only partly done), checkpoint and redraw."""
         if result.reason:
             self.app.notify(result.reason, severity="information" if result.ok else "warning", markup=False)
-        if result.ok:
-            self.save_checkpoint()
-        self._redraw_now()
+        self._redraw_now(checkpoint=result.ok)
 
     def action_toggle_pause(self) -> None:
         self._act(self.run.toggle_pause())
@@ -337,8 +341,7 @@ class RunnerScreen(Screen[None]):
         was_running = self.run.snapshot().status is RunStatus.RUNNING
         if was_running:
             self.run.pause()
-            self.save_checkpoint()
-            self.refresh_run()
+            self.refresh_run(checkpoint=True)
 
         def answered(stop: bool | None) -> None:
             if self._ended:
@@ -347,8 +350,8 @@ class RunnerScreen(Screen[None]):
                 self.run.stop()
             elif was_running:
                 self.run.resume()
-            self.save_checkpoint()
-            self._redraw_now()
+            # A stop is recorded at once (the checkpoint saved at the pause holds the same seconds until then).
+            self._redraw_now(checkpoint=not stop)
 
         self.app.push_screen(StopConfirmScreen(), callback=answered)
 

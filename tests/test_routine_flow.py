@@ -242,7 +242,7 @@ async def test_pause_holds_the_countdown_and_says_paused(make_app, services: Ser
         await tick(pilot, services, 30)
         assert text_of(app, "#remaining-text") == "0:48 left of 1:00"
         assert "PAUSED" in text_of(app, "#run-state")
-        assert app.screen.has_class("-paused")
+        assert app.screen.query_one("#remaining").has_class("-paused")
         await pilot.press("space")
         await tick(pilot, services, 8)
         assert text_of(app, "#remaining-text") == "0:40 left of 1:00"
@@ -288,7 +288,7 @@ async def test_step_ending_cue_flashes_and_rings_when_enabled(make_app, services
         runner = await to_runner(pilot)
         await tick(pilot, services, 56)
         assert any("Warm the shoulders ends in 4 s" in m for m in messages)
-        assert runner.has_class("-cue")
+        assert runner.query_one("#clock").has_class("-cue")
         assert bells == [True]
 
 
