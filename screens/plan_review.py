@@ -18,6 +18,7 @@ from companion.safety.screening import load_screening
 from companion.services import Services
 from companion.words import format_seconds
 from screens.flow import back_to_home, build_plan, today
+from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 
 
@@ -67,7 +68,7 @@ class PlanReviewScreen(Screen[None]):
     ALLOW_NAVIGATION = False
     """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
-    CSS_PATH = "plan_review.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, services: Services, plan: Plan) -> None:

@@ -17,6 +17,7 @@ from companion.run.checkpoint import Checkpoint, checkpoint_to_record, load_chec
 from companion.services import Services
 from companion.words import format_seconds
 from screens.flow import RUN_ELSEWHERE, forget_checkpoint, save_record
+from screens.stylesheets import FLOW_CSS_PATH
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -39,7 +40,7 @@ def checkpoint_text(checkpoint: Checkpoint) -> Text:
 class RecoveryScreen(ModalScreen[str]):
     """Dismissed with ``"record"``, ``"discard"`` or ``"later"`` (Escape: ask again at the next start)."""
 
-    CSS_PATH = "save_failed.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("r", "choose('record')", "Record"),
         Binding("d", "choose('discard')", "Discard"),

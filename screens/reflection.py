@@ -21,6 +21,7 @@ from companion.safety.plan import Plan
 from companion.services import Services
 from companion.words import format_seconds
 from screens.flow import save_record
+from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 
 OUTCOME_WORDS = {
@@ -65,7 +66,7 @@ class ReflectionScreen(Screen[None]):
     ALLOW_NAVIGATION = False
     """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
-    CSS_PATH = "reflection.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [Binding("escape", "finish", "Save and close")]
 
     def __init__(self, services: Services, plan: Plan, record: SessionRecord) -> None:

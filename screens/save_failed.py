@@ -16,6 +16,7 @@ from companion.history.records import SessionRecord
 from companion.history.store import SaveError, StorageError
 from companion.services import Services
 from screens.flow import forget_checkpoint, save_record
+from screens.stylesheets import FLOW_CSS_PATH
 
 
 def default_export_path(record: SessionRecord) -> Path:
@@ -30,7 +31,7 @@ class SaveFailedScreen(ModalScreen[bool]):
     keeps it, so the next start offers to record the session again.
     """
 
-    CSS_PATH = "save_failed.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("r", "retry", "Retry"),
         Binding("e", "focus_export", "Export"),

@@ -20,6 +20,7 @@ from companion.disk.fileio import LockTimeout
 from companion.safety.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
 from companion.services import Services
 from screens.flow import build_plan, today
+from screens.stylesheets import FLOW_CSS_PATH
 
 NONE_APPLY = "None of these apply"
 
@@ -30,7 +31,7 @@ class ScreeningScreen(Screen[None]):
     ALLOW_NAVIGATION = False
     """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
-    CSS_PATH = "screening.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "continue", "Continue"),

@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Header, Static
 from companion.catalogue.models import Question
 from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home
+from screens.stylesheets import FLOW_CSS_PATH
 
 
 def question_text(questions: tuple[Question, ...], opening: str, closing: str) -> Text:
@@ -37,7 +38,7 @@ def question_text(questions: tuple[Question, ...], opening: str, closing: str) -
 class StopScreen(Screen[None]):
     """A "stop" answer: no session today, in plain words, with what to do instead. Escape changes the answers."""
 
-    CSS_PATH = "screening.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [Binding("escape", "back", "Change answers")]
 
     def __init__(self, questions: tuple[Question, ...]) -> None:
@@ -74,7 +75,7 @@ class StopScreen(Screen[None]):
 class ClearanceScreen(YesNoAnswers, Screen[bool]):
     """An "ask first" answer: why, and a way on only for someone a doctor has cleared. Dismissed with the choice."""
 
-    CSS_PATH = "screening.tcss"
+    CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("escape", "answer(False)", "Back"),
         Binding("y", "answer(True)", "I have been cleared"),
