@@ -36,6 +36,7 @@ from terminal import (
     compile_sources,
     env_for,
     floor_command,
+    forget_runs,
     load_average,
     report,
     spread,
@@ -97,6 +98,7 @@ def fill_history(home: Path, count: int) -> None:
 def while_counting(command: list[str], home: Path, keys: list[str], mark: str, seconds: float) -> tuple[float, float]:
     """CPU seconds used over ``seconds`` of wall time once ``mark`` is on screen (after sending ``keys``), and the
     resident memory (MiB) at the end."""
+    forget_runs(home)
     with terminal(command, env_for(home)) as term:
         if keys:
             term.wait_for(FIRST_FRAME_MARK)

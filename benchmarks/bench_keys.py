@@ -35,6 +35,7 @@ from terminal import (
     cpu_bound,
     env_for,
     floor_command,
+    forget_runs,
     load_average,
     report,
     spread,
@@ -72,6 +73,7 @@ KEYS = (
 @contextlib.contextmanager
 def open_runner(home: Path) -> Iterator[Terminal]:
     """Companion at its runner, on the routine's first step."""
+    forget_runs(home)
     with terminal(companion_command("start", ROUTINE), env_for(home)) as term:
         term.wait_for(FIRST_FRAME_MARK)
         term.send("Enter")  # screening: none of these apply

@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -94,6 +95,12 @@ def env_for(home: Path) -> dict[str, str]:
     for name in ("DATA", "CONFIG", "STATE", "CACHE"):
         env[f"XDG_{name}_HOME"] = str(home / name.lower())
     return env
+
+
+def forget_runs(home: Path) -> None:
+    """Remove the state a run leaves in ``home`` (its checkpoint, the run lock, today's screening answers), so the
+    next start is a day's first and offers no recovery (a benchmark's runs end by closing the terminal)."""
+    shutil.rmtree(home / "state", ignore_errors=True)
 
 
 def companion_command(*args: str) -> list[str]:
