@@ -1,7 +1,8 @@
-"""Every benchmark in one command: ``python benchmarks/run_all.py`` (issue 7). Not a test.
+"""Every benchmark in one command: ``python benchmarks/run_all.py`` (issues 7 and 17). Not a test.
 
-Runs ``bench_app.py`` (start-up, memory, CPU while a routine runs) and then ``bench_history.py`` (the history at
-20,000 sessions), each with its defaults, whatever the first one found, and prints their figures as they come.
+Runs ``bench_app.py`` (start-up, memory, CPU while a routine runs), ``bench_keys.py`` (key to screen, timing on a
+busy machine) and ``bench_history.py`` (the history at 20,000 sessions), each with its defaults, whatever the
+others found, and prints their figures as they come.
 Exits with status 1 when any target is missed, 2 when a benchmark could not run, else 0.
 """
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("bench_app.py", "bench_history.py")
+BENCHMARKS = ("bench_app.py", "bench_keys.py", "bench_history.py")
 
 
 def main() -> int:
