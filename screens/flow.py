@@ -13,7 +13,7 @@ from companion.catalogue.models import Routine
 from companion.disk.fileio import LockTimeout
 from companion.history.queries import local_date, seconds_on_day
 from companion.history.records import SessionRecord
-from companion.history.store import SaveError, StorageError
+from companion.history.store import StorageError
 from companion.run.checkpoint import clear_checkpoint, run_elsewhere
 from companion.safety.plan import Plan, last_worked_by_area, make_plan
 from companion.safety.screening import ScreeningAnswers
@@ -94,24 +94,11 @@ def forget_checkpoint(app: App[Any], services: Services) -> None:
 
 
 def save_record(app: App[Any], services: Services, record: SessionRecord) -> None:
-    """Save ``record``: append it when new, else replace the saved one with the same id; tell the app.
+    """Save ``record`` (appended when new, else replacing the saved one with the same id); tell the app.
 
     Raises :class:`SaveError` (with the record) when it cannot be saved.
     """
     from screens.messages import HistoryChanged
 
-    store = services.store
-    try:
-        known = store.get(record.id) is not None
-    except StorageError as exc:
-        raise SaveError(str(exc), record) from exc
-    try:
-        if known:
-            store.update(record)
-        else:
-            store.append(record)
-    except SaveError:
-        raise
-    except StorageError as exc:
-        raise SaveError(str(exc), record) from exc
+    services.store.save(record)
     app.post_message(HistoryChanged())

@@ -25,15 +25,17 @@ Guarantees (see ``docs/storage.md`` for the reasoning and the tests that prove e
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -50,6 +52,8 @@ from companion.disk.fileio import (
 from companion.disk.paths import Paths
 from companion.history import migrations
 from companion.history.records import SessionRecord, StepDone
+
+T = TypeVar("T")
 
 HISTORY_FORMAT = "companion-history"
 BOM = b"\xef\xbb\xbf"
@@ -338,11 +342,24 @@ def _summarise(problems: list[str]) -> str:
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
+def _synchronized(method: Callable[..., T]) -> Callable[..., T]:
+    """Run ``method`` holding the store's thread lock (re-entrant: a method may call another)."""
+
+    @functools.wraps(method)
+    def locked(self: HistoryStore, *args: Any, **kwargs: Any) -> T:
+        with self._thread_lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class HistoryStore:
-    """The session history of one user. Not thread-safe; safe across processes (every write is locked).
+    """The session history of one user. Thread-safe (one thread at a time reads or writes, the others wait) and
+    safe across processes (every write holds the file lock).
 
     ``records`` is loaded on first use and kept up to date by this object's own writes; sessions saved by another
-    window appear after :meth:`load`.
+    window appear after :meth:`load`. Once loaded, ``records`` never waits for a write or a load under way in
+    another thread: it returns the sessions as they stood before it.
     """
 
     def __init__(self, paths: Paths, *, lock_timeout: float = 3.0, now: Callable[[], datetime] | None = None) -> None:
@@ -354,6 +371,7 @@ class HistoryStore:
         self.read_only = False
         self.messages: list[str] = []
         """Messages from writes (a torn line found while saving, ...), for the UI to show; it may clear them."""
+        self._thread_lock = threading.RLock()
 
     @property
     def path(self) -> Path:
@@ -378,9 +396,10 @@ class HistoryStore:
             ) from exc
 
     def _remember(self, records: list[SessionRecord]) -> None:
-        self._records = records
         self._ids = {record.id for record in records}
+        self._records = records
 
+    @_synchronized
     def load(self) -> LoadReport:
         """Read the history from disk, set damaged parts aside (under the lock) and report what happened.
 
@@ -434,10 +453,14 @@ class HistoryStore:
     @property
     def records(self) -> list[SessionRecord]:
         """The sessions, in file order (loaded on first use). A new list each time; the records are frozen."""
-        if self._records is None:
-            self.load()
-        assert self._records is not None
-        return list(self._records)
+        records = self._records
+        if records is None:
+            with self._thread_lock:
+                if self._records is None:
+                    self.load()
+                records = self._records
+        assert records is not None
+        return list(records)
 
     def get(self, session_id: uuid.UUID) -> SessionRecord | None:
         return next((record for record in self.records if record.id == session_id), None)
@@ -544,6 +567,7 @@ class HistoryStore:
             "Free some space or fix the problem, then try again, or export the session to a file."
         )
 
+    @_synchronized
     def append(self, record: SessionRecord) -> None:
         """Save one new session: one line appended under the lock, fsynced. Cost independent of history size.
 
@@ -570,8 +594,8 @@ class HistoryStore:
         except OSError as exc:
             raise SaveError(self._write_failed_message(exc), record) from exc
         if self._records is not None:
-            self._records.append(record)
             self._ids.add(record.id)
+            self._records = [*self._records, record]  # a new list: readers in other threads keep theirs
 
     def _append_locked(self, line: bytes) -> None:
         path = self.path
@@ -642,6 +666,37 @@ class HistoryStore:
             return 0, _header_line(migrations.current_version())
         return start, b""
 
+    @_synchronized
+    def save(self, record: SessionRecord) -> None:
+        """Save ``record``: appended when its id is new, else it replaces the saved session with that id.
+
+        Appending costs the same however long the history is; replacing rewrites the file. A session deleted in
+        another window meanwhile is added back (the user is saving it now). Raises :class:`SaveError` (with
+        ``record``) on any failure, the file then being exactly as it was.
+        """
+        try:
+            self.records  # noqa: B018 - loaded on first use, so that ``_ids`` knows what is saved
+        except StorageError as exc:
+            raise SaveError(str(exc), record) from exc
+        if record.id not in self._ids:
+            self.append(record)
+            return
+
+        def change(entries: list[_Entry]) -> list[_Entry]:
+            for index, entry in enumerate(entries):
+                if entry.record.id == record.id:
+                    entries[index] = _Entry(record, None)
+                    return entries
+            return [*entries, _Entry(record, None)]
+
+        try:
+            self._rewrite(change, record)
+        except SaveError:
+            raise
+        except StorageError as exc:
+            raise SaveError(str(exc), record) from exc
+
+    @_synchronized
     def update(self, record: SessionRecord) -> None:
         """Replace the saved session with the same id (e.g. the reflection adds tension after and notes)."""
 
@@ -654,6 +709,7 @@ class HistoryStore:
 
         self._rewrite(change, record)
 
+    @_synchronized
     def delete(self, ids: Iterable[uuid.UUID]) -> list[SessionRecord]:
         """Delete the sessions with these ids (unknown ids are ignored); return the deleted ones, for undo."""
         wanted = set(ids)
@@ -667,6 +723,7 @@ class HistoryStore:
         self._rewrite(change)
         return removed
 
+    @_synchronized
     def restore(self, records: Iterable[SessionRecord]) -> None:
         """Put deleted sessions back (undo), each before the first session that started after it."""
         restoring = list(records)
@@ -686,6 +743,7 @@ class HistoryStore:
 
         self._rewrite(change)
 
+    @_synchronized
     def import_records(self, records: Iterable[SessionRecord]) -> ImportResult:
         """Add sessions whose id is not present yet, all or nothing; report what was added and skipped."""
         incoming = list(records)
