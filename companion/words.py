@@ -1,10 +1,47 @@
-"""How Companion writes numbers for people: durations (and, as they are added, plurals and money), one helper
-each, used by the core, the command line and the screens alike."""
+"""How Companion writes numbers for people: durations, counts and money, one helper each, used by the core, the
+command line and the screens alike.
+
+``format_seconds(125)`` is "2:05"; ``count(1, "step")`` is "1 step" and ``count(2, "step")`` "2 steps", never
+"1 steps" or "step(s)"; ``money(60, "€")`` is "€60" and ``money(89.9, "USD")`` "89.90 USD", never "€ 60.0".
+"""
 
 from __future__ import annotations
+
+from decimal import Decimal
+
+_CENT = Decimal("0.01")
 
 
 def format_seconds(seconds: int) -> str:
     """``m:ss`` for a duration, e.g. ``2:05``."""
     minutes, secs = divmod(max(0, int(seconds)), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``noun`` for one, else ``many`` (by default ``noun`` + "s"): ``plural(2, "day")`` -> ``"days"``."""
+    if count == 1:
+        return noun
+    return many if many is not None else f"{noun}s"
+
+
+def count(number: int, noun: str, many: str | None = None) -> str:
+    """The number and its noun: ``count(1, "session")`` -> ``"1 session"``, ``count(3, ...)`` -> ``"3 sessions"``."""
+    return f"{number} {plural(number, noun, many)}"
+
+
+def amount(value: Decimal | float | int | str) -> str:
+    """A sum of money without its currency: whole amounts without decimals (``60``), others with two (``89.90``)."""
+    cents = Decimal(str(value)).quantize(_CENT)
+    return f"{cents:f}" if cents != cents.to_integral_value() else f"{cents.to_integral_value():f}"
+
+
+def money(value: Decimal | float | int | str, currency: str = "") -> str:
+    """A sum with the user's currency: a symbol goes before it (``€60``), a code or word after (``60 USD``)."""
+    shown = amount(value)
+    currency = currency.strip()
+    if not currency:
+        return shown
+    if len(currency) == 1 and not currency.isalnum():
+        return f"{currency}{shown}"
+    return f"{shown} {currency}"

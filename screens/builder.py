@@ -18,7 +18,7 @@ from companion.catalogue.models import Catalog, Routine, Step
 from companion.catalogue.problems import Problem
 from companion.catalogue.user_routines import UserRoutineError, save_user_routine, validate_draft
 from companion.disk.paths import Paths
-from companion.words import format_seconds
+from companion.words import count, format_seconds
 from screens.confirm import ConfirmScreen
 from screens.step_editor import StepEditor
 
@@ -198,7 +198,7 @@ class BuilderScreen(Screen[str | None]):
         save.disabled = bool(self.problems)
         status = self.query_one("#save-status", Static)
         if self.problems:
-            text = Text(f"Save is blocked by {len(self.problems)} problem(s):\n", style="bold")
+            text = Text(f"Save is blocked by {count(len(self.problems), 'problem')}:\n", style="bold")
             for problem in self.problems:
                 text.append(f" ! {field_label(problem.field)}: ")
                 text.append(f"{problem.message}\n")
@@ -214,7 +214,7 @@ class BuilderScreen(Screen[str | None]):
             Option(step_line(self.catalog, number, step)) for number, step in enumerate(self.steps, start=1)
         )
         total = sum(step.seconds for step in self.steps)
-        step_list.border_subtitle = f"{len(self.steps)} steps, {format_seconds(total)}"
+        step_list.border_subtitle = f"{count(len(self.steps), 'step')}, {format_seconds(total)}"
         if self.steps:
             step_list.highlighted = min(current or 0, len(self.steps) - 1)
         self._revalidate()
@@ -332,7 +332,7 @@ class BuilderScreen(Screen[str | None]):
         self._revalidate()
         if self.problems:
             self.notify(
-                f"Not saved: {len(self.problems)} problem(s) to fix first, listed under Save.",
+                f"Not saved: {count(len(self.problems), 'problem')} to fix first, listed under Save.",
                 severity="warning",
                 markup=False,
             )

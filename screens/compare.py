@@ -18,6 +18,7 @@ from companion.advice.models import AdviceRules
 from companion.services import Services
 from companion.settings.price_entry import PriceError, format_price, parse_price
 from companion.settings.user_settings import Prices, Settings
+from companion.words import count, money
 from screens.messages import SettingsChanged
 
 FIELDS = {"device-price": "device price", "session-price": "session price"}
@@ -51,20 +52,15 @@ def cost_text(comparison: Comparison, device: Decimal | None, session: Decimal |
     text = Text()
     if device is not None and session is not None:
         text.append("Device ", style="bold")
-        text.append(_money(device, currency))
+        text.append(money(device, currency))
         text.append(" · one session ", style="bold")
-        text.append(_money(session, currency))
+        text.append(money(session, currency))
         if comparison.break_even_sessions is not None:
             text.append(" → ", style="bold")
-            text.append(f"break-even after {comparison.break_even_sessions} sessions", style="bold")
+            text.append(f"break-even after {count(comparison.break_even_sessions, 'session')}", style="bold")
         text.append("\n")
     text.append(comparison.cost_line)
     return text
-
-
-def _money(value: Decimal, currency: str) -> str:
-    amount = format_price(value)
-    return f"{amount} {currency}" if currency else amount
 
 
 class CompareScreen(Screen[None]):

@@ -23,6 +23,7 @@ from companion.history.queries import filter_records, local_date, statistics
 from companion.history.records import SessionRecord
 from companion.history.store import LoadReport, StorageError
 from companion.services import Services
+from companion.words import count
 from screens.confirm import ConfirmScreen
 from screens.history_text import (
     area_name,
@@ -255,7 +256,7 @@ class HistoryScreen(Screen[None]):
         elif matching == 0:
             status = f"No session of {total} matches these filters."
         else:
-            which = f"{matching} of {total} sessions match" if matching < total else f"{total} sessions"
+            which = f"{matching} of {count(total, 'session')} match" if matching < total else count(total, "session")
             status = f"{which}, newest first"
             if shown < matching:
                 status += f"; showing {shown}, m shows {min(PAGE, matching - shown)} more"
@@ -400,8 +401,7 @@ class HistoryScreen(Screen[None]):
 
     def _restored(self, records_back: list[SessionRecord], records: list[SessionRecord]) -> None:
         self.writing = False
-        count = len(records_back)
-        self.notify("Session restored." if count == 1 else f"{count} sessions restored.", markup=False)
+        self.notify(f"{count(len(records_back), 'session').capitalize()} restored.", markup=False)
         self._after_write(records, None, records_back[0].id if records_back else None)
 
     def _write_failed(self, message: str, undo: list[SessionRecord] | None = None) -> None:

@@ -11,7 +11,7 @@ from rich.text import Text
 from companion.catalogue.models import Catalog
 from companion.history.queries import Exposure, Statistics
 from companion.history.records import SessionRecord
-from companion.words import format_seconds
+from companion.words import count, format_seconds
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAR_WIDTH = 24
@@ -104,10 +104,6 @@ def minutes(seconds: int) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def exposure_name(catalog: Catalog, exposure: Exposure) -> str:
     return f"{area_name(catalog, exposure.area)} · {tool_name(catalog, exposure.tool)}"
 
@@ -140,7 +136,7 @@ def statistics_text(catalog: Catalog, stats: Statistics) -> Text:
     """The statistics view: streaks, totals, minutes per area, relief per routine, daily chart, today's exposure."""
     text = Text()
     text.append("Streak", style="bold")
-    text.append(f"\n  current {days(stats.current_streak)} · longest {days(stats.longest_streak)}\n")
+    text.append(f"\n  current {count(stats.current_streak, 'day')} · longest {count(stats.longest_streak, 'day')}\n")
     text.append("\nMinutes", style="bold")
     text.append(
         f"\n  today {minutes(stats.today_seconds)} · this week {minutes(stats.week_seconds)}"
@@ -174,8 +170,7 @@ def statistics_text(catalog: Catalog, stats: Statistics) -> Text:
         title = relief.routine_title if len(relief.routine_title) <= 30 else relief.routine_title[:29] + "…"
         text.append("  ")
         text.append(title.ljust(31))
-        sessions = "session" if relief.sessions == 1 else "sessions"
-        text.append(f"{relief.average:+.1f}  ({relief.sessions} {sessions})\n")
+        text.append(f"{relief.average:+.1f}  ({count(relief.sessions, 'session')})\n")
 
     text.append_text(daily_chart(stats.daily))
     return text
@@ -184,7 +179,7 @@ def statistics_text(catalog: Catalog, stats: Statistics) -> Text:
 def daily_chart(daily: Sequence[tuple[date, int]]) -> Text:
     """Minutes per day as horizontal bars of block characters, each with its date and its number of minutes."""
     text = Text()
-    text.append(f"\nDaily minutes, last {len(daily)} days\n", style="bold")
+    text.append(f"\nDaily minutes, last {count(len(daily), 'day')}\n", style="bold")
     most = max((seconds for _day, seconds in daily), default=0)
     for day, seconds in daily:
         label = day.strftime("%a %d %b")

@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from companion.safety.plan import Plan
 from companion.safety.screening import load_screening
 from companion.services import Services
-from companion.words import format_seconds
+from companion.words import count, format_seconds
 from screens.flow import back_to_home, build_plan, today
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
@@ -30,7 +30,7 @@ def plan_text(plan: Plan) -> Text:
         text.append("Nothing is left to do in this routine today.", style="bold")
         text.append("\n")
     else:
-        text.append(f"{len(plan.steps)} steps, {format_seconds(plan.total_seconds)}", style="bold")
+        text.append(f"{count(len(plan.steps), 'step')}, {format_seconds(plan.total_seconds)}", style="bold")
         if plan.total_seconds != routine.total_seconds:
             text.append(f" (written as {format_seconds(routine.total_seconds)})")
         text.append("\n")

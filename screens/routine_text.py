@@ -9,7 +9,7 @@ from rich.text import Text
 from companion.advice.advisor import matching_therapy
 from companion.catalogue.models import Catalog, Routine
 from companion.settings.user_settings import Settings
-from companion.words import format_seconds
+from companion.words import count, format_seconds
 
 
 def missing_tool_names(catalog: Catalog, settings: Settings, routine: Routine) -> tuple[str, ...]:
@@ -43,7 +43,7 @@ def routine_preview(catalog: Catalog, routine: Routine, needs: Sequence[str] = (
     text.append(", ".join(goals[g].name for g in routine.goals if g in goals))
     text.append("\nSuits: ", style="bold")
     text.append(routine.suits)
-    text.append(f"\nTotal {format_seconds(routine.total_seconds)} in {len(routine.steps)} steps\n")
+    text.append(f"\nTotal {format_seconds(routine.total_seconds)} in {count(len(routine.steps), 'step')}\n")
     if needs:
         text.append("Needs: ", style="bold")
         text.append(f"{', '.join(needs)}, which your settings say you do not have")

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from companion.catalogue.models import Catalog, Intensity, Step
+from companion.words import count
 
 StepCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 """Problems of a candidate step within the routine being built, as ``(field, message)`` pairs."""
@@ -167,7 +168,7 @@ class StepEditor(ModalScreen[Step | None]):
         elif self.problems:
             status.update(
                 Text(
-                    f"! This step breaks {len(self.problems)} safety limit(s); you may keep it, "
+                    f"! This step breaks {count(len(self.problems), 'safety limit')}; you may keep it, "
                     "but the routine cannot be saved until it is fixed."
                 )
             )

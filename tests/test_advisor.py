@@ -482,6 +482,8 @@ def test_compare_texts(rules: AdviceRules) -> None:
     assert "1 session " in compare(rules, 50, 70).cost_line
     assert compare(rules).cost_line == rules.comparison.break_even_unknown
     assert compare(rules, 0, 70).cost_line == rules.comparison.free_tools
+    assert compare(rules, 90, 0).cost_line == rules.comparison.free_sessions  # a price given is never asked for
+    assert compare(rules, None, 0).cost_line == rules.comparison.free_sessions
     ids = [p.id for p in known.points]
     assert ids == ["cost", "time", "reach", "personal", "safety"]
     text = "\n".join(known.lines())

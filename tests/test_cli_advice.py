@@ -123,7 +123,13 @@ def test_compare_uses_settings_and_flags(isolated_home: Path) -> None:
     assert json.loads(run("compare", "--json", "--session-price", "75").stdout)["break_even_sessions"] == 2
 
     text = run("compare").stdout
-    assert "Prices: device EUR 150" in text and "3 sessions" in text
+    assert "Prices: device 150 EUR, session 60 EUR." in text and "3 sessions" in text
+
+
+def test_compare_with_free_sessions_does_not_ask_for_a_price(isolated_home: Path) -> None:
+    text = run("compare", "--device-price", "89.9", "--session-price", "0").stdout
+    assert "Prices: device 89.90, session 0." in text
+    assert "Enter the price" not in text and "nothing for a device to pay back" in text
     assert "Self-massage:" in text and "Professional:" in text
 
 
@@ -132,8 +138,8 @@ def test_compare_uses_settings_and_flags(isolated_home: Path) -> None:
     [
         (("advice", "--yes", "no-such-flag"), "no red flag or screening question 'no-such-flag'"),
         (("advice", "--today", "yesterday"), "is not a date like"),
-        (("compare", "--device-price", "-3", "--session-price", "60"), "must be zero or more"),
-        (("compare", "--device-price", "cheap", "--session-price", "60"), "must be a number"),
+        (("compare", "--device-price", "-3", "--session-price", "60"), "The device price cannot be negative"),
+        (("compare", "--device-price", "cheap", "--session-price", "60"), "The device price is not a number"),
     ],
 )
 def test_user_mistakes_give_one_line_and_exit_2(args: tuple[str, ...], expected: str) -> None:

@@ -38,12 +38,27 @@ def saved() -> Path:
     return write_history(default_paths(), history_bytes(RECORDS))
 
 
-def test_history_lists_sessions_in_order(saved: Path) -> None:
+def test_history_lists_sessions_newest_first_as_the_app(saved: Path) -> None:
     out = run("history").stdout.splitlines()
     assert out[0].split() == ["started", "time", "status", "tension", "routine"]
-    assert len(out) == 1 + len(RECORDS) + 1 and out[-1].startswith("4 session(s)")
-    first = out[1]
-    assert first.startswith("2026-10-01 08:00") and "completed" in first and "0 -> -" in first
+    assert len(out) == 1 + len(RECORDS) + 1 and out[-1].startswith("4 sessions, ")
+    assert out[-1].endswith("(newest first)")
+    assert out[-2].startswith("2026-10-01 08:00") and "completed" in out[-2] and "0 -> -" in out[-2]
+    starts = [line[:16] for line in out[1:-1]]
+    assert starts == sorted(starts, reverse=True)
+
+
+def test_history_oldest_first_reverses_every_output(saved: Path) -> None:
+    out = run("history", "--oldest-first").stdout.splitlines()
+    assert out[1].startswith("2026-10-01 08:00") and out[-1].endswith("(oldest first)")
+    doc = json.loads(run("history", "--json", "--oldest-first").stdout)
+    assert [s["id"] for s in doc["sessions"]] == [str(r.id) for r in RECORDS]
+
+
+def test_one_session_is_one_session(tmp_path: Path) -> None:
+    write_history(default_paths(), history_bytes(RECORDS[:1]))
+    assert run("history").stdout.splitlines()[-1].startswith("1 session, ")
+    assert "Exported 1 session to" in run("export", str(tmp_path / "one.json")).stdout
 
 
 def test_history_with_no_sessions() -> None:
@@ -57,7 +72,7 @@ def test_history_json_is_the_interchange_document_and_filters_apply(saved: Path)
     assert [s["id"] for s in doc["sessions"]] == [str(RECORDS[1].id)]
     since = RECORDS[2].started_at.astimezone().date().isoformat()
     doc = json.loads(run("history", "--json", "--since", since).stdout)
-    assert [s["id"] for s in doc["sessions"]] == [str(r.id) for r in RECORDS[2:]]
+    assert [s["id"] for s in doc["sessions"]] == [str(r.id) for r in reversed(RECORDS[2:])]
     assert run("history", "--routine", "nothing").stdout.strip() == "No sessions match."
 
 
@@ -75,12 +90,20 @@ def test_bad_date_is_one_clear_line() -> None:
 @pytest.mark.parametrize("name", ["out.json", "out.csv"])
 def test_export_then_import_into_another_home(saved: Path, tmp_path: Path, name: str) -> None:
     target = tmp_path / name
-    assert "Exported 4 session(s)" in run("export", str(target)).stdout
+    out = run("export", str(target)).stdout
+    assert "Exported 4 sessions" in out and "Created the folder" not in out
     assert (target.stat().st_mode & 0o777) == 0o600
     saved.unlink()
-    assert "Imported 4 session(s); skipped 0" in run("import", str(target)).stdout
+    assert "Imported 4 sessions; skipped 0" in run("import", str(target)).stdout
     assert dumped(fresh_store().records) == dumped(RECORDS)
-    assert "Imported 0 session(s); skipped 4" in run("import", str(target)).stdout
+    assert "Imported 0 sessions; skipped 4" in run("import", str(target)).stdout
+
+
+def test_export_into_a_missing_folder_says_it_created_it(saved: Path, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "deeper" / "out.json"
+    out = run("export", str(target)).stdout.splitlines()
+    assert out[0] == f"Created the folder {target.parent}, which did not exist."
+    assert out[1].startswith("Exported 4 sessions") and target.exists()
 
 
 def test_export_format_option_overrides_the_suffix(saved: Path, tmp_path: Path) -> None:

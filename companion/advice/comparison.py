@@ -9,6 +9,7 @@ from typing import Any
 
 from companion.advice.models import AdviceRules, ComparisonPoint
 from companion.catalogue.models import TherapySource
+from companion.words import count
 
 Price = Decimal | int | float | str
 
@@ -77,12 +78,14 @@ def compare(rules: AdviceRules, device_price: Price | None = None, session_price
     """The comparison text from ``advice.toml`` with the break-even number for the user's own prices."""
     text = rules.comparison
     sessions = break_even_sessions(device_price, session_price)
-    if sessions is None:
+    if sessions is None and _price(session_price, "the session price") == 0:
+        cost_line = text.free_sessions
+    elif sessions is None:
         cost_line = text.break_even_unknown
     elif sessions == 0:
         cost_line = text.free_tools
     else:
-        cost_line = text.break_even.format(sessions=f"{sessions} session" + ("" if sessions == 1 else "s"))
+        cost_line = text.break_even.format(sessions=count(sessions, "session"))
     return Comparison(
         title=text.title,
         intro=text.intro,

@@ -138,6 +138,8 @@ class ComparisonText(FileModel):
     break_even: Text
     break_even_unknown: Text
     free_tools: Text
+    free_sessions: Text
+    """When a professional session costs nothing, there is nothing for a device to pay back."""
     points: tuple[ComparisonPoint, ...] = Field(min_length=1)
     sources: tuple[TherapySource, ...] = Field(min_length=1)
 

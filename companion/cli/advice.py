@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from companion.advice.advisor import advice, advice_lines, red_flag_lines
@@ -122,19 +123,25 @@ def cmd_redflags(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from companion.settings.price_entry import PriceError, parse_price
     from companion.settings.user_settings import load_settings
+    from companion.words import money
 
     paths = default_paths()
     catalog = load_catalog_for_cli(paths)
     rules = load_rules_for_cli(catalog)
     settings, _message = load_settings(paths)
     prices = settings.prices
-    device = args.device_price if args.device_price is not None else prices.device_price
-    session = args.session_price if args.session_price is not None else prices.session_price
     try:
-        comparison = compare(rules, device, session)
-    except ValueError as exc:
+        device = parse_price(args.device_price, "device price") if args.device_price is not None else None
+        session = parse_price(args.session_price, "session price") if args.session_price is not None else None
+    except PriceError as exc:
         raise CliError(str(exc)) from None
+    if args.device_price is None and prices.device_price is not None:
+        device = Decimal(str(prices.device_price))
+    if args.session_price is None and prices.session_price is not None:
+        session = Decimal(str(prices.session_price))
+    comparison = compare(rules, device, session)
     if args.json:
         data = comparison.to_json()
         data["device_price"] = None if device is None else float(device)
@@ -144,10 +151,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     lines = comparison.lines()
     if device is not None or session is not None:
-        currency = f"{prices.currency} " if prices.currency else ""
         shown = [
-            f"device {currency}{device}" if device is not None else "device price not set",
-            f"session {currency}{session}" if session is not None else "session price not set",
+            f"device {money(device, prices.currency)}" if device is not None else "device price not set",
+            f"session {money(session, prices.currency)}" if session is not None else "session price not set",
         ]
         lines.insert(lines.index(comparison.cost_line), "Prices: " + ", ".join(shown) + ".")
     print("\n".join(lines))

@@ -16,7 +16,7 @@ from companion.disk.paths import default_paths
 from companion.history import interchange
 from companion.history.records import SessionRecord
 from companion.history.store import HistoryStore, ReadOnlyError, StorageError
-from companion.words import format_seconds
+from companion.words import count, format_seconds
 
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     output.add_argument("--csv", action="store_true", help="print CSV (one row a session)")
     p.add_argument("--since", type=_date, metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)")
     p.add_argument("--routine", metavar="ID", help="only sessions of this routine")
+    p.add_argument(
+        "--oldest-first", action="store_true", help="list the oldest session first (default: newest first, as the app)"
+    )
     p.set_defaults(handler=cmd_history)
 
     p = subparsers.add_parser("export", help="write your history to a JSON or CSV file")
@@ -81,7 +84,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     store = open_store()
     records = filter_records(store.records, since=args.since, routine_id=args.routine)
-    records.sort(key=lambda record: record.started_at)
+    records.sort(key=lambda record: record.started_at, reverse=not args.oldest_first)
     if args.json:
         print_json(interchange.document(records))
         return 0
@@ -95,7 +98,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     for record in records:
         print(session_line(record))
     total = sum(record.actual_seconds for record in records)
-    print(f"{len(records)} session(s), {format_seconds(total)} in all")
+    order = "oldest first" if args.oldest_first else "newest first"
+    print(f"{count(len(records), 'session')}, {format_seconds(total)} in all ({order})")
     return 0
 
 
@@ -111,11 +115,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"{target} is a folder; give a file name")
     fmt = interchange.format_for(target, args.format)
     records = store.records
+    created = not target.parent.exists()
     try:
         atomic_write(target, interchange.dump(records, fmt))
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}", exit_code=1) from None
-    print(f"Exported {len(records)} session(s) to {target} ({fmt}).")
+    if created:
+        print(f"Created the folder {target.parent}, which did not exist.")
+    print(f"Exported {count(len(records), 'session')} to {target} ({fmt}).")
     return 0
 
 
@@ -140,5 +147,5 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"{exc} Nothing was imported.", exit_code=1) from None
     except StorageError as exc:
         raise CliError(f"{exc} Nothing was imported.", exit_code=1) from None
-    print(f"Imported {len(result.added)} session(s); skipped {len(result.skipped)} already in your history.")
+    print(f"Imported {count(len(result.added), 'session')}; skipped {len(result.skipped)} already in your history.")
     return 0

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from companion.history import migrations
 from companion.history.records import SessionRecord
+from companion.words import plural
 
 FORMAT = "companion-history"
 Format = Literal["json", "csv"]
@@ -225,7 +226,7 @@ def parse_csv(text: str) -> list[SessionRecord]:
     columns = reader.fieldnames or []
     missing = [name for name in REQUIRED_CSV_COLUMNS if name not in columns]
     if missing:
-        raise InterchangeError(f"the CSV has no {', '.join(repr(m) for m in missing)} column(s)")
+        raise InterchangeError(f"the CSV has no {', '.join(repr(m) for m in missing)} {plural(len(missing), 'column')}")
     records = []
     try:
         rows = list(reader)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from companion.history.records import SessionRecord
+from companion.words import count
 
 if TYPE_CHECKING:
     from companion.catalogue.models import Catalog
@@ -253,5 +254,4 @@ def today_summary(records: Iterable[SessionRecord], today: date) -> str:
     seconds = sum(seconds_on_day(records, today).values())
     streak = current_streak(records, today)
     minutes = round(seconds / 60)
-    days = "day" if streak == 1 else "days"
-    return f"Today {minutes} min · streak {streak} {days}"
+    return f"Today {minutes} min · streak {count(streak, 'day')}"

@@ -506,14 +506,14 @@ class HistoryStore:
             else:
                 notes.append(
                     f"Your history file {self.path} was damaged ({_summarise(parsed.problems)}). The original is "
-                    f"kept unchanged as {copy}; the {count} intact session(s) are in use."
+                    f"kept unchanged as {copy}; sessions in use: {count}, every intact one."
                 )
         elif parsed.torn:
             side = set_aside_bytes(self.path, f"torn-{stamp}", parsed.torn)
             kept.append(side)
             notes.append(
                 f"The last line of your history was cut short (a save was interrupted); the fragment was set "
-                f"aside in {side}. All {count} complete session(s) are in use."
+                f"aside in {side}. Sessions in use: {count}, every complete one."
             )
         if parsed.upgrade and not parsed.damaged:
             copy = keep_copy(self.path, f"v{parsed.version}-{stamp}")
