@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.catalogue.models import Catalog, Routine, Step
@@ -21,6 +21,8 @@ from companion.disk.paths import Paths
 from companion.words import count, format_seconds
 from screens.confirm import ConfirmScreen
 from screens.step_editor import StepEditor
+from screens.widgets.focus_marks import MarkedButton, TextBox
+from screens.widgets.tick_list import TickList
 
 ROUTINE_FIELDS = ("title", "id", "summary", "suits", "goals", "therapies", "steps")
 FIELD_NAMES = {
@@ -121,32 +123,32 @@ class BuilderScreen(Screen[str | None]):
         yield Static(self.heading, id="builder-heading")
         with VerticalScroll(id="builder-form"):
             yield Label("Title")
-            yield Input(routine.title if routine else "", placeholder="e.g. My evening neck routine", id="title")
+            yield TextBox(routine.title if routine else "", placeholder="e.g. My evening neck routine", id="title")
             yield Static(id="title-problem", classes="problem")
             yield Label("Id (file name; suggested from the title)")
-            yield Input(routine.id if routine else "", placeholder="e.g. my-evening-neck", id="id")
+            yield TextBox(routine.id if routine else "", placeholder="e.g. my-evening-neck", id="id")
             yield Static(id="id-problem", classes="problem")
             yield Label("Summary")
-            yield Input(routine.summary if routine else "", placeholder="What the routine does", id="summary")
+            yield TextBox(routine.summary if routine else "", placeholder="What the routine does", id="summary")
             yield Static(id="summary-problem", classes="problem")
             yield Label("Suits")
-            yield Input(routine.suits if routine else "", placeholder="Who it suits, in a sentence", id="suits")
+            yield TextBox(routine.suits if routine else "", placeholder="Who it suits, in a sentence", id="suits")
             yield Static(id="suits-problem", classes="problem")
             yield Label("Goals (space to tick)")
             chosen_goals = set(routine.goals) if routine else set()
-            yield SelectionList[str](*((g.name, g.id, g.id in chosen_goals) for g in vocabulary.goals), id="goals")
+            yield TickList([(g.name, g.id) for g in vocabulary.goals], chosen_goals, id="goals")
             yield Static(id="goals-problem", classes="problem")
             yield Label("Linked professional therapies (space to tick)")
             chosen = set(routine.therapies) if routine else set()
-            yield SelectionList[str](*((t.name, t.id, t.id in chosen) for t in self.catalog.therapies), id="therapies")
+            yield TickList([(t.name, t.id) for t in self.catalog.therapies], chosen, id="therapies")
             yield Static(id="therapies-problem", classes="problem")
             yield Label("Steps (a add · Enter change · u/m move · x remove)")
             yield StepList(id="steps")
             yield Static(id="steps-problem", classes="problem")
-            yield Button("Add step", id="add-step")
+            yield MarkedButton("Add step", id="add-step")
             with Horizontal(id="save-row"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Back", id="back")
+                yield MarkedButton("Save", id="save", variant="primary")
+                yield MarkedButton("Back", id="back")
             yield Static(id="save-status")
         yield Footer()
 
@@ -167,7 +169,7 @@ class BuilderScreen(Screen[str | None]):
             if value:
                 data[field] = value
         for field in ("goals", "therapies"):
-            selected = list(self.query_one(f"#{field}", SelectionList).selected)
+            selected = self.query_one(f"#{field}", TickList).selected
             if selected:
                 data[field] = selected
         if self.steps:
@@ -268,9 +270,9 @@ class BuilderScreen(Screen[str | None]):
             self.touched.add(field)
         self._revalidate()
 
-    @on(SelectionList.SelectedChanged)
-    def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
-        self.touched.add(event.selection_list.id or "")
+    @on(TickList.Changed)
+    def _selection_changed(self, event: TickList.Changed) -> None:
+        self.touched.add(event.tick_list.id or "")
         self._revalidate()
 
     @on(OptionList.OptionSelected, "#steps")

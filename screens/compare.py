@@ -20,6 +20,7 @@ from companion.settings.price_entry import PriceError, format_price, parse_price
 from companion.settings.user_settings import Prices, Settings
 from companion.words import count, money
 from screens.messages import SettingsChanged
+from screens.widgets.focus_marks import TextBox
 
 FIELDS = {"device-price": "device price", "session-price": "session price"}
 """The price inputs and how messages name them."""
@@ -82,13 +83,13 @@ class CompareScreen(Screen[None]):
         with Horizontal(id="prices"):
             with Vertical(classes="price"):
                 yield Label("Device price", classes="price-label")
-                yield Input(format_price(prices.device_price), placeholder="e.g. 89", id="device-price")
+                yield TextBox(format_price(prices.device_price), placeholder="e.g. 89", id="device-price")
             with Vertical(classes="price"):
                 yield Label("One session", classes="price-label")
-                yield Input(format_price(prices.session_price), placeholder="e.g. 60", id="session-price")
+                yield TextBox(format_price(prices.session_price), placeholder="e.g. 60", id="session-price")
             with Vertical(classes="price", id="currency-box"):
                 yield Label("Currency", classes="price-label")
-                yield Input(prices.currency, placeholder="€, USD", max_length=8, id="currency")
+                yield TextBox(prices.currency, placeholder="€, USD", max_length=8, id="currency")
         yield Static(id="price-problem")
         with VerticalScroll(id="comparison"):
             yield Static(id="cost")

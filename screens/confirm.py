@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
+from screens.widgets.focus_marks import MarkedButton
+
 
 class YesNoAnswers(Screen[bool]):
     """The answering half of a yes-or-no screen: buttons ``#yes`` and ``#no`` and the ``answer`` action dismiss
@@ -46,5 +48,5 @@ class ConfirmScreen(YesNoAnswers, ModalScreen[bool]):
         with Vertical(id="confirm-dialog"):
             yield Static(self.question, id="confirm-question")
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes} (y)", id="yes", variant="error")
-                yield Button(f"{self.no} (n)", id="no", variant="primary")
+                yield MarkedButton(f"{self.yes} (y)", id="yes", variant="error")
+                yield MarkedButton(f"{self.no} (n)", id="no", variant="primary")

@@ -34,6 +34,7 @@ from screens.history_text import (
     statistics_text,
 )
 from screens.messages import HistoryChanged
+from screens.widgets.focus_marks import TextBox
 
 PAGE = 500
 """Rows added to the table at a time: 20,000 rows in a DataTable take seconds to lay out; 500 take milliseconds."""
@@ -108,8 +109,8 @@ class HistoryScreen(Screen[None]):
                 with Horizontal(id="history-filters"):
                     yield Select[str]([], prompt="Any routine", id="routine-filter", compact=True)
                     yield Select[str]([], prompt="Any area", id="area-filter", compact=True)
-                    yield Input(placeholder="since", id="since", max_length=10, compact=True)
-                    yield Input(placeholder="until", id="until", max_length=10, compact=True)
+                    yield TextBox(placeholder="since", id="since", max_length=10, compact=True)
+                    yield TextBox(placeholder="until", id="until", max_length=10, compact=True)
                 yield Static("", id="filter-message", markup=False)
                 yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
                 yield Static("Reading your history…", id="sessions-status", markup=False)

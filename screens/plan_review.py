@@ -20,6 +20,7 @@ from companion.words import count, format_seconds
 from screens.flow import back_to_home, build_plan, today
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
+from screens.widgets.focus_marks import MarkedButton
 
 
 def plan_text(plan: Plan) -> Text:
@@ -85,7 +86,7 @@ class PlanReviewScreen(Screen[None]):
             yield Static("How tense do you feel now, 0 to 10? Optional: Enter starts the routine.", id="tension-q")
             yield tension_list("tension")
         else:
-            yield Button("Back to routines (Enter)", id="home", variant="primary")
+            yield MarkedButton("Back to routines (Enter)", id="home", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:

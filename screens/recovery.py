@@ -18,6 +18,7 @@ from companion.services import Services
 from companion.words import format_seconds
 from screens.flow import RUN_ELSEWHERE, forget_checkpoint, save_record
 from screens.stylesheets import FLOW_CSS_PATH
+from screens.widgets.focus_marks import MarkedButton
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -55,8 +56,8 @@ class RecoveryScreen(ModalScreen[str]):
         with Vertical(id="recovery"):
             yield Static(checkpoint_text(self.checkpoint), id="recovery-text")
             with Horizontal(id="recovery-buttons"):
-                yield Button("Record as interrupted (r)", id="record", variant="primary")
-                yield Button("Discard (d)", id="discard", variant="error")
+                yield MarkedButton("Record as interrupted (r)", id="record", variant="primary")
+                yield MarkedButton("Discard (d)", id="discard", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#record", Button).focus()

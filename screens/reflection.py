@@ -23,6 +23,7 @@ from companion.words import format_seconds
 from screens.flow import save_record
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
+from screens.widgets.focus_marks import MarkedButton, TextBox
 
 OUTCOME_WORDS = {
     SessionStatus.COMPLETED: "Routine completed",
@@ -83,8 +84,8 @@ class ReflectionScreen(Screen[None]):
             yield Static(therapy_text(self.services, self.plan), id="therapy")
         yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
         yield tension_list("tension-after")
-        yield Input(placeholder="A note for yourself (optional); Enter saves", id="note", max_length=2000)
-        yield Button("Save and close", id="save", variant="primary", compact=True)
+        yield TextBox(placeholder="A note for yourself (optional); Enter saves", id="note", max_length=2000)
+        yield MarkedButton("Save and close", id="save", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

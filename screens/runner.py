@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Digits, Footer, Header, Static
+from textual.widgets import Digits, Footer, Header, Static
 
 from companion.catalogue.models import BreathingCue
 from companion.disk.fileio import LockTimeout
@@ -29,6 +29,7 @@ from companion.words import format_seconds
 from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home, forget_checkpoint, save_record
 from screens.stylesheets import FLOW_CSS_PATH
+from screens.widgets.focus_marks import MarkedButton
 from screens.widgets.progress_line import ProgressLine
 
 IDLE_REDRAW_SECONDS = 1.0
@@ -71,8 +72,8 @@ class StopConfirmScreen(YesNoAnswers, ModalScreen[bool]):
         with Vertical(id="stop-dialog"):
             yield Static("Stop the routine now? The time done so far is recorded.", id="stop-question")
             with Horizontal(id="stop-buttons"):
-                yield Button("Keep going (n)", id="no", variant="primary")
-                yield Button("Stop (y)", id="yes", variant="error")
+                yield MarkedButton("Keep going (n)", id="no", variant="primary")
+                yield MarkedButton("Stop (y)", id="yes", variant="error")
 
 
 class RunnerScreen(Screen[None]):

@@ -17,6 +17,7 @@ from companion.history.store import SaveError, StorageError
 from companion.services import Services
 from screens.flow import forget_checkpoint, save_record
 from screens.stylesheets import FLOW_CSS_PATH
+from screens.widgets.focus_marks import MarkedButton, TextBox
 
 
 def default_export_path(record: SessionRecord) -> Path:
@@ -52,11 +53,11 @@ class SaveFailedScreen(ModalScreen[bool]):
             yield Static(Text("Your session was not saved", style="bold"))
             yield Static(Text(self.message), id="save-error")
             yield Static("Retry (r), or export it to a file you can import later with 'companion import FILE':")
-            yield Input(str(default_export_path(self.record)), id="export-path")
+            yield TextBox(str(default_export_path(self.record)), id="export-path")
             with Horizontal(id="save-buttons"):
-                yield Button("Retry (r)", id="retry", variant="primary")
-                yield Button("Export (e, Enter in the path)", id="export")
-                yield Button("Later (Esc)", id="later")
+                yield MarkedButton("Retry (r)", id="retry", variant="primary")
+                yield MarkedButton("Export (e, Enter in the path)", id="export")
+                yield MarkedButton("Later (Esc)", id="later")
 
     def on_mount(self) -> None:
         self.query_one("#retry", Button).focus()

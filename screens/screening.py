@@ -21,6 +21,7 @@ from companion.safety.screening import ScreeningAnswers, assess, load_screening,
 from companion.services import Services
 from screens.flow import build_plan, today
 from screens.stylesheets import FLOW_CSS_PATH
+from screens.widgets.focus_marks import MarkedButton
 
 NONE_APPLY = "None of these apply"
 
@@ -67,7 +68,7 @@ class ScreeningScreen(Screen[None]):
             id="screening-hint",
         )
         yield OptionList(*(Option(self._prompt(q), id=q.id) for q in self.questions), id="answers")
-        yield Button(self._continue_label(), id="continue", variant="primary", compact=True)
+        yield MarkedButton(self._continue_label(), id="continue", variant="primary", compact=True)
         yield Footer()
 
     def _prompt(self, question: Question) -> Text:

@@ -14,6 +14,7 @@ from companion.catalogue.models import Question
 from screens.confirm import YesNoAnswers
 from screens.flow import back_to_home
 from screens.stylesheets import FLOW_CSS_PATH
+from screens.widgets.focus_marks import MarkedButton
 
 
 def question_text(questions: tuple[Question, ...], opening: str, closing: str) -> Text:
@@ -58,7 +59,7 @@ class StopScreen(Screen[None]):
                 id="result-text",
             )
         with Horizontal(id="result-buttons"):
-            yield Button("Back to routines (Enter)", id="home", variant="primary")
+            yield MarkedButton("Back to routines (Enter)", id="home", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,6 +100,6 @@ class ClearanceScreen(YesNoAnswers, Screen[bool]):
                 id="result-text",
             )
         with Horizontal(id="result-buttons"):
-            yield Button("Go back", id="no", variant="primary")
-            yield Button("A doctor has cleared me (y)", id="yes", variant="warning")
+            yield MarkedButton("Go back", id="no", variant="primary")
+            yield MarkedButton("A doctor has cleared me (y)", id="yes", variant="warning")
         yield Footer()

@@ -17,13 +17,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, Switch
+from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 
 from companion.catalogue.models import Catalog
 from companion.settings.limit_entry import LimitError, format_limit, parse_limit
 from companion.settings.price_entry import PriceError, format_price, parse_price
 from companion.settings.user_settings import Breathing, Prices, Settings, StricterLimit
 from screens.themes import THEMES
+from screens.widgets.focus_marks import TextBox
+from screens.widgets.tick_list import TickList
 
 STEP_MOST = 3600
 DAY_MOST = 86400
@@ -144,7 +146,7 @@ class SettingsScreen(Screen[None]):
                 own = settings.stricter_limit(tool.id)
                 with Horizontal(classes="row limit"):
                     yield Label(tool.name, classes="name")
-                    yield Input(
+                    yield TextBox(
                         format_limit(own.step_seconds),
                         placeholder=f"content {format_limit(step)}" if step else "no content limit",
                         restrict=r"[0-9:]*",
@@ -154,7 +156,7 @@ class SettingsScreen(Screen[None]):
                         compact=True,
                         tooltip=f"Most time for one step with {tool.phrase}",
                     )
-                    yield Input(
+                    yield TextBox(
                         format_limit(own.area_day_seconds),
                         placeholder=f"content {format_limit(day)}" if day else "no content limit",
                         restrict=r"[0-9:]*",
@@ -172,22 +174,23 @@ class SettingsScreen(Screen[None]):
                 "(none ticked: no marks). Space ticks.",
                 classes="help",
             )
-            yield SelectionList[str](
-                *[(tool.name, tool.id, tool.id in settings.owned_tools) for tool in self.catalog.vocabulary.tools],
-                id="owned-tools",
+            yield TickList(
+                [(tool.name, tool.id) for tool in self.catalog.vocabulary.tools], settings.owned_tools, id="owned-tools"
             )
 
             yield Static("Local prices (therapy comparison)", classes="section")
             prices = settings.prices
             with Horizontal(classes="row"):
                 yield Label("Currency", classes="name")
-                yield Input(prices.currency, placeholder="€, USD", max_length=8, id="currency", compact=True)
+                yield TextBox(prices.currency, placeholder="€, USD", max_length=8, id="currency", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Device price", classes="name")
-                yield Input(format_price(prices.device_price), placeholder="e.g. 89", id="device-price", compact=True)
+                yield TextBox(format_price(prices.device_price), placeholder="e.g. 89", id="device-price", compact=True)
             with Horizontal(classes="row"):
                 yield Label("One session", classes="name")
-                yield Input(format_price(prices.session_price), placeholder="e.g. 60", id="session-price", compact=True)
+                yield TextBox(
+                    format_price(prices.session_price), placeholder="e.g. 60", id="session-price", compact=True
+                )
             yield Static(id="prices-problem", classes="problem")
         yield Static("Changes apply and are saved at once. Escape: back.", id="settings-status")
         yield Footer()
@@ -196,7 +199,7 @@ class SettingsScreen(Screen[None]):
         self.sub_title = "Settings"
         self.query_one("#limits-problem", Static).display = False
         self.query_one("#prices-problem", Static).display = False
-        self.query_one("#owned-tools", SelectionList).border_title = "Tools"
+        self.query_one("#owned-tools", TickList).border_title = "Tools"
         self.query_one("#theme", Select).focus()
 
     # --- applying changes ---------------------------------------------------------------------------------------
@@ -230,9 +233,9 @@ class SettingsScreen(Screen[None]):
         if isinstance(inhale, int) and isinstance(exhale, int):
             self.change(breathing=Breathing(inhale=inhale, exhale=exhale).model_dump())
 
-    @on(SelectionList.SelectedChanged, "#owned-tools")
-    def _owned_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
-        chosen = set(event.selection_list.selected)
+    @on(TickList.Changed, "#owned-tools")
+    def _owned_changed(self, event: TickList.Changed) -> None:
+        chosen = set(event.selected)
         self.change(owned_tools=tuple(t.id for t in self.catalog.vocabulary.tools if t.id in chosen))
 
     # Limits and prices are checked as they are typed but applied on Enter, on leaving the box or the screen: a

@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from companion.catalogue.models import Catalog, Intensity, Step
 from companion.words import count
+from screens.widgets.focus_marks import MarkedButton, TextBox
 
 StepCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 """Problems of a candidate step within the routine being built, as ``(field, message)`` pairs."""
@@ -31,6 +32,11 @@ FIELD_NAMES = {
     "instruction": "Instruction",
     "breathing": "Breathing",
 }
+
+
+def breathing_label(ticked: bool) -> str:
+    """The breathing checkbox's label with its state in words (the box's mark alone differs only by colour)."""
+    return f"Breathing cue: {'On' if ticked else 'Off'}"
 
 
 def problem_widget(field: str) -> str:
@@ -87,7 +93,7 @@ class StepEditor(ModalScreen[Step | None]):
                 )
                 yield Static(id="technique-problem", classes="problem")
                 yield Label("Seconds")
-                yield Input(str(step.seconds) if step else "", placeholder="e.g. 60", id="seconds", type="integer")
+                yield TextBox(str(step.seconds) if step else "", placeholder="e.g. 60", id="seconds", type="integer")
                 yield Static(id="seconds-problem", classes="problem")
                 yield Label("Intensity")
                 yield Select(
@@ -98,25 +104,25 @@ class StepEditor(ModalScreen[Step | None]):
                 )
                 yield Static(id="intensity-problem", classes="problem")
                 yield Label("Step title")
-                yield Input(step.title if step else "", placeholder="e.g. Shoulder squeeze", id="title")
+                yield TextBox(step.title if step else "", placeholder="e.g. Shoulder squeeze", id="title")
                 yield Static(id="title-problem", classes="problem")
                 yield Label("Instruction")
-                yield Input(
+                yield TextBox(
                     step.instruction if step else "", placeholder="What to do, in plain words", id="instruction"
                 )
                 yield Static(id="instruction-problem", classes="problem")
                 breathing = step.breathing if step else None
-                yield Checkbox("Breathing cue", value=breathing is not None, id="breathing")
+                yield Checkbox(breathing_label(breathing is not None), value=breathing is not None, id="breathing")
                 with Horizontal(id="breathing-fields"):
                     yield Label("In (s)")
-                    yield Input(str(breathing.inhale if breathing else 4), id="inhale", type="integer")
+                    yield TextBox(str(breathing.inhale if breathing else 4), id="inhale", type="integer")
                     yield Label("Out (s)")
-                    yield Input(str(breathing.exhale if breathing else 6), id="exhale", type="integer")
+                    yield TextBox(str(breathing.exhale if breathing else 6), id="exhale", type="integer")
                 yield Static(id="breathing-problem", classes="problem")
             yield Static(id="step-status")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Keep step", id="keep", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield MarkedButton("Keep step", id="keep", variant="primary")
+                yield MarkedButton("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#area", Select).focus()
@@ -148,7 +154,9 @@ class StepEditor(ModalScreen[Step | None]):
         except ValidationError:
             self.schema_ok = False
         self.problems = self.check(data)
-        self.query_one("#breathing-fields").display = self.query_one("#breathing", Checkbox).value
+        cue = self.query_one("#breathing", Checkbox)
+        self.query_one("#breathing-fields").display = cue.value
+        cue.label = breathing_label(cue.value)
         by_field: dict[str, list[str]] = {field: [] for field in STEP_FIELDS}
         for field, message in self.problems:
             by_field.setdefault(problem_widget(field), []).append(f"{field}: {message}" if "." in field else message)

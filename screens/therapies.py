@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from companion.advice.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
 from companion.catalogue.models import Catalog, Therapy
 from screens.routine_text import routine_label
+from screens.widgets.focus_marks import TextBox
 
 SECTION_TITLES = (
     "What it is",
@@ -117,10 +118,11 @@ class TherapiesScreen(Screen[str | None]):
         yield Header()
         with Horizontal(id="search-row"):
             yield Label("Search", id="search-label")
-            yield Input(
+            yield TextBox(
                 self.initial_query,
                 placeholder="name, goal, body area or condition: sciatica, desk work...",
                 id="therapy-search",
+                compact=True,
             )
         with Horizontal(id="guide"):
             yield OptionList(id="therapies")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Button, Checkbox, Input, OptionList, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 
 from companion.catalogue.loader import load_catalog
 from companion.catalogue.user_routines import routine_to_toml
@@ -12,6 +12,7 @@ from screens.builder import BuilderScreen, StepList, suggest_id
 from screens.confirm import ConfirmScreen
 from screens.home import HomeScreen
 from screens.step_editor import StepEditor
+from screens.widgets.tick_list import TickList
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -41,12 +42,12 @@ async def type_into(pilot, widget_id: str, text: str, *, clear: bool = False) ->
 
 async def tick(pilot, selection_id: str, values: list[str]) -> None:
     """Tick options of a selection list with the keyboard: down to each, then space."""
-    selection = pilot.app.screen.query_one(f"#{selection_id}", SelectionList)
+    selection = pilot.app.screen.query_one(f"#{selection_id}", TickList)
     selection.focus()
     await pilot.pause()
     for index in range(selection.option_count):
         selection.highlighted = index
-        if selection.get_option_at_index(index).value in values:
+        if selection.get_option_at_index(index).id in values:
             await pilot.press("space")
     await pilot.pause()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from textual.widgets import Input, OptionList, Select, SelectionList, Static, Switch
+from textual.widgets import Input, OptionList, Select, Static, Switch
 
 from companion.run.clock import FakeClock
 from companion.services import build_services
@@ -15,6 +15,7 @@ from screens.app import CompanionApp
 from screens.home import HomeScreen
 from screens.settings import SettingsScreen, theme_options
 from screens.themes import THEMES
+from screens.widgets.tick_list import TickList
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -167,7 +168,7 @@ async def test_owned_tools_mark_routines_on_home(make_app, services, size) -> No
         home = app.screen
         assert "needs:" not in str(home.query_one("#routines", OptionList).get_option(routine.id).prompt)
         screen = await open_settings(app, pilot)
-        tools = screen.query_one("#owned-tools", SelectionList)
+        tools = screen.query_one("#owned-tools", TickList)
         tools.focus()
         await pilot.pause()
         hands = [t.id for t in services.catalog.vocabulary.tools].index("hands")
@@ -224,7 +225,7 @@ async def test_settings_are_there_after_a_restart(make_app, services) -> None:
         screen.query_one("#theme", Select).value = "companion-light"
         screen.query_one("#bell", Switch).value = True
         await type_into(pilot, screen.query_one("#step-massage-gun", Input), "30")
-        screen.query_one("#owned-tools", SelectionList).select("hands")
+        screen.query_one("#owned-tools", TickList).select("hands")
         await type_into(pilot, screen.query_one("#session-price", Input), "55")
         await pilot.pause()
         await saved(app)
@@ -241,7 +242,7 @@ async def test_settings_are_there_after_a_restart(make_app, services) -> None:
         screen = await open_settings(again, pilot)
         assert screen.query_one("#step-massage-gun", Input).value == "0:30"
         assert screen.query_one("#bell", Switch).value
-        assert screen.query_one("#owned-tools", SelectionList).selected == ["hands"]
+        assert screen.query_one("#owned-tools", TickList).selected == ["hands"]
 
 
 async def test_a_corrupt_settings_file_gives_defaults_and_a_notice(services) -> None:
