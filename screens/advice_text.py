@@ -5,20 +5,23 @@ from __future__ import annotations
 from rich.text import Text
 
 from companion.advice.advisor import GoalSuggestion
-from companion.words import format_seconds
+from companion.words import count, format_seconds
 
 
-def goal_suggestion_text(suggestion: GoalSuggestion) -> Text:
-    """Two lines for "What do you need today?": the routines for the goal, then the therapy that fits and why."""
+def goal_suggestion_text(suggestion: GoalSuggestion, filtered: bool = False) -> Text:
+    """Two lines for "What do you need today?": the routines for the goal, then the therapy that fits and why.
+
+    ``filtered``: the routines are those the other filters (area, tool) let through, and the line says so.
+    """
     text = Text()
     text.append(f"{suggestion.goal.name}: ", style="bold")
     routines = suggestion.routines
+    among = " with these filters" if filtered else ""
     if not routines:
-        text.append("no routine serves this yet.")
+        text.append("no routine with these filters." if filtered else "no routine serves this yet.")
     else:
         shortest = routines[0]
-        count = len(routines)
-        text.append(f"{count} routine{'s' if count != 1 else ''}; the quickest start is ")
+        text.append(f"{count(len(routines), 'routine')}{among}; the quickest start is ")
         text.append(shortest.title)
         text.append(f" ({format_seconds(shortest.total_seconds)}).")
     if suggestion.therapy is not None:

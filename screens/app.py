@@ -41,7 +41,7 @@ class CompanionApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
-        Binding("t", "therapies", "Therapies"),
+        Binding("t", "therapies", "Guide"),
         Binding("h", "history", "History"),
         Binding("comma", "settings", "Settings", key_display=","),
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +23,10 @@ from screens.widgets.filter_chooser import FilterChooser
 
 ANY = "any"
 
+ORDERS = ("goal", "length", "title")
+"""The orders of the routine list, in the order the sort key (o) goes through them; the first is the default."""
+ORDER_WORDS = {"goal": "by goal, then length", "length": "shortest first", "title": "by title"}
+
 
 def matching_routines(catalog: Catalog, goal: str, area: str, tool: str) -> list[Routine]:
     """Routines that serve ``goal``, work ``area`` and use ``tool`` (``ANY`` matches everything)."""
@@ -32,6 +39,29 @@ def matching_routines(catalog: Catalog, goal: str, area: str, tool: str) -> list
     ]
 
 
+def first_goal(routine: Routine, chosen: str = ANY) -> str:
+    """The goal a routine is listed under: the goal chosen in the filter, else the first of its own."""
+    return chosen if chosen != ANY else routine.goals[0]
+
+
+def ordered_routines(catalog: Catalog, routines: list[Routine], order: str, goal: str = ANY) -> list[Routine]:
+    """``routines`` in ``order``: by goal (the vocabulary's order of goals; ``goal`` when one is chosen), then
+    length; shortest first; or by title. Ties fall back to the title, so the order never depends on file ids."""
+    goal_rank = {known.id: rank for rank, known in enumerate(catalog.vocabulary.goals)}
+
+    def by_title(routine: Routine) -> tuple[str, str]:
+        return routine.title.casefold(), routine.id
+
+    if order == "goal":
+        return sorted(
+            routines,
+            key=lambda r: (goal_rank.get(first_goal(r, goal), len(goal_rank)), r.total_seconds, by_title(r)),
+        )
+    if order == "length":
+        return sorted(routines, key=lambda r: (r.total_seconds, by_title(r)))
+    return sorted(routines, key=by_title)
+
+
 class HomeScreen(Screen[None]):
     """Routines to choose from, with filters and a preview of the highlighted one."""
 
@@ -40,6 +70,7 @@ class HomeScreen(Screen[None]):
         # A priority binding, so the footer shows it over the list's own (hidden) Enter; see check_action.
         Binding("enter", "start_routine", "Start", priority=True),
         Binding("f", "focus_filters", "Filter"),
+        Binding("o", "next_order", "Sort"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("n", "new_routine", "New", show=False),
         Binding("e", "edit_routine", "Edit", show=False),
@@ -52,6 +83,8 @@ class HomeScreen(Screen[None]):
         self.catalog = catalog
         self.settings = settings or Settings()
         """The user's settings: routines needing tools they do not own are marked."""
+        self.order = ORDERS[0]
+        """The order of the routine list (see :data:`ORDERS`); o moves to the next one."""
 
     def compose(self) -> ComposeResult:
         catalog = self.catalog
@@ -86,7 +119,6 @@ class HomeScreen(Screen[None]):
         return any(tool_id in routine.tools for routine in self.catalog.routines)
 
     def on_mount(self) -> None:
-        self.query_one("#routines", OptionList).border_title = "Routines"
         self.query_one("#preview", VerticalScroll).border_title = "Preview"
         self.refresh_routines()
         self.query_one("#routines", OptionList).focus()
@@ -99,16 +131,43 @@ class HomeScreen(Screen[None]):
         """Rebuild the list from the filters, keeping the highlighted routine where possible."""
         option_list = self.query_one("#routines", OptionList)
         highlighted = self.highlighted_routine()
-        routines = matching_routines(
-            self.catalog, self._filter_value("goal"), self._filter_value("area"), self._filter_value("tool")
-        )
+        goal = self._filter_value("goal")
+        routines = ordered_routines(self.catalog, self.shown_routines(), self.order, goal)
+        option_list.border_title = f"Routines {ORDER_WORDS[self.order]}"
         option_list.clear_options()
-        option_list.add_options(Option(routine_label(r, self._needs(r)), id=r.id) for r in routines)
+        options: list[Option] = []
+        heading = None
+        for routine in routines:
+            # By goal, each goal's routines under its name (not when one goal is chosen: it is in the filter).
+            if self.order == "goal" and goal == ANY and first_goal(routine) != heading:
+                heading = first_goal(routine)
+                name = self.catalog.goals[heading].name if heading in self.catalog.goals else heading
+                options.append(Option(Text(name, style="bold"), disabled=True))
+            options.append(Option(routine_label(routine, self._needs(routine)), id=routine.id))
+        option_list.add_options(options)
         option_list.border_subtitle = f"{len(routines)} of {len(self.catalog.routines)}"
         if routines:
             ids = [r.id for r in routines]
-            option_list.highlighted = ids.index(highlighted.id) if highlighted and highlighted.id in ids else 0
+            chosen = highlighted.id if highlighted and highlighted.id in ids else ids[0]
+            option_list.highlighted = option_list.get_option_index(chosen)
         self._show_preview()
+
+    def listed_routines(self) -> list[Routine]:
+        """The routines in the list, top to bottom (goal headings left out)."""
+        option_list = self.query_one("#routines", OptionList)
+        found = (self.catalog.routine(option.id) for option in option_list.options if option.id is not None)
+        return [routine for routine in found if routine is not None]
+
+    def shown_routines(self) -> list[Routine]:
+        """The routines every filter lets through (in catalogue order)."""
+        return matching_routines(
+            self.catalog, self._filter_value("goal"), self._filter_value("area"), self._filter_value("tool")
+        )
+
+    def action_next_order(self) -> None:
+        """Order the list the next way (goal, length, title), keeping the highlighted routine."""
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        self.refresh_routines()
 
     def highlighted_routine(self) -> Routine | None:
         """The routine under the cursor, if any."""
@@ -139,13 +198,18 @@ class HomeScreen(Screen[None]):
         self._show_goal_suggestion()
 
     def _show_goal_suggestion(self) -> None:
-        """Under the filters, for a chosen goal: its routines and, where one fits, a professional therapy."""
+        """Under the filters, for a chosen goal: the routines every filter lets through for it (the quickest named)
+        and, where one fits, a professional therapy."""
         suggestion = self.query_one("#goal-suggestion", Static)
         goal = self._filter_value("goal")
         if goal == ANY or goal not in self.catalog.goals:
             suggestion.display = False
             return
-        suggestion.update(goal_suggestion_text(goal_suggestions(self.catalog, goal)))
+        found = goal_suggestions(self.catalog, goal)
+        shown = {routine.id for routine in self.shown_routines()}
+        narrowed = replace(found, routines=tuple(r for r in found.routines if r.id in shown))
+        filtered = self._filter_value("area") != ANY or self._filter_value("tool") != ANY
+        suggestion.update(goal_suggestion_text(narrowed, filtered))
         suggestion.display = True
 
     @on(OptionList.OptionHighlighted, "#routines")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.table import Table
 from rich.text import Text
 
 from companion.advice.advisor import matching_therapy
@@ -18,16 +22,49 @@ def missing_tool_names(catalog: Catalog, settings: Settings, routine: Routine) -
     return tuple(tools[t].name.lower() if t in tools else t for t in settings.missing_tools(routine))
 
 
-def routine_label(routine: Routine, needs: Sequence[str] = ()) -> Text:
-    """One entry of a routine list: length, title, a marker for the user's own routines and tools not owned."""
-    text = Text()
-    text.append(f"{format_seconds(routine.total_seconds):>5}  ", style="dim")
-    text.append(routine.title)
-    if routine.source == "user":
-        text.append("  (yours)", style="italic")
+@dataclass(frozen=True)
+class RoutineLabel:
+    """One entry of a routine list: the length in a column of its own, the title wrapping beside it (never cut:
+    a copy's "(copy)" is part of its title), and the marks that carry meaning on a line of their own under it.
+
+    A Rich renderable; ``str()`` gives the same words on one line.
+    """
+
+    length: str
+    title: str
+    marks: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return "  ".join((self.length, self.title, *self.marks))
+
+    def _grid(self) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(width=LENGTH_WIDTH, justify="right", style="dim", no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        cell = Text(self.title)  # the user's words as plain text, never markup
+        if self.marks:
+            cell.append("\n")
+            cell.append("  ".join(self.marks), style="italic")
+        grid.add_row(self.length, cell)
+        return grid
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._grid()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._grid())
+
+
+LENGTH_WIDTH = 5
+"""Cells for a routine's length, up to ``99:59``."""
+
+
+def routine_label(routine: Routine, needs: Sequence[str] = ()) -> RoutineLabel:
+    """One entry of a routine list: length, title, a mark for the user's own routines and tools not owned."""
+    marks = ("(yours)",) if routine.source == "user" else ()
     if needs:
-        text.append(f"  needs: {', '.join(needs)}", style="italic")
-    return text
+        marks += (f"needs: {', '.join(needs)}",)
+    return RoutineLabel(format_seconds(routine.total_seconds), routine.title, marks)
 
 
 def routine_preview(catalog: Catalog, routine: Routine, needs: Sequence[str] = ()) -> Text:

@@ -16,6 +16,10 @@ def preview_text(app) -> str:
     return str(app.screen.query_one("#preview-text", Static).render())
 
 
+def listed_ids(app) -> list[str]:
+    return [routine.id for routine in app.screen.listed_routines()]
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_home_lists_every_routine_with_a_preview(make_app, services, size) -> None:
     app = make_app()
@@ -25,11 +29,11 @@ async def test_home_lists_every_routine_with_a_preview(make_app, services, size)
         assert app.title == "Companion"
         assert app.screen.query_one(Header) and app.screen.query_one(Footer)
         routines = app.screen.query_one("#routines", OptionList)
-        assert routines.option_count == len(services.catalog.routines)
+        assert sorted(listed_ids(app)) == sorted(r.id for r in services.catalog.routines)
         assert routines.has_focus
-        first, second = services.catalog.routines[:2]
+        first, second = app.screen.listed_routines()[:2]
         assert first.title in preview_text(app)
-        await pilot.press("down")
+        await pilot.press("down")  # past the next goal's heading, if there is one: the preview follows at once
         assert second.title in preview_text(app)
         assert routines.region.width > 0 and routines.region.height >= 3
 
@@ -43,11 +47,11 @@ async def test_goal_filter_narrows_the_list_and_escape_clears_it(make_app, servi
         goal.value = "sleep"
         await pilot.pause()
         expected = [r for r in services.catalog.routines if "sleep" in r.goals]
-        assert 0 < routines.option_count == len(expected) < len(services.catalog.routines)
-        assert all(routines.get_option_at_index(i).id in {r.id for r in expected} for i in range(len(expected)))
+        assert 0 < routines.option_count == len(expected) < len(services.catalog.routines)  # no headings: one goal
+        assert set(listed_ids(app)) == {r.id for r in expected}
         await pilot.press("escape")
         await pilot.pause()
-        assert routines.option_count == len(services.catalog.routines)
+        assert len(listed_ids(app)) == len(services.catalog.routines)
 
 
 async def test_filters_are_reachable_by_keyboard(make_app, services) -> None:
@@ -62,8 +66,7 @@ async def test_filters_are_reachable_by_keyboard(make_app, services) -> None:
         await pilot.pause()
         first_goal = services.catalog.vocabulary.goals[0].id
         assert app.screen.query_one("#goal", FilterChooser).value == first_goal
-        routines = app.screen.query_one("#routines", OptionList)
-        assert routines.option_count == len([r for r in services.catalog.routines if first_goal in r.goals])
+        assert len(listed_ids(app)) == len([r for r in services.catalog.routines if first_goal in r.goals])
 
 
 async def test_area_and_tool_filters_combine(make_app, services) -> None:
@@ -73,9 +76,8 @@ async def test_area_and_tool_filters_combine(make_app, services) -> None:
         app.screen.query_one("#area", FilterChooser).value = "calves"
         app.screen.query_one("#tool", FilterChooser).value = "foam-roller"
         await pilot.pause()
-        routines = app.screen.query_one("#routines", OptionList)
         expected = [r for r in services.catalog.routines if "calves" in r.areas and "foam-roller" in r.tools]
-        assert routines.option_count == len(expected)
+        assert set(listed_ids(app)) == {r.id for r in expected}
         if not expected:
             assert "No routine matches" in preview_text(app)
 
@@ -176,3 +178,59 @@ def test_keys_are_shown_as_typed(make_app) -> None:
     assert app.get_key_display(Binding("question_mark", "x")) == "?"
     assert app.get_key_display(Binding("comma", "x", key_display=",")) == ","
     assert app.get_key_display(Binding("ctrl+q", "x")) == "^q"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_list_is_in_a_stated_order_and_o_changes_it(make_app, services, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        home = app.screen
+        routines = home.query_one("#routines", OptionList)
+        assert routines.border_title == "Routines by goal, then length"
+        goal_rank = {goal.id: rank for rank, goal in enumerate(services.catalog.vocabulary.goals)}
+        keys = [(goal_rank[r.goals[0]], r.total_seconds) for r in home.listed_routines()]
+        assert keys == sorted(keys)
+        # Each goal's routines come under its name, a heading the cursor passes over.
+        headings = [str(o.prompt) for o in routines.options if o.id is None]
+        firsts = [services.catalog.goals[g].name for g in dict.fromkeys(r.goals[0] for r in home.listed_routines())]
+        assert headings == firsts
+        assert all(o.disabled for o in routines.options if o.id is None)
+
+        highlighted = home.highlighted_routine()
+        await pilot.press("o")
+        await pilot.pause()
+        assert routines.border_title == "Routines shortest first"
+        lengths = [r.total_seconds for r in home.listed_routines()]
+        assert lengths == sorted(lengths) and all(o.id is not None for o in routines.options)
+        assert home.highlighted_routine() == highlighted  # the cursor stays on the same routine
+        await pilot.press("o")
+        await pilot.pause()
+        assert routines.border_title == "Routines by title"
+        titles = [r.title.casefold() for r in home.listed_routines()]
+        assert titles == sorted(titles)
+        await pilot.press("o")
+        await pilot.pause()
+        assert routines.border_title == "Routines by goal, then length"
+
+
+async def test_the_goal_suggestion_follows_every_filter(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        suggestion = home.query_one("#goal-suggestion", Static)
+        home.query_one("#goal", FilterChooser).value = "stress"
+        await pilot.pause()
+        stress = [r for r in services.catalog.routines if "stress" in r.goals]
+        assert f"{len(stress)} routines;" in str(suggestion.render())
+        tool = next(t for r in stress for t in r.tools if t != "hands")
+        home.query_one("#tool", FilterChooser).value = tool
+        await pilot.pause()
+        narrowed = [r for r in stress if tool in r.tools]
+        said = str(suggestion.render())
+        assert home.listed_routines() and set(home.listed_routines()) == set(narrowed)
+        words = "1 routine with" if len(narrowed) == 1 else f"{len(narrowed)} routines with"
+        assert words in said and "with these filters" in said
+        quickest = min(narrowed, key=lambda r: r.total_seconds)
+        assert quickest.title in said

@@ -40,12 +40,14 @@ async def test_browse_search_read_and_go_back(make_app, services, size) -> None:
     catalog = services.catalog
     app = make_app()
     async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        on_home = app.screen.highlighted_routine()
         await open_guide(app, pilot)
         screen = app.screen
         assert screen.query_one("#therapy-search", Input).has_focus
         assert listed(app) == [t.id for t in catalog.therapies]
         # It opens on the therapy matching the routine highlighted on home.
-        match = matching_therapy(catalog.routines[0], catalog)
+        match = matching_therapy(on_home, catalog)
         assert match is not None
         first = match[0]
         assert screen.highlighted_therapy() == first
