@@ -61,7 +61,7 @@ LENGTH_WIDTH = 5
 
 def routine_label(routine: Routine, needs: Sequence[str] = ()) -> RoutineLabel:
     """One entry of a routine list: length, title, a mark for the user's own routines and tools not owned."""
-    marks = ("(yours)",) if routine.source == "user" else ()
+    marks: tuple[str, ...] = ("(yours)",) if routine.source == "user" else ()
     if needs:
         marks += (f"needs: {', '.join(needs)}",)
     return RoutineLabel(format_seconds(routine.total_seconds), routine.title, marks)
