@@ -9,7 +9,7 @@ from companion.catalogue.problems import Problem
 from companion.disk.paths import Paths, default_paths
 from companion.history.store import HistoryStore
 from companion.run.clock import Clock, SystemClock
-from companion.settings.user_settings import Settings, load_settings
+from companion.settings.user_settings import HandsFreeChoice, Settings, load_settings
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Services:
     user_problems: list[Problem] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     """Things the user should be told at start (a settings file kept aside, ...)."""
+    hands_free: HandsFreeChoice = field(default_factory=HandsFreeChoice)
+    """Spoken cues and notifications asked for on the command line (the settings may turn them on too)."""
 
 
 def build_services(paths: Paths | None = None, clock: Clock | None = None) -> Services:

@@ -15,7 +15,7 @@ from textual.theme import Theme
 from companion.history.queries import local_date, today_summary
 from companion.history.store import StorageError
 from companion.services import Services, build_services
-from companion.settings.user_settings import Settings
+from companion.settings.user_settings import HandsFreeChoice, Settings
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
 from screens.messages import HistoryChanged, SettingsChanged
@@ -267,9 +267,12 @@ class CompanionApp(App[int]):
         home.show_routine(routine_id)
 
 
-def run_app(start_routine: str | None = None) -> int:
+def run_app(start_routine: str | None = None, hands_free: HandsFreeChoice | None = None) -> int:
     """Build the services and run the app until the user quits; return the exit status."""
-    app = CompanionApp(build_services(), start_routine=start_routine)
+    services = build_services()
+    if hands_free is not None:
+        services.hands_free = hands_free
+    app = CompanionApp(services, start_routine=start_routine)
     app.run()
     problem = app.settings_saver.flush()  # a change made just before quitting is written, not lost
     if problem:

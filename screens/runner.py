@@ -7,8 +7,6 @@ length. The run is checkpointed on every change and every few seconds, and recor
 
 from __future__ import annotations
 
-import math
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,10 +16,12 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Header, Static
 
 from companion.catalogue.models import BreathingCue
-from companion.disk.fileio import LockTimeout
 from companion.history.store import SaveError
-from companion.run.checkpoint import RunLock, claim_run, save_checkpoint
-from companion.run.engine import ActionResult, RoutineRun, RunEvent, RunEventKind, RunSnapshot, RunStatus
+from companion.run.cadence import Checkpointer, next_wake
+from companion.run.checkpoint import RunLock, claim_run
+from companion.run.cues import Action, Cue, CueKind
+from companion.run.engine import ActionResult, RoutineRun, RunSnapshot, RunStatus
+from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
 from companion.safety.plan import Plan, PlannedStep
 from companion.services import Services
 from companion.settings.user_settings import Breathing
@@ -32,12 +32,6 @@ from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
 from screens.widgets.progress_line import ProgressLine
 
-IDLE_REDRAW_SECONDS = 1.0
-"""While paused, how often the screen still asks the run where it is (a redraw, never a count)."""
-REDRAW_MARGIN = 0.02
-"""Wake this long after a second turns over, so the new second is surely there to draw."""
-CHECKPOINT_SECONDS = 5.0
-"""While running, the checkpoint is also saved this often (besides every change)."""
 FLASH_SECONDS = 0.8
 PACER_CELLS = 10
 """Room for the longest breath the models allow (exhale up to 10 s)."""
@@ -98,12 +92,13 @@ class RunnerScreen(Screen[None]):
         self.plan = plan
         self.run = RoutineRun(plan, services.clock, tension_before=tension_before)
         self._shown: dict[str, object] = {}
-        self._last_checkpoint = -math.inf
-        self._checkpoint_failed = False
+        self.checkpointer = Checkpointer(services.paths, self.run)
         self._ended = False
         self._ticker: Timer | None = None
         self._flash_timer: Timer | None = None
         self._run_lock: RunLock | None = None
+        self.hands_free: HandsFree | None = None
+        """Spoken cues, notifications and the status file (see :mod:`companion.run.hands_free`)."""
 
     # ------------------------------------------------------------------ layout
 
@@ -132,8 +127,13 @@ class RunnerScreen(Screen[None]):
         # Held until the session is recorded: another window then neither offers this run for recovery nor
         # starts a second run over its checkpoint. (None only if another window started one this instant.)
         self._run_lock = claim_run(self.services.paths)
+        outputs = outputs_for(self.services.settings, self.services.hands_free)
+        for notice in outputs.notices:
+            self.app.notify(notice, severity="warning", markup=False)
+        self.hands_free = hands_free_for(self.services.paths, self.plan, self.run, outputs)
         self.run.start()
-        self.run.drain_events()  # no cue for the first step: the screen itself is the news
+        # No toast for the first step (the screen itself is the news), but it is spoken.
+        self.hands_free.update(self.run.drain_events(), self.run.snapshot())
         self.save_checkpoint()
         self.refresh_run()
         self._schedule_redraw()
@@ -143,11 +143,7 @@ class RunnerScreen(Screen[None]):
         second while paused: fewer wake-ups than a fixed fast interval, and never a late second."""
         if self._ended:
             return
-        snap = self.run.snapshot()
-        delay = IDLE_REDRAW_SECONDS
-        if snap.status is RunStatus.RUNNING:
-            delay = (snap.remaining % 1.0) or 1.0
-        self._ticker = self.set_timer(delay + REDRAW_MARGIN, self._tick)
+        self._ticker = self.set_timer(next_wake(self.run.snapshot()), self._tick)
 
     def _tick(self) -> None:
         self.refresh_run()
@@ -176,10 +172,9 @@ class RunnerScreen(Screen[None]):
             return
         events = self.run.drain_events()
         snap = self.run.snapshot()
-        self._cue(events, snap)
-        now = self.services.clock.monotonic()
-        due = snap.status is RunStatus.RUNNING and now - self._last_checkpoint >= CHECKPOINT_SECONDS
-        if checkpoint or events or due:
+        if self.hands_free is not None:
+            self._cue(self.hands_free.update(events, snap))
+        if checkpoint or self.checkpointer.due(bool(events), snap):
             self.save_checkpoint()
         self._draw(snap)
         if snap.finished:
@@ -237,21 +232,13 @@ class RunnerScreen(Screen[None]):
 
     # ------------------------------------------------------------------ cues
 
-    def _cue(self, events: tuple[RunEvent, ...], snap: RunSnapshot) -> None:
-        """One cue for the latest change and one for the latest warning (a jump over several steps is one cue)."""
-        changed = [e for e in events if e.kind is RunEventKind.STEP_CHANGED]
-        ending = [e for e in events if e.kind is RunEventKind.STEP_ENDING]
-        message = ""
-        if changed and not snap.finished:
-            step = self.plan.steps[changed[-1].index]
-            message = f"Now: {step.title} ({step.area_name}, {format_seconds(step.seconds)})"
-        if ending and ending[-1].index == snap.index and not snap.finished and snap.remaining > 0:
-            step = self.plan.steps[snap.index]
-            following = snap.next_step
-            after = f"then {following.title}" if following else "then the routine is done"
-            message = f"{step.title} ends in {math.ceil(snap.remaining)} s; {after}."
-        if not message:
+    def _cue(self, cues: list[Cue]) -> None:
+        """A toast, a flash and the bell for the latest step change or warning (a jump over steps is one cue)."""
+        shown = [cue for cue in cues if cue.kind in (CueKind.STEP_STARTED, CueKind.STEP_ENDING)]
+        if not shown:
             return
+        cue = shown[-1]
+        message = cue.title if cue.kind is CueKind.STEP_STARTED else cue.line
         self.app.notify(message, title="Step", timeout=4, markup=False)
         self._flash()
         if self.services.settings.bell:
@@ -270,17 +257,9 @@ class RunnerScreen(Screen[None]):
 
     def save_checkpoint(self) -> None:
         """Save where the run is, so that a crash loses nothing (a failure is reported once)."""
-        self._last_checkpoint = self.services.clock.monotonic()
-        try:
-            save_checkpoint(self.services.paths, self.run.checkpoint())
-        except (OSError, LockTimeout) as exc:
-            if not self._checkpoint_failed:
-                self._checkpoint_failed = True
-                self.app.notify(
-                    f"The run cannot be checkpointed ({exc}); if Companion is closed now, this session is lost.",
-                    severity="warning",
-                    markup=False,
-                )
+        problem = self.checkpointer.save()
+        if problem:
+            self.app.notify(problem, severity="warning", markup=False)
 
     def _end(self) -> None:
         """Record the session at once, then show the reflection (and a way out if saving failed)."""
@@ -290,6 +269,8 @@ class RunnerScreen(Screen[None]):
         self._ended = True
         if self._ticker is not None:
             self._ticker.stop()
+        if self.hands_free is not None:
+            self.hands_free.close()
         record = self.run.to_record()
         error: SaveError | None = None
         try:
@@ -312,29 +293,37 @@ class RunnerScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._release_run_lock()
+        if self.hands_free is not None:
+            self.hands_free.close()
 
     # ------------------------------------------------------------------ actions
 
-    def _act(self, result: ActionResult) -> None:
+    def _spoken(self, action: Action, result: ActionResult) -> None:
+        """The hands-free cue for what ``action`` did (spoken, notified, in the status file)."""
+        if self.hands_free is not None:
+            self.hands_free.acted(action, result)
+
+    def _act(self, action: Action, result: ActionResult) -> None:
         """After an action: say why when it was refused (or only partly done), checkpoint and redraw."""
+        self._spoken(action, result)
         if result.reason:
             self.app.notify(result.reason, severity="information" if result.ok else "warning", markup=False)
         self._redraw_now(checkpoint=result.ok)
 
     def action_toggle_pause(self) -> None:
-        self._act(self.run.toggle_pause())
+        self._act(Action.PAUSE, self.run.toggle_pause())
 
     def action_next_step(self) -> None:
-        self._act(self.run.next())
+        self._act(Action.NEXT, self.run.next())
 
     def action_back_step(self) -> None:
-        self._act(self.run.back())
+        self._act(Action.BACK, self.run.back())
 
     def action_extend(self) -> None:
         result = self.run.extend()
         if result.ok and not result.reason:
             self.app.notify(f"Added {format_seconds(round(result.seconds))} to this step.", timeout=2)
-        self._act(result)
+        self._act(Action.EXTEND, result)
 
     def action_stop(self) -> None:
         if self._ended:
@@ -343,14 +332,17 @@ class RunnerScreen(Screen[None]):
         if was_running:
             self.run.pause()
             self.refresh_run(checkpoint=True)
+        self._spoken(Action.ASK_STOP, ActionResult(True))
 
         def answered(stop: bool | None) -> None:
             if self._ended:
                 return
             if stop:
-                self.run.stop()
-            elif was_running:
-                self.run.resume()
+                self._spoken(Action.STOP, self.run.stop())
+            else:
+                if was_running:
+                    self.run.resume()
+                self._spoken(Action.KEEP_GOING, ActionResult(True))
             # A stop is recorded at once (the checkpoint saved at the pause holds the same seconds until then).
             self._redraw_now(checkpoint=not stop)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -20,9 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 
 from companion.catalogue.models import Catalog
+from companion.run.notify import NO_NOTIFIER, find_notifier
+from companion.run.speech import NO_ENGINE, SpeechEngine, Voice, find_engine, list_voices
 from companion.settings.limit_entry import LimitError, format_limit, parse_limit
 from companion.settings.price_entry import PriceError, format_price, parse_price
-from companion.settings.user_settings import Breathing, Prices, Settings, StricterLimit
+from companion.settings.user_settings import DEFAULT_RATE, Breathing, Prices, Settings, StricterLimit
 from screens.themes import THEMES
 from screens.widgets.focus_marks import TextBox
 from screens.widgets.tick_list import TickList
@@ -41,7 +43,12 @@ PRICE_FIELDS = {"device-price": "device price", "session-price": "session price"
 SWITCHES = {
     "bell": "Terminal bell at cues (step changes, the 5-second warning, the end)",
     "reduced-motion": "Reduced motion: the breathing pacer as text, no flashes",
+    "speech": "Speak the steps, the 5-second warnings, limits, pauses and the end",
+    "notifications": "Desktop notification at each step change and at the end",
 }
+RATES = (100, 125, 150, DEFAULT_RATE, 200, 250, 300)
+"""Speech rates offered, in words a minute (within the settings' bounds)."""
+DEFAULT_VOICE = "The engine's own voice"
 
 
 def switch_text(widget_id: str, value: bool) -> str:
@@ -54,6 +61,14 @@ def theme_options(available: Iterable[str]) -> list[tuple[str, str]]:
     calm = [theme.name for theme in THEMES if theme.name in available]
     others = sorted(name for name in available if name not in calm)
     return [(f"{name} (calm)", name) for name in calm] + [(name, name) for name in others]
+
+
+def voice_options(voices: Iterable[Voice], current: str) -> list[tuple[str, str]]:
+    """The voices to offer: the engine's default first, then the engine's (the current one even if not listed)."""
+    options = [(DEFAULT_VOICE, "")] + [(voice.label, voice.id) for voice in voices]
+    if current and all(value != current for _, value in options):
+        options.append((current, current))
+    return options
 
 
 def content_limits(catalog: Catalog, tool: str) -> tuple[int | None, int | None]:
@@ -85,6 +100,8 @@ class SettingsScreen(Screen[None]):
         self.apply = apply
         self.limit_problems: dict[str, str] = {}
         self.price_problems: dict[str, str] = {}
+        self.engine: SpeechEngine | None = find_engine()
+        self.has_notifier = find_notifier() is not None
 
     # --- layout -------------------------------------------------------------------------------------------------
 
@@ -110,6 +127,42 @@ class SettingsScreen(Screen[None]):
                 yield Label(
                     switch_text("reduced-motion", settings.reduced_motion), id="reduced-motion-label", classes="switch"
                 )
+
+            yield Static("Hands-free cues", classes="section")
+            engine = self.engine
+            yield Static(
+                NO_ENGINE if engine is None else f"Spoken through {engine.name} ({engine.path}).",
+                id="speech-engine",
+                classes="help",
+            )
+            with Horizontal(classes="row"):
+                yield Switch(settings.speech.enabled, id="speech", animate=False)
+                yield Label(switch_text("speech", settings.speech.enabled), id="speech-label", classes="switch")
+            with Horizontal(classes="row"):
+                yield Label("Speech rate", classes="name")
+                yield Select(
+                    [(f"{n} words a minute" + (" (usual)" if n == DEFAULT_RATE else ""), n) for n in RATES],
+                    value=settings.speech.rate if settings.speech.rate in RATES else DEFAULT_RATE,
+                    allow_blank=False,
+                    id="speech-rate",
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("Voice", classes="name")
+                yield Select(
+                    voice_options([], settings.speech.voice),
+                    value=settings.speech.voice,
+                    allow_blank=False,
+                    id="speech-voice",
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Switch(settings.notifications, id="notifications", animate=False)
+                yield Label(
+                    switch_text("notifications", settings.notifications), id="notifications-label", classes="switch"
+                )
+            if not self.has_notifier:
+                yield Static(NO_NOTIFIER, id="notifier-missing", classes="help")
 
             yield Static("Breathing rhythm", classes="section")
             with Horizontal(classes="row"):
@@ -201,6 +254,19 @@ class SettingsScreen(Screen[None]):
         self.query_one("#prices-problem", Static).display = False
         self.query_one("#owned-tools", TickList).border_title = "Tools"
         self.query_one("#theme", Select).focus()
+        if self.engine is not None:
+            self.load_voices(self.engine)
+
+    @work(thread=True, exclusive=True)
+    def load_voices(self, engine: SpeechEngine) -> None:
+        """Ask the engine for its voices (a subprocess: never on the UI thread)."""
+        voices = list_voices(engine)
+        self.app.call_from_thread(self._show_voices, voices)
+
+    def _show_voices(self, voices: list[Voice]) -> None:
+        select = self.query_one("#speech-voice", Select)
+        select.set_options(voice_options(voices, self.settings.speech.voice))
+        select.value = self.settings.speech.voice
 
     # --- applying changes ---------------------------------------------------------------------------------------
 
@@ -217,14 +283,24 @@ class SettingsScreen(Screen[None]):
         if isinstance(event.value, str):
             self.change(theme=event.value)
 
-    @on(Switch.Changed, "#bell, #reduced-motion")
+    @on(Switch.Changed, "#bell, #reduced-motion, #speech, #notifications")
     def _switch_changed(self, event: Switch.Changed) -> None:
         widget_id = event.switch.id or ""
         self.query_one(f"#{widget_id}-label", Label).update(switch_text(widget_id, event.value))
         if widget_id == "bell":
             self.change(bell=event.value)
-        else:
+        elif widget_id == "reduced-motion":
             self.change(reduced_motion=event.value)
+        elif widget_id == "notifications":
+            self.change(notifications=event.value)
+        else:
+            self.change(speech=self.settings.speech.model_copy(update={"enabled": event.value}).model_dump())
+
+    @on(Select.Changed, "#speech-rate, #speech-voice")
+    def _speech_changed(self, event: Select.Changed) -> None:
+        key = "rate" if event.select.id == "speech-rate" else "voice"
+        if isinstance(event.value, int | str) and not isinstance(event.value, bool):
+            self.change(speech=self.settings.speech.model_copy(update={key: event.value}).model_dump())
 
     @on(Select.Changed, "#inhale, #exhale")
     def _breathing_changed(self) -> None:

@@ -16,6 +16,7 @@ from companion.run.engine import RoutineRun
 from companion.safety.plan import make_plan
 from companion.safety.screening import ScreeningAnswers, load_screening, questions_for, save_screening
 from companion.services import Services
+from companion.settings.user_settings import HandsFreeChoice
 from screens.flow import today
 from screens.help import HelpScreen
 from screens.home import HomeScreen
@@ -517,10 +518,18 @@ def test_start_command_rejects_an_unknown_routine(capsys) -> None:
 def test_start_command_opens_the_app_at_the_routine(monkeypatch) -> None:
     import companion.cli.entry
 
-    opened: list[str | None] = []
-    monkeypatch.setattr(companion.cli.entry, "open_app", lambda start_routine=None: opened.append(start_routine) or 0)
+    opened: list[tuple[str | None, object]] = []
+    monkeypatch.setattr(
+        companion.cli.entry,
+        "open_app",
+        lambda start_routine=None, hands_free=None: opened.append((start_routine, hands_free)) or 0,
+    )
     assert companion.cli.entry.main(["start", ROUTINE]) == 0
-    assert opened == [ROUTINE]
+    assert companion.cli.entry.main(["start", ROUTINE, "--speak", "--notify"]) == 0
+    assert opened == [
+        (ROUTINE, HandsFreeChoice(speak=False, notify=False)),
+        (ROUTINE, HandsFreeChoice(speak=True, notify=True)),
+    ]
 
 
 async def test_screen_opening_keys_are_off_while_a_routine_runs(make_app, services: Services) -> None:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from companion.cli.support import CliError
 
+if TYPE_CHECKING:
+    from companion.settings.user_settings import HandsFreeChoice
 
-def open_app(start_routine: str | None = None) -> int:
+
+def open_app(start_routine: str | None = None, hands_free: HandsFreeChoice | None = None) -> int:
     """Build and run the Textual app (imported here so the core never imports Textual)."""
     from screens.app import run_app
 
-    return run_app(start_routine=start_routine)
+    return run_app(start_routine=start_routine, hands_free=hands_free)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

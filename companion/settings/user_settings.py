@@ -17,6 +17,8 @@ limit and the user's.
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,6 +73,33 @@ class Prices(SettingsModel):
 ToolId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 
 
+DEFAULT_RATE = 175
+"""Words a minute: espeak-ng's own default (``espeak-ng --help``: "-s ... The default is 175")."""
+MIN_RATE = 80
+MAX_RATE = 400
+"""The speech rates allowed (espeak-ng takes 80 to 450 words a minute; a Companion design choice within that)."""
+VOICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+./() -]{0,59}")
+"""What a voice setting may hold: it goes to the speech command as one argument, and never starts with '-'."""
+
+
+@dataclass(frozen=True)
+class HandsFreeChoice:
+    """What this session asks for on top of the settings (``companion start ID --speak --notify``)."""
+
+    speak: bool = False
+    notify: bool = False
+
+
+class Speech(SettingsModel):
+    """Spoken cues (see :mod:`companion.run.speech`): on or off, how fast, in which of the engine's voices."""
+
+    enabled: bool = False
+    rate: int = Field(default=DEFAULT_RATE, ge=MIN_RATE, le=MAX_RATE)
+    """Words a minute."""
+    voice: Annotated[str, StringConstraints(pattern=f"^(?:{VOICE_ID.pattern})?$")] = ""
+    """The engine's voice id (empty: the engine's own default)."""
+
+
 class Settings(SettingsModel):
     """Everything the user can set. Frozen: change it with :meth:`updated` (which validates) and save it."""
 
@@ -90,6 +119,10 @@ class Settings(SettingsModel):
     """Tool ids the user owns; empty means "not set" (every routine is offered without a mark)."""
     prices: Prices = Field(default_factory=Prices)
     """Local prices for the therapy comparison."""
+    speech: Speech = Field(default_factory=Speech)
+    """Spoken cues while a routine runs."""
+    notifications: bool = False
+    """A desktop notification at each step change and at the end."""
 
     def updated(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and validated (raises ``pydantic.ValidationError`` on a bad value)."""

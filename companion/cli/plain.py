@@ -1,0 +1,469 @@
+"""``companion start ID --plain``: the routine flow as lines of text, for screen readers, logs and eyes closed.
+
+The same flow as the app, on the same core: an unfinished session is offered for recording first, the screening
+is asked as numbered questions, today's plan is printed as lines, then the run prints one line per event (each
+step with its title, area and time, the time left every 30 s, pause, resume, extensions, refusals with their
+reason, the end). Keys as in the app: space, ``n``, ``b``, ``+``, ``s`` (asks first); ``?`` lists them. The run
+holds the run lock, is checkpointed on every change and every few seconds, and is recorded the moment it ends,
+exactly as in the app; Ctrl+C stops it (recorded as stopped), a SIGTERM or SIGHUP records it as interrupted.
+
+Standard output carries no escape code at all: every line is plain text, and control characters in user text
+(a routine file of one's own) are dropped.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import IO, Any
+
+from companion.catalogue.models import Question, Routine
+from companion.cli.keys import Keys, KeySource
+from companion.cli.support import CliError
+from companion.disk.fileio import LockTimeout
+from companion.history.queries import local_date, seconds_on_day
+from companion.history.records import SessionRecord, SessionStatus
+from companion.history.store import HistoryStore, StorageError
+from companion.run.cadence import Checkpointer, next_wake
+from companion.run.checkpoint import (
+    RunLock,
+    checkpoint_to_record,
+    claim_run,
+    clear_checkpoint,
+    load_checkpoint,
+    run_elsewhere,
+)
+from companion.run.cues import Action, Cue
+from companion.run.engine import ActionResult, RoutineRun, RunStatus
+from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
+from companion.safety.plan import Plan, last_worked_by_area, make_plan
+from companion.safety.screening import (
+    ScreeningAnswers,
+    ScreeningOutcome,
+    assess,
+    load_screening,
+    questions_for,
+    save_screening,
+)
+from companion.services import Services, build_services
+from companion.settings.user_settings import HandsFreeChoice
+from companion.words import format_seconds
+
+TIME_LEFT_EVERY = 30.0
+"""Seconds between the "time left" lines (the issue's every 30 s)."""
+KEYS_HELP = "Keys: space pause or resume, n next step, b back, + 15 s more, s stop (asks first), ? these keys."
+RUN_ELSEWHERE = "a routine is running in another Companion window; finish or stop it there first"
+
+
+class Ended(Exception):
+    """The process was asked to end (SIGTERM, SIGHUP) during the run."""
+
+
+def plain(text: str) -> str:
+    """``text`` with every control character (escape codes included) left out."""
+    return "".join(char for char in text if unicodedata.category(char)[0] != "C" or char == "\t")
+
+
+class Lines:
+    """Standard output, a line at a time, flushed at once."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def __call__(self, text: str = "") -> None:
+        self.stream.write(plain(text) + "\n")
+        self.stream.flush()
+
+    def ask(self, prompt: str, keys: KeySource) -> str | None:
+        """Print ``prompt`` (no line end) and read a line; ``None`` when the input has ended."""
+        self.stream.write(plain(prompt))
+        self.stream.flush()
+        answer = keys.line()
+        if answer is None or not self.stream.isatty():
+            # The terminal echoes what is typed; a log or a file gets it too, so each answer ends its line.
+            self.stream.write(("" if answer is None else plain(answer)) + "\n")
+            self.stream.flush()
+        return None if answer is None else plain(answer).strip()
+
+
+def run_plain(
+    routine_id: str,
+    choice: HandsFreeChoice,
+    keys: KeySource | None = None,
+    out: Lines | None = None,
+    services: Services | None = None,
+) -> int:
+    """The whole flow for ``routine_id``; the exit status (0: a session recorded, 1: nothing was run)."""
+    services = services or build_services()
+    routine = services.catalog.routine(routine_id)
+    if routine is None:
+        raise CliError(f"no routine '{routine_id}'; run 'companion routines' to list them")
+    keys = keys or Keys()
+    out = out or Lines()
+    for message in services.messages:
+        out(message)
+    if run_elsewhere(services.paths):
+        raise CliError(RUN_ELSEWHERE)
+    if not offer_recovery(services, keys, out):
+        return 1
+    answers = screening(services, routine, keys, out)
+    if answers is None:
+        return 1
+    plan = plan_today(services, routine, answers, out)
+    for line in plan_lines(plan):
+        out(line)
+    if not plan.can_start:
+        out("Nothing to run today.")
+        return 1
+    tension = rating("Tension now, 0 to 10 (Enter skips): ", keys, out)
+    outputs = outputs_for(services.settings, choice)
+    for notice in outputs.notices:
+        out(notice)
+    lock = claim_run(services.paths)
+    if lock is None:
+        raise CliError(RUN_ELSEWHERE)
+    run = RoutineRun(plan, services.clock, tension_before=tension)
+    hands = hands_free_for(services.paths, plan, run, outputs, time_left_every=TIME_LEFT_EVERY)
+    record = PlainRun(services, plan, run, hands, keys, out, lock).go()
+    if record is not None:
+        reflect(services, record, keys, out)
+    return 0
+
+
+# ---------------------------------------------------------------------- before the run
+
+
+def offer_recovery(services: Services, keys: KeySource, out: Lines) -> bool:
+    """Record or discard a session left unfinished by a crash, before a new run replaces its checkpoint.
+
+    ``False`` when it can be neither (the user chose neither, or it could not be saved): nothing is started.
+    """
+    checkpoint, message = load_checkpoint(services.paths, services.clock.now())
+    if message:
+        out(message)
+    if checkpoint is None:
+        return True
+    store = HistoryStore(services.paths)
+    try:
+        if store.get(checkpoint.session_id) is not None:
+            clear_checkpoint(services.paths)
+            return True
+    except (StorageError, OSError, LockTimeout):
+        pass
+    done = format_seconds(round(checkpoint.actual_seconds))
+    out(f"An unfinished session was found: {checkpoint.routine_title}, {done} done.")
+    while True:
+        answer = out.ask("Record it as interrupted (r) or discard it (d)? ", keys)
+        if answer is None:
+            return False
+        if answer.lower() in ("r", "d"):
+            break
+    if answer.lower() == "d":
+        return forget(services, out, "The unfinished session was discarded.")
+    if not save(store, checkpoint_to_record(checkpoint), out):
+        return False
+    return forget(services, out, f"Recorded as interrupted: {checkpoint.routine_title}, {done} done.")
+
+
+def forget(services: Services, out: Lines, said: str) -> bool:
+    try:
+        clear_checkpoint(services.paths)
+    except (OSError, LockTimeout) as exc:
+        out(f"The unfinished session's file could not be removed ({exc}); nothing new is started.")
+        return False
+    out(said)
+    return True
+
+
+def save(store: HistoryStore, record: SessionRecord, out: Lines) -> bool:
+    """Save ``record`` (new or replacing the one with its id); says why when it cannot."""
+    try:
+        if store.get(record.id) is None:
+            store.append(record)
+        else:
+            store.update(record)
+    except (StorageError, LockTimeout) as exc:
+        out(f"The session could not be saved: {exc}")
+        return False
+    return True
+
+
+def screening(services: Services, routine: Routine, keys: KeySource, out: Lines) -> ScreeningAnswers | None:
+    """Today's answers for ``routine``, asked as numbered questions; ``None`` when the session must not start."""
+    questions = questions_for(routine, services.catalog)
+    today = local_date(services.clock.now())
+    answers = load_screening(services.paths, today)
+    out(f"Before {routine.title}: does any of this apply to you today?")
+    for number, question in enumerate(questions, 1):
+        out(f"{number}. {question.text}" + (" (yes today)" if answers.answered_yes(question.id) else ""))
+    ticked = [str(n) for n, q in enumerate(questions, 1) if answers.answered_yes(q.id)]
+    default = f"keep {', '.join(ticked)}" if ticked else "none of these apply"
+    while True:
+        typed = out.ask(f"Numbers that apply, separated by spaces (Enter: {default}): ", keys)
+        if typed is None:
+            out("No answer: nothing was started.")
+            return None
+        chosen = _numbers(typed, len(questions)) if typed else {int(n) for n in ticked}
+        if chosen is not None:
+            break
+        out(f"Type numbers from 1 to {len(questions)}, or press Enter.")
+    for number, question in enumerate(questions, 1):
+        answers = answers.with_answer(question.id, number in chosen)
+    outcome = assess(routine, services.catalog, answers)
+    if outcome.stop:
+        remember(services, answers, out)
+        for question in outcome.stop:
+            out(f"Not today: {question.text} {question.why} {question.instead}")
+        return None
+    if outcome.needs_clearance and not clearance(outcome, keys, out):
+        remember(services, answers, out)
+        return None
+    for question in outcome.needs_clearance:
+        answers = answers.with_cleared(question.id)
+    remember(services, answers, out)
+    return answers
+
+
+def _numbers(typed: str, count: int) -> set[int] | None:
+    words = typed.replace(",", " ").split()
+    if not all(word.isdigit() and 1 <= int(word) <= count for word in words):
+        return None
+    return {int(word) for word in words}
+
+
+def clearance(outcome: ScreeningOutcome, keys: KeySource, out: Lines) -> bool:
+    """Whether the user confirms a doctor has cleared them for each "ask first" answer."""
+    question: Question
+    for question in outcome.needs_clearance:
+        out(f"{question.text} {question.why} {question.instead}")
+        while True:
+            answer = out.ask("Has a doctor or midwife cleared you for this massage? (y/n) ", keys)
+            if answer is None or answer.lower() == "n":
+                out("Not today, then: nothing was started.")
+                return False
+            if answer.lower() == "y":
+                break
+    return True
+
+
+def remember(services: Services, answers: ScreeningAnswers, out: Lines) -> None:
+    try:
+        save_screening(services.paths, answers)
+    except (OSError, LockTimeout) as exc:
+        out(f"Your answers apply now but could not be kept for later today ({exc}).")
+
+
+def plan_today(services: Services, routine: Routine, answers: ScreeningAnswers, out: Lines) -> Plan:
+    """Today's plan, counting today's sessions read fresh from disk (unreadable: said, and counted as none)."""
+    try:
+        records = HistoryStore(services.paths).records
+    except StorageError as exc:
+        out(f"{exc} Today's earlier sessions are not counted.")
+        records = []
+    now = services.clock.now()
+    return make_plan(
+        routine,
+        services.catalog,
+        services.settings,
+        answers,
+        seconds_on_day(records, local_date(now)),
+        last_worked_by_area(records),
+        now,
+    )
+
+
+def plan_lines(plan: Plan) -> Iterator[str]:
+    """Today's plan as lines: what was changed for safety and why, warnings, then each step."""
+    for note in plan.notes:
+        yield f"Changed for safety: {note.text}."
+    for warning in plan.warnings:
+        yield f"Note: {warning.text}"
+    for question in plan.screening.cleared:
+        yield f"Cleared by your doctor: {question.text}"
+    if not plan.steps:
+        return
+    yield f"Today's plan: {plan.routine.title}, {len(plan.steps)} steps, {format_seconds(plan.total_seconds)}."
+    for number, step in enumerate(plan.steps, 1):
+        most = f"; at most {format_seconds(step.max_seconds)}" if step.max_seconds > step.seconds else ""
+        yield f"{number}. {step.title}: {step.area_name}, {step.tool_name}, {format_seconds(step.seconds)}{most}."
+
+
+def rating(prompt: str, keys: KeySource, out: Lines) -> int | None:
+    """A 0-10 rating, or ``None`` (Enter, or the end of the input)."""
+    while True:
+        typed = out.ask(prompt, keys)
+        if not typed:
+            return None
+        if typed.isdigit() and 0 <= int(typed) <= 10:
+            return int(typed)
+        out("Type a number from 0 to 10, or press Enter to skip.")
+
+
+# ---------------------------------------------------------------------- the run
+
+
+@contextmanager
+def ending_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the run through :class:`Ended` (so it is recorded), then their handlers return."""
+
+    def ended(signum: int, frame: FrameType | None) -> None:
+        raise Ended(signal.Signals(signum).name)
+
+    saved: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            saved[number] = signal.signal(number, ended)
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
+class PlainRun:
+    """The run loop: keys in, one line per cue out, checkpoints, and the record at the end."""
+
+    def __init__(
+        self,
+        services: Services,
+        plan: Plan,
+        run: RoutineRun,
+        hands: HandsFree,
+        keys: KeySource,
+        out: Lines,
+        lock: RunLock,
+    ) -> None:
+        self.services = services
+        self.plan = plan
+        self.run = run
+        self.hands = hands
+        self.keys = keys
+        self.out = out
+        self.lock = lock
+        self.checkpointer = Checkpointer(services.paths, run)
+
+    def go(self) -> SessionRecord | None:
+        """Run to the end (or a stop) and record the session; the record, or ``None`` if it could not be saved."""
+        status: SessionStatus | None = None
+        try:
+            with ending_signals(), self.keys.cbreak():
+                self.out(KEYS_HELP)
+                self.run.start()
+                self.show(self.hands.update(self.run.drain_events(), self.run.snapshot()))
+                self.checkpoint()
+                try:
+                    self.loop()
+                except KeyboardInterrupt:
+                    self.out("Ctrl+C: the routine is stopped.")
+                    self.act(Action.STOP)
+                except Ended as signalled:
+                    self.out(f"{signalled}: the routine is interrupted.")
+                    status = SessionStatus.INTERRUPTED
+            return self.finish(status)
+        finally:
+            self.hands.close()
+            self.lock.release()
+
+    def loop(self) -> None:
+        while True:
+            snap = self.run.snapshot()
+            if snap.finished:
+                return
+            key = self.keys.read(next_wake(snap))
+            if key is not None:
+                self.key(key)
+            self.tick()
+
+    def tick(self) -> None:
+        events = self.run.drain_events()
+        snap = self.run.snapshot()
+        self.show(self.hands.update(events, snap))
+        if self.checkpointer.due(bool(events), snap):
+            self.checkpoint()
+
+    def key(self, key: str) -> None:
+        if key == " ":
+            self.act(Action.PAUSE)
+        elif key == "n":
+            self.act(Action.NEXT)
+        elif key == "b":
+            self.act(Action.BACK)
+        elif key == "+":
+            self.act(Action.EXTEND)
+        elif key == "s":
+            self.ask_stop()
+        elif key == "?":
+            self.out(KEYS_HELP)
+
+    def act(self, action: Action) -> None:
+        run = self.run
+        result = {
+            Action.PAUSE: run.toggle_pause,
+            Action.NEXT: run.next,
+            Action.BACK: run.back,
+            Action.EXTEND: run.extend,
+            Action.STOP: run.stop,
+        }[action]()
+        self.show(self.hands.acted(action, result))
+        if result.ok:
+            self.checkpoint()
+
+    def ask_stop(self) -> None:
+        """As in the app: the countdown holds while the question is open; ``y`` stops, ``n`` goes on."""
+        was_running = self.run.snapshot().status is RunStatus.RUNNING
+        if was_running:
+            self.run.pause()
+        self.checkpoint()
+        self.show(self.hands.acted(Action.ASK_STOP, ActionResult(True)))
+        while True:
+            key = self.keys.read(1.0)
+            if key in ("y", "Y"):
+                self.act(Action.STOP)
+                return
+            if key in ("n", "N") or (key is None and self.keys.ended):
+                if was_running:
+                    self.run.resume()
+                self.show(self.hands.acted(Action.KEEP_GOING, ActionResult(True)))
+                self.checkpoint()
+                return
+            self.tick()  # the status file goes on being written while the question waits
+
+    def show(self, cues: list[Cue]) -> None:
+        for cue in cues:
+            if cue.line:
+                self.out(cue.line)
+
+    def checkpoint(self) -> None:
+        problem = self.checkpointer.save()
+        if problem:
+            self.out(problem)
+
+    def finish(self, status: SessionStatus | None) -> SessionRecord | None:
+        """Record the session; the checkpoint goes only once it is saved (else the next start offers it)."""
+        if status is None:
+            self.tick()  # the end's line and cue
+        record = self.run.to_record(status=status)
+        planned = format_seconds(self.plan.total_seconds)
+        if not save(HistoryStore(self.services.paths), record, self.out):
+            self.out("The checkpoint is kept: the next start of Companion offers to record this session.")
+            return None
+        try:
+            clear_checkpoint(self.services.paths)
+        except (OSError, LockTimeout) as exc:
+            self.out(f"The session is saved, but its checkpoint could not be removed ({exc}).")
+        self.out(f"Recorded: {record.status.value}, {format_seconds(record.actual_seconds)} done of {planned} planned.")
+        return record
+
+
+def reflect(services: Services, record: SessionRecord, keys: KeySource, out: Lines) -> None:
+    """The optional rating after the session, added to the saved record."""
+    tension = rating("Tension now, after the session, 0 to 10 (Enter skips): ", keys, out)
+    if tension is None:
+        return
+    if save(HistoryStore(services.paths), record.model_copy(update={"tension_after": tension}), out):
+        out(f"Saved with your rating: {tension}.")

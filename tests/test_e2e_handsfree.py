@@ -1,0 +1,171 @@
+"""End to end in tmux, on the real clock: plain mode with its output in a file, spoken cues through a stub speech
+command on PATH, and ``companion status`` against the running app."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+from tests.test_e2e_runner import ROUTINE, history, remaining, start_routine
+from tests.tmux_driver import TmuxSession, companion_command, companion_env, needs_tmux
+
+
+def wait_for_file(path: Path, text: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    content = ""
+    while time.monotonic() < deadline:
+        if path.exists():
+            content = path.read_text(encoding="utf-8", errors="replace")
+            if text in content:
+                return content
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} did not appear in {path} within {timeout} s:\n{content}")
+
+
+@needs_tmux
+def test_plain_mode_prints_every_step_without_escape_codes_and_records_the_stop(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "plain.txt"
+    command = " ".join([*companion_command(), "start", ROUTINE, "--plain", ">", str(out)])
+    session = TmuxSession(["sh", "-c", command], companion_env(isolated_home))
+    try:
+        wait_for_file(out, "Numbers that apply")
+        session.send("Enter")
+        wait_for_file(out, "Tension now")
+        session.send("5", "Enter")
+        wait_for_file(out, "Step 1 of 7: Warm the shoulders")
+        for number in range(2, 8):
+            session.send("n")
+            wait_for_file(out, f"Step {number} of 7: ")
+        session.send("Space")
+        wait_for_file(out, "Paused. Space resumes.")
+        session.send("s")
+        wait_for_file(out, "Stop the routine now?")
+        session.send("y")
+        wait_for_file(out, "Recorded: stopped")
+        session.send("Enter")  # no rating after
+        session.wait_for("EXITED-0")
+    finally:
+        session.close()
+    data = out.read_bytes()
+    assert b"\x1b" not in data, "plain mode wrote an escape code"
+    text = data.decode("utf-8")
+    for number in range(1, 8):
+        assert f"Step {number} of 7: " in text
+    [recorded] = history(isolated_home)
+    assert recorded["status"] == "stopped" and recorded["tension_before"] == 5
+    assert not (Path(os.environ["XDG_STATE_HOME"]) / "companion" / "run-checkpoint.json").exists()
+
+
+def stub_engines(folder: Path, log: Path) -> Path:
+    """Every speech command Companion looks for, as a script logging its arguments (one utterance a line)."""
+    folder.mkdir()
+    for name in ("spd-say", "espeak-ng", "espeak", "say"):
+        script = folder / name
+        script.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$*\" >> {log}\n")
+        script.chmod(0o755)
+    return folder
+
+
+def utterances(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def wait_for_utterance(log: Path, text: str, timeout: float = 20.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        said = utterances(log)
+        if any(text in line for line in said):
+            return said
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} was not spoken within {timeout} s; said: {utterances(log)}")
+
+
+@needs_tmux
+def test_speak_drives_the_speech_command_on_path(isolated_home: Path, tmp_path: Path) -> None:
+    log = tmp_path / "spoken.log"
+    stubs = stub_engines(tmp_path / "bin", log)
+    env = companion_env(isolated_home)
+    env["PATH"] = f"{stubs}:{env['PATH']}"
+    session = TmuxSession([*companion_command(), "start", ROUTINE, "--speak"], env)
+    try:
+        start_routine(session)
+        wait_for_utterance(log, "Step 1 of 7. Warm the shoulders. Shoulders, 1 minute.")
+        session.send("n")
+        session.wait_for("Step 2 of 7")
+        wait_for_utterance(log, "Step 2 of 7. Knead the tops of the shoulders")
+        for _ in range(3):  # 1:30 planned, 2:00 at most: the third press is refused
+            session.send("+")
+            time.sleep(0.3)
+        wait_for_utterance(log, "Time is up for the shoulders.")
+        session.send("Space")
+        wait_for_utterance(log, "Paused.")
+        session.send("s")
+        wait_for_utterance(log, "Stop the routine?")
+        session.send("y")
+        said = wait_for_utterance(log, "Routine stopped.")
+        session.send("C-q")
+        session.wait_for("EXITED-0")
+    finally:
+        session.close()
+    texts = [line.split(" -- ")[-1] if " -- " in line else line for line in said]
+    starts = [t for t in texts if "Step " in t and " of 7." in t]
+    assert len(starts) == 2, "one utterance per step boundary"
+    assert sum("Time is up" in t for t in texts) == 1, "one utterance per refusal"
+    order = ["Step 1 of 7", "Step 2 of 7", "Time is up", "Paused.", "Stop the routine?", "Routine stopped."]
+    positions = [next(i for i, t in enumerate(texts) if key in t) for key in order]
+    assert positions == sorted(positions)
+    assert not [t for t in texts if re.search(r"\d:\d\d", t)], "times are spoken as words"
+
+
+@needs_tmux
+def test_status_matches_the_running_app(isolated_home: Path) -> None:
+    session = TmuxSession([*companion_command(), "start", ROUTINE], companion_env(isolated_home))
+    try:
+        start_routine(session)
+        time.sleep(2.5)
+        before = remaining(session.screen())
+        result = subprocess.run(
+            [*companion_command(), "status", "--json"],
+            env=companion_env(isolated_home),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        after = remaining(session.screen())
+        line = subprocess.run(
+            [*companion_command(), "status"],
+            env=companion_env(isolated_home),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout
+        session.send("s")
+        session.wait_for("Stop the routine now?")
+        session.send("y")
+        session.wait_for("Routine stopped")
+        idle = subprocess.run(
+            [*companion_command(), "status"], env=companion_env(isolated_home), capture_output=True, text=True
+        ).stdout
+        session.send("C-q")
+        session.wait_for("EXITED-0")
+    finally:
+        session.close()
+    status = json.loads(result.stdout)
+    assert status["state"] == "running" and status["routine_id"] == ROUTINE and status["step"] == 1
+
+    def seconds(text: str) -> int:
+        minutes, secs = text.split(":")
+        return int(minutes) * 60 + int(secs)
+
+    left = status["step_seconds_left"]
+    assert seconds(after) - 2 <= left <= seconds(before) + 2, (before, left, after)
+    assert line.startswith("running: step 1 of 7, Warm the shoulders (Shoulders), ")
+    assert idle == "idle\n"

@@ -1,0 +1,199 @@
+"""Plain mode (``companion start ID --plain``) on the fake clock: scripted lines and keys in, lines out, and the
+session recorded and checkpointed as in the app."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from companion.cli.keys import Keys, _without_escapes
+from companion.cli.plain import KEYS_HELP, Lines, plain, run_plain
+from companion.history.records import SessionStatus
+from companion.history.store import HistoryStore
+from companion.run.checkpoint import load_checkpoint, save_checkpoint
+from companion.run.clock import FakeClock
+from companion.run.engine import RoutineRun
+from companion.safety.plan import make_plan
+from companion.services import Services
+from companion.settings.user_settings import HandsFreeChoice
+
+ROUTINE = "neck-shoulders-desk"
+
+
+class ScriptedKeys:
+    """Lines answered in order; keys pressed at given seconds of the fake clock (which reading advances)."""
+
+    def __init__(self, clock: FakeClock, lines: list[str], keys: list[tuple[float, str]]) -> None:
+        self.clock = clock
+        self.lines = list(lines)
+        self.keys = sorted(keys)
+        self.ended = False
+        self.checkpoints: list[float] = []
+
+    @contextlib.contextmanager
+    def cbreak(self) -> Iterator[None]:
+        yield
+
+    def read(self, timeout: float) -> str | None:
+        self.ended = not self.keys
+        start = self.clock.monotonic()
+        if self.keys and self.keys[0][0] <= start + timeout:
+            at, key = self.keys.pop(0)
+            self.clock.advance(max(0.0, at - start))
+            return key
+        self.clock.advance(timeout)
+        return None
+
+    def line(self) -> str | None:
+        return self.lines.pop(0) if self.lines else None
+
+
+def at(seconds: float) -> float:
+    return 1000.0 + seconds  # the fake clock's monotonic start; no time passes before the run
+
+
+def go(services: Services, lines: list[str], keys: list[tuple[float, str]]) -> tuple[int, list[str]]:
+    stream = io.StringIO()
+    script = ScriptedKeys(services.clock, lines, keys)  # type: ignore[arg-type]
+    status = run_plain(ROUTINE, HandsFreeChoice(), script, Lines(stream), services)
+    return status, stream.getvalue().splitlines()
+
+
+def test_a_whole_routine_with_every_key(services: Services) -> None:
+    keys = [(at(10), " "), (at(40), " "), (at(45), "+"), (at(50), "n"), (at(60), "b"), (at(65), "?"), (at(70), "x")]
+    status, lines = go(services, ["", "6", "3"], keys)
+    assert status == 0
+    text = "\n".join(lines)
+    assert "\x1b" not in text
+    assert lines[0].startswith("Before Neck and shoulders after desk work")
+    assert "1. Is there an open wound" in text
+    assert "Today's plan: Neck and shoulders after desk work, 7 steps, 7:30." in text
+    for number in range(1, 8):
+        assert f"Step {number} of 7: " in text
+    events = lines[lines.index(KEYS_HELP) + 1 :]
+    assert events[1:4] == [
+        "Paused. Space resumes.",
+        "Resumed: 0:50 left in Warm the shoulders.",
+        "Added 0:15: 1:00 left in Warm the shoulders.",
+    ]
+    assert events[4].startswith("Step 2 of 7: Knead the tops of the shoulders")
+    assert events[5].startswith("Step 1 of 7: Warm the shoulders")  # b: back to the first step
+    assert KEYS_HELP in events
+    assert "Routine complete:" in text and "Recorded: completed" in text
+    assert lines[-1] == "Saved with your rating: 3."
+    [record] = HistoryStore(services.paths).records
+    assert record.status is SessionStatus.COMPLETED
+    assert record.tension_before == 6 and record.tension_after == 3
+    assert not services.paths.checkpoint.exists()
+
+
+def test_time_left_every_thirty_seconds_and_the_warning(services: Services) -> None:
+    _, lines = go(services, ["", ""], [(at(61), "s"), (at(62), "y")])
+    first = lines.index(next(line for line in lines if line.startswith("Step 1 of 7")))
+    assert lines[first + 1 : first + 4] == [
+        "0:30 left in Warm the shoulders.",
+        "Warm the shoulders ends in 5 s; then Knead the tops of the shoulders.",
+        lines[first + 3],
+    ]
+    assert lines[first + 3].startswith("Step 2 of 7")
+
+
+def test_stop_asks_first_and_records_a_stopped_session(services: Services) -> None:
+    status, lines = go(services, ["", ""], [(at(5), "s"), (at(8), "n"), (at(12), "s"), (at(40), "y")])
+    assert status == 0
+    assert lines.count("Stop the routine now? The time done so far is recorded. y stops, n keeps going.") == 2
+    assert "Going on: 0:55 left in Warm the shoulders." in lines
+    assert "Routine stopped: 0:09 done." in lines  # each question held the countdown
+    [record] = HistoryStore(services.paths).records
+    assert record.status is SessionStatus.STOPPED and record.actual_seconds == 9
+
+
+def test_a_stop_answer_starts_nothing(services: Services) -> None:
+    status, lines = go(services, ["3"], [])
+    assert status == 1
+    assert any(line.startswith("Not today: Do you have a fever") for line in lines)
+    assert HistoryStore(services.paths).records == []
+
+
+def test_bad_numbers_are_asked_again_and_an_avoided_area_is_left_out(services: Services) -> None:
+    _, lines = go(services, ["0 99", "17", ""], [(at(1), "s"), (at(2), "y")])
+    assert "Type numbers from 1 to 18, or press Enter." in lines
+    assert any(line.startswith("Changed for safety:") and "left out" in line for line in lines)
+
+
+def test_an_unfinished_session_is_offered_before_a_new_run(services: Services) -> None:
+    routine = services.catalog.routine(ROUTINE)
+    assert routine is not None
+    earlier = RoutineRun(make_plan(routine, services.catalog), FakeClock())
+    earlier.start()
+    earlier.clock.advance(42)  # type: ignore[attr-defined]
+    save_checkpoint(services.paths, earlier.checkpoint())
+    _, lines = go(services, ["maybe", "r", "", ""], [(at(3), "s"), (at(4), "y")])
+    assert "An unfinished session was found: Neck and shoulders after desk work, 0:42 done." in lines
+    assert "Recorded as interrupted: Neck and shoulders after desk work, 0:42 done." in lines
+    statuses = sorted(r.status.value for r in HistoryStore(services.paths).records)
+    assert statuses == ["interrupted", "stopped"]
+
+
+def test_checkpoints_are_saved_as_in_the_app(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    import companion.run.cadence as cadence
+
+    saved: list[float] = []
+    real = cadence.save_checkpoint
+
+    def recording(paths, checkpoint) -> None:
+        saved.append(checkpoint.actual_seconds)
+        real(paths, checkpoint)
+
+    monkeypatch.setattr(cadence, "save_checkpoint", recording)
+    go(services, ["", ""], [(at(30), "s"), (at(31), "y")])
+    assert saved[0] == 0 and len(saved) >= 6  # at start, every 5 s, and at the stop question
+    assert all(b >= a for a, b in itertools.pairwise(saved))
+
+
+def test_user_text_is_printed_without_control_characters() -> None:
+    assert plain("Neck\x1b[31m red\x07 \x9b2J done") == "Neck[31m red 2J done"
+
+
+def test_keys_skip_escape_sequences_and_read_lines_from_a_pipe() -> None:
+    assert _without_escapes("n\x1b[A\x1bOPb+\x1b") == "nb+"
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"3 5\nn \x1b[B+")
+    os.close(write_end)
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        keys = Keys(stream)  # type: ignore[arg-type]
+        assert keys.line() == "3 5"
+        with keys.cbreak():  # not a terminal: nothing to change
+            assert [keys.read(0.5) for _ in range(3)] == ["n", " ", "+"]
+            assert keys.read(0.05) is None and keys.ended
+        assert keys.line() is None
+
+
+def test_the_plain_flag_runs_plain_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    import companion.cli.plain as plain_mode
+    from companion.cli.entry import main
+
+    called: list[tuple[str, HandsFreeChoice]] = []
+    monkeypatch.setattr(plain_mode, "run_plain", lambda routine_id, choice: called.append((routine_id, choice)) or 0)
+    assert main(["start", ROUTINE, "--plain", "--speak"]) == 0
+    assert called == [(ROUTINE, HandsFreeChoice(speak=True))]
+
+
+def test_an_unknown_routine_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from companion.cli.entry import main
+
+    assert main(["start", "nope", "--plain"]) == 2
+    assert capsys.readouterr().err.strip() == "companion: no routine 'nope'; run 'companion routines' to list them"
+
+
+def test_checkpoint_left_by_plain_mode_is_valid(services: Services) -> None:
+    go(services, ["", ""], [(at(7), "s")])  # the input ends at the question: the run goes on to the end
+    checkpoint, message = load_checkpoint(services.paths)
+    assert checkpoint is None and message is None  # recorded and cleared
+    assert json.loads(services.paths.history.read_text().splitlines()[-1])["status"] == "completed"
