@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from companion.catalogue.models import Routine
 from companion.disk.fileio import LockTimeout
-from companion.history.queries import local_date, seconds_on_day
+from companion.history.queries import local_date
 from companion.history.records import SessionRecord
 from companion.history.store import StorageError
 from companion.run.checkpoint import clear_checkpoint, run_elsewhere
-from companion.safety.plan import Plan, last_worked_by_area, make_plan
+from companion.safety.plan import Plan, plan_for_day
 from companion.safety.screening import ScreeningAnswers
 from companion.services import Services
 
@@ -35,15 +35,7 @@ def build_plan(app: App[Any], services: Services, routine: Routine, answers: Scr
     except StorageError as exc:
         app.notify(f"{exc} Today's earlier sessions are not counted.", severity="warning", markup=False)
         records = []
-    return make_plan(
-        routine,
-        services.catalog,
-        services.settings,
-        answers,
-        seconds_on_day(records, today(services)),
-        last_worked_by_area(records),
-        services.clock.now(),
-    )
+    return plan_for_day(routine, services.catalog, services.settings, answers, records, services.clock.now())
 
 
 RUN_ELSEWHERE = "A routine is running in another Companion window. Finish or stop it there first."

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import time
 from pathlib import Path
 
 from tests.test_e2e_runner import ROUTINE, history, remaining, start_routine
-from tests.tmux_driver import TmuxSession, companion_command, companion_env, needs_tmux
+from tests.tmux_driver import TmuxSession, companion_command, companion_env, needs_tmux, run_companion
 
 
 def wait_for_file(path: Path, text: str, timeout: float = 20.0) -> str:
@@ -130,35 +129,19 @@ def test_status_matches_the_running_app(isolated_home: Path) -> None:
         start_routine(session)
         time.sleep(2.5)
         before = remaining(session.screen())
-        result = subprocess.run(
-            [*companion_command(), "status", "--json"],
-            env=companion_env(isolated_home),
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        )
+        result = run_companion(isolated_home, "status", "--json")
         after = remaining(session.screen())
-        line = subprocess.run(
-            [*companion_command(), "status"],
-            env=companion_env(isolated_home),
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        ).stdout
+        line = run_companion(isolated_home, "status")
         session.send("s")
         session.wait_for("Stop the routine now?")
         session.send("y")
         session.wait_for("Routine stopped")
-        idle = subprocess.run(
-            [*companion_command(), "status"], env=companion_env(isolated_home), capture_output=True, text=True
-        ).stdout
+        idle = run_companion(isolated_home, "status")
         session.send("C-q")
         session.wait_for("EXITED-0")
     finally:
         session.close()
-    status = json.loads(result.stdout)
+    status = json.loads(result)
     assert status["state"] == "running" and status["routine_id"] == ROUTINE and status["step"] == 1
 
     def seconds(text: str) -> int:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.tmux_driver import TmuxSession, companion_command, companion_env, needs_tmux
+from tests.tmux_driver import TmuxSession, companion_command, companion_env, needs_tmux, run_companion
 
 ROUTINE = "neck-shoulders-desk"
 REMAINING = re.compile(r"(\d+:\d\d) left of")
@@ -26,15 +26,7 @@ def remaining(screen: str) -> str:
 
 def history(home: Path) -> list[dict[str, Any]]:
     """The sessions, as ``companion history --json`` prints them."""
-    result = subprocess.run(
-        [*companion_command(), "history", "--json"],
-        env=companion_env(home),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    sessions: list[dict[str, Any]] = json.loads(result.stdout)["sessions"]
+    sessions: list[dict[str, Any]] = json.loads(run_companion(home, "history", "--json"))["sessions"]
     return sessions
 
 

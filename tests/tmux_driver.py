@@ -73,3 +73,11 @@ def companion_command() -> list[str]:
     script = shutil.which("companion")
     assert script, "the companion script is not installed (pip install -e '.[test]')"
     return [script]
+
+
+def run_companion(home: Path, *args: str) -> str:
+    """What the installed ``companion`` prints for ``args`` (it must succeed), in the test's own folders."""
+    result = subprocess.run(
+        [*companion_command(), *args], env=companion_env(home), capture_output=True, text=True, timeout=30, check=True
+    )
+    return result.stdout

@@ -25,7 +25,7 @@ from companion.catalogue.models import Question, Routine
 from companion.cli.keys import Keys, KeySource
 from companion.cli.support import CliError
 from companion.disk.fileio import LockTimeout
-from companion.history.queries import local_date, seconds_on_day
+from companion.history.queries import local_date
 from companion.history.records import SessionRecord, SessionStatus
 from companion.history.store import HistoryStore, StorageError
 from companion.run.cadence import Checkpointer, next_wake
@@ -40,7 +40,7 @@ from companion.run.checkpoint import (
 from companion.run.cues import Action, Cue
 from companion.run.engine import ActionResult, RoutineRun, RunStatus
 from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
-from companion.safety.plan import Plan, last_worked_by_area, make_plan
+from companion.safety.plan import Plan, plan_for_day
 from companion.safety.screening import (
     ScreeningAnswers,
     ScreeningOutcome,
@@ -264,16 +264,7 @@ def plan_today(services: Services, routine: Routine, answers: ScreeningAnswers, 
     except StorageError as exc:
         out(f"{exc} Today's earlier sessions are not counted.")
         records = []
-    now = services.clock.now()
-    return make_plan(
-        routine,
-        services.catalog,
-        services.settings,
-        answers,
-        seconds_on_day(records, local_date(now)),
-        last_worked_by_area(records),
-        now,
-    )
+    return plan_for_day(routine, services.catalog, services.settings, answers, records, services.clock.now())
 
 
 def plan_lines(plan: Plan) -> Iterator[str]:

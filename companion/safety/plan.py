@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from companion.catalogue.models import Catalog, EffectiveLimit, Question, Routine, Step
+from companion.history.queries import local_date, seconds_on_day
 from companion.history.records import SessionRecord
 from companion.safety.screening import ScreeningAnswers, ScreeningOutcome, assess
 from companion.settings.user_settings import Settings
@@ -417,3 +418,25 @@ def last_worked_by_area(records: Iterable[SessionRecord]) -> dict[str, datetime]
             if current is None or record.ended_at > current:
                 last[step.area] = record.ended_at
     return last
+
+
+def plan_for_day(
+    routine: Routine,
+    catalog: Catalog,
+    settings: Settings,
+    answers: ScreeningAnswers,
+    records: Iterable[SessionRecord],
+    now: datetime,
+) -> Plan:
+    """:func:`make_plan` for ``now``, counting the time ``records`` spent today and when they last worked each area
+    (the app's flow and plain mode both plan this way)."""
+    records = list(records)
+    return make_plan(
+        routine,
+        catalog,
+        settings,
+        answers,
+        seconds_on_day(records, local_date(now)),
+        last_worked_by_area(records),
+        now,
+    )
