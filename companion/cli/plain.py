@@ -337,6 +337,7 @@ class PlainRun:
         self.out = out
         self.lock = lock
         self.checkpointer = Checkpointer(services.paths, run)
+        self._changed = False  # an action changed the run: checkpoint at the next tick (once, as in the app)
 
     def go(self) -> SessionRecord | None:
         """Run to the end (or a stop) and record the session; the record, or ``None`` if it could not be saved."""
@@ -374,8 +375,9 @@ class PlainRun:
         events = self.run.drain_events()
         snap = self.run.snapshot()
         self.show(self.hands.update(events, snap))
-        if self.checkpointer.due(bool(events), snap):
+        if self.checkpointer.due(bool(events) or self._changed, snap) and not snap.finished:
             self.checkpoint()
+        self._changed = False
 
     def key(self, key: str) -> None:
         if key == " ":
@@ -401,8 +403,7 @@ class PlainRun:
             Action.STOP: run.stop,
         }[action]()
         self.show(self.hands.acted(action, result))
-        if result.ok:
-            self.checkpoint()
+        self._changed = result.ok
 
     def ask_stop(self) -> None:
         """As in the app: the countdown holds while the question is open; ``y`` stops, ``n`` goes on."""
@@ -420,7 +421,7 @@ class PlainRun:
                 if was_running:
                     self.run.resume()
                 self.show(self.hands.acted(Action.KEEP_GOING, ActionResult(True)))
-                self.checkpoint()
+                self._changed = True
                 return
             self.tick()  # the status file goes on being written while the question waits
 
@@ -441,6 +442,7 @@ class PlainRun:
         record = self.run.to_record(status=status)
         planned = format_seconds(self.plan.total_seconds)
         if not save(HistoryStore(self.services.paths), record, self.out):
+            self.checkpoint()  # with every second done, for the recovery
             self.out("The checkpoint is kept: the next start of Companion offers to record this session.")
             return None
         try:
