@@ -229,6 +229,7 @@ class BuilderScreen(Screen[str | None]):
             "title": "step",
             "instruction": "step",
             "intensity": "gentle",
+            "position": "sitting",
             "technique": self.catalog.vocabulary.techniques[0].id,
         }
         found: list[tuple[str, str]] = []

@@ -14,20 +14,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from companion.catalogue.models import Catalog, Intensity, Step
+from companion.catalogue.models import Catalog, Intensity, Position, Step
 from companion.words import count
 from screens.widgets.focus_marks import MarkedButton, TextBox
 
 StepCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 """Problems of a candidate step within the routine being built, as ``(field, message)`` pairs."""
 
-STEP_FIELDS = ("area", "tool", "technique", "seconds", "intensity", "title", "instruction", "breathing")
+STEP_FIELDS = ("area", "tool", "technique", "seconds", "intensity", "position", "title", "instruction", "breathing")
 FIELD_NAMES = {
     "area": "Area",
     "tool": "Tool",
     "technique": "Technique",
     "seconds": "Seconds",
     "intensity": "Intensity",
+    "position": "Position",
     "title": "Step title",
     "instruction": "Instruction",
     "breathing": "Breathing",
@@ -103,6 +104,14 @@ class StepEditor(ModalScreen[Step | None]):
                     value=step.intensity.value if step else Select.NULL,
                 )
                 yield Static(id="intensity-problem", classes="problem")
+                yield Label("Position")
+                yield Select(
+                    [(p.value.replace("-", " "), p.value) for p in Position],
+                    prompt="Choose how you sit or lie",
+                    id="position",
+                    value=step.position.value if step else Select.NULL,
+                )
+                yield Static(id="position-problem", classes="problem")
                 yield Label("Step title")
                 yield TextBox(step.title if step else "", placeholder="e.g. Shoulder squeeze", id="title")
                 yield Static(id="title-problem", classes="problem")
@@ -131,7 +140,7 @@ class StepEditor(ModalScreen[Step | None]):
     def candidate(self) -> dict[str, Any]:
         """The step as typed so far, in the file's shape; empty fields are left out."""
         data: dict[str, Any] = {}
-        for field in ("area", "tool", "technique", "intensity"):
+        for field in ("area", "tool", "technique", "intensity", "position"):
             value = self.query_one(f"#{field}", Select).value
             if isinstance(value, str):
                 data[field] = value

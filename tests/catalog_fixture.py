@@ -43,8 +43,10 @@ def _safety() -> SafetyRules:
         {
             "sources": [
                 {"id": sid, "fact": "A fact.", "strength": "design", "reference": "Companion design choice"}
-                for sid in ("gun-per-area", "roll-per-area", "design-day-cap", "neck-front", "consensus")
+                for sid in ("gun-per-area", "roll-per-area", "design-day-cap", "neck-front", "consensus", "gap")
             ],
+            "session_gap_minutes": 60,
+            "session_gap_source": "gap",
             "limits": [
                 {
                     "tool": "massage-gun",
@@ -132,6 +134,7 @@ def step(area: str, tool: str, seconds: int, title: str | None = None) -> dict[s
         "technique": "kneading",
         "seconds": seconds,
         "intensity": "gentle",
+        "position": "sitting",
         "instruction": "Slowly.",
     }
 

@@ -60,6 +60,7 @@ def _routine(routine_id: str, title: str, goals: list[str], areas: list[str], th
             "technique": "kneading",
             "seconds": seconds,
             "intensity": "gentle",
+            "position": "sitting",
             "instruction": "Knead gently.",
         }
         for area in areas
@@ -92,6 +93,8 @@ def catalog() -> Catalog:
     safety = SafetyRules.model_validate(
         {
             "sources": [{"id": "s1", "fact": "A fact.", "strength": "clinic", "reference": "ref"}],
+            "session_gap_minutes": 60,
+            "session_gap_source": "s1",
             "limits": [],
             "avoid": [],
             "questions": [
@@ -103,9 +106,12 @@ def catalog() -> Catalog:
                  "instead": "Leave it alone.", "areas": ["calves"], "source": "s1"},
             ],
             "red_flags": [
-                {"id": "saddle", "region": "back", "text": "Numbness in the saddle area.", "action": "Go to A&E now."},
-                {"id": "arm-numb", "region": "neck", "text": "Numbness in an arm.", "action": "See a doctor today."},
-                {"id": "calf", "region": "anywhere", "text": "A swollen, warm calf.", "action": "See a doctor now."},
+                {"id": "saddle", "region": "back", "text": "Numbness in the saddle area.", "action": "Go to A&E now.",
+                 "source": "s1"},
+                {"id": "arm-numb", "region": "neck", "text": "Numbness in an arm.", "action": "See a doctor today.",
+                 "source": "s1"},
+                {"id": "calf", "region": "anywhere", "text": "A swollen, warm calf.", "action": "See a doctor now.",
+                 "source": "s1"},
             ],
         }
     )  # fmt: skip

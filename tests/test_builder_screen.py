@@ -63,7 +63,13 @@ async def wait_for_screen(pilot, kind: type, tries: int = 50) -> None:
 async def fill_step(pilot, *, area: str, tool: str, technique: str, seconds: str, title: str) -> StepEditor:
     editor = pilot.app.screen
     assert isinstance(editor, StepEditor)
-    for widget_id, value in (("area", area), ("tool", tool), ("technique", technique), ("intensity", "gentle")):
+    for widget_id, value in (
+        ("area", area),
+        ("tool", tool),
+        ("technique", technique),
+        ("intensity", "gentle"),
+        ("position", "sitting"),
+    ):
         editor.query_one(f"#{widget_id}", Select).value = value
     await pilot.pause()
     await type_into(pilot, "seconds", seconds, clear=True)

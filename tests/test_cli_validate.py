@@ -33,6 +33,7 @@ tool = "hands"
 technique = "gliding"
 seconds = 60
 intensity = "gentle"
+position = "sitting"
 instruction = "Stroke from wrist to elbow."
 """
 # Line numbers in GOOD: id 1, title 2, goals 4, therapies 6, [[steps]] 8, area 10, tool 11, seconds 13.
@@ -82,7 +83,7 @@ BAD = [
     ("over-limit seconds", "seconds = 60", "seconds = 3000", "steps[0].seconds", 13),
     ("source key", 'suits = "People who type a lot."', 'suits = "x"\nsource = "bundled"', "source", 6),
     ("limit key", "seconds = 60", "seconds = 60\nstep_seconds = 9999", "steps[0].step_seconds", 14),
-    ("limits table", "", "", "limits", 17),  # appended below
+    ("limits table", "", "", "limits", 18),  # appended below
     ("escape sequence", 'title = "My forearms"', 'title = "\\u001b[31mred"', "title", 2),
     ("raw escape byte", 'title = "My forearms"', 'title = "\x1b[31mred"', None, 2),
 ]
@@ -139,7 +140,7 @@ def test_non_utf8_big_and_missing_files(tmp_path: Path) -> None:
     result = companion("validate", str(latin), str(big), str(missing))
     assert result.returncode == 1
     out = result.stdout.splitlines()
-    assert out[0].startswith(f"{latin}:15: is not UTF-8 text")
+    assert out[0].startswith(f"{latin}:16: is not UTF-8 text")
     assert out[1].startswith(f"{big}: is larger than 256 KiB")
     assert out[2].startswith(f"{missing}: cannot be read")
 

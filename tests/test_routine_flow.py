@@ -29,7 +29,7 @@ from screens.screening import ScreeningScreen
 from screens.screening_result import ClearanceScreen, StopScreen
 
 SIZES = [(80, 24), (60, 20)]
-ROUTINE = "neck-shoulders-desk"  # 7 steps, hands and a massage ball, 7:30
+ROUTINE = "neck-shoulders-desk"  # 7 steps, hands and a massage ball, 7:15
 
 
 def clock_of(services: Services) -> FakeClock:
@@ -107,7 +107,7 @@ async def test_enter_through_from_home_to_completed_and_reflection(make_app, ser
         assert runner.run.outcome is SessionStatus.COMPLETED
         [record] = saved_records(services)
         assert record.status is SessionStatus.COMPLETED
-        assert record.actual_seconds == 450
+        assert record.actual_seconds == 435
         assert load_checkpoint(services.paths) == (None, None), "cleared once recorded"
         # Reflection: rate 3, write a note with markup in it, Enter saves it as typed.
         for _ in range(4):
@@ -346,7 +346,7 @@ async def test_stop_asks_first_then_records_a_stopped_session(make_app, services
         assert record.actual_seconds == 30
         assert load_checkpoint(services.paths) == (None, None)
         summary = str(app.screen.query_one("#summary", Static).render())
-        assert "Routine stopped" in summary and "0:30 done of 7:30" in summary
+        assert "Routine stopped" in summary and "0:30 done of 7:15" in summary
         assert "would add" in str(app.screen.query_one("#therapy", Static).render())
         await pilot.press("escape")  # nothing entered: closes, the record stays as saved
         await pilot.pause()
@@ -453,7 +453,7 @@ async def test_recovery_offer_records_an_interrupted_session(make_app, services:
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, RecoveryScreen)
-        assert "1:15 done of 7:30" in str(app.screen.query_one("#recovery-text", Static).render())
+        assert "1:15 done of 7:15" in str(app.screen.query_one("#recovery-text", Static).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

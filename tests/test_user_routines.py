@@ -45,6 +45,7 @@ tool = "hands"
 technique = "gliding"
 seconds = 60
 intensity = "gentle"
+position = "sitting"
 instruction = "Stroke from wrist to elbow."
 
 [[steps]]
@@ -54,6 +55,7 @@ tool = "hands"
 technique = "kneading"
 seconds = 60
 intensity = "moderate"
+position = "sitting"
 instruction = "Squeeze and let go."
 """
 # Line numbers in GOOD: id 1, title 2, goals 4, therapies 6, first [[steps]] 8, its seconds 13, second [[steps]] 17.
@@ -120,7 +122,7 @@ BAD_CASES = [
         'area = "forearms"\ntool = "hands"\ntechnique = "kneading"',
         'area = "elbows"\ntool = "hands"\ntechnique = "kneading"',
         "steps[1].area",
-        19,
+        20,
         "unknown area 'elbows'",
     ),
     (
@@ -200,7 +202,7 @@ BAD_CASES = [
         "known",
     ),
     ("missing key", 'summary = "A short routine for the forearms."\n', "", "summary", 1, "required"),
-    ("missing step key", 'instruction = "Squeeze and let go."', "", "steps[1].instruction", 17, "required"),
+    ("missing step key", 'instruction = "Squeeze and let go."', "", "steps[1].instruction", 18, "required"),
     (
         "escape sequence via TOML escape",
         'title = "My forearms"',
@@ -215,7 +217,7 @@ BAD_CASES = [
         'instruction = "Squeeze and let go."',
         'instruction = "\\u001b]8;;x\\u0007hi"',
         "steps[1].instruction",
-        24,
+        26,
         "control character",
     ),
     ("empty title", 'title = "My forearms"', 'title = "   "', "title", 2, "at least 1"),
@@ -253,7 +255,7 @@ def test_non_utf8_file(tmp_path: Path, catalog: Catalog) -> None:
     routine, problems = _load(tmp_path, catalog, content)
     assert routine is None
     assert len(problems) == 1
-    assert "not UTF-8" in problems[0].message and problems[0].line == 15
+    assert "not UTF-8" in problems[0].message and problems[0].line == 16
 
 
 def test_file_over_256_kib(tmp_path: Path, catalog: Catalog) -> None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from companion.catalogue.locate import printable_problem, toml_error_line, with_lines
-from companion.catalogue.models import Catalog, Routine, SafetyRules, Step, Therapy, Vocabulary
+from companion.catalogue.models import Catalog, Limit, Routine, SafetyRules, Step, Therapy, Vocabulary
 from companion.catalogue.problems import ContentError, Problem, validation_problems
 from companion.catalogue.validation import limit_problems, reference_problems
 
@@ -92,15 +92,23 @@ def _parse(
         return None
 
 
+REQUIRED_CAPS = ("step_seconds", "area_session_seconds", "area_day_seconds")
+"""Every tool's general limit sets these: a tool without them is refused."""
+
+
 def _safety_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> list[Problem]:
-    """Sources named by limits and rules must exist; tools and areas must be known."""
+    """Sources named by limits and rules must exist; tools, areas and questions must be known; every tool has
+    its caps, and an area's own limit is never looser than its tool's general one."""
     sources = {s.id for s in rules.sources}
     tools = {t.id for t in vocabulary.tools}
     areas = {a.id for a in vocabulary.areas}
+    questions = {q.id for q in rules.questions}
     problems: list[Problem] = []
-    for group in ("limits", "avoid", "questions"):
+    if rules.session_gap_source not in sources:
+        problems.append(Problem(name, "session_gap_source", f"unknown source '{rules.session_gap_source}'"))
+    for group in ("limits", "avoid", "area_rules", "questions", "adaptations", "red_flags"):
         for index, item in enumerate(getattr(rules, group)):
-            for key in ("source", "session_source", "day_source"):
+            for key in ("source", "session_source", "area_session_source", "day_source", "uses_source"):
                 value = getattr(item, key, None)
                 if value is not None and value not in sources:
                     problems.append(Problem(name, f"{group}[{index}].{key}", f"unknown source '{value}'"))
@@ -112,8 +120,47 @@ def _safety_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> l
             for area in area_ids:
                 if area not in areas:
                     problems.append(Problem(name, f"{group}[{index}]", f"unknown area '{area}'"))
+            question = getattr(item, "question", None)
+            if question is not None and question not in questions:
+                problems.append(Problem(name, f"{group}[{index}].question", f"unknown question '{question}'"))
+    problems.extend(_cap_problems(rules, vocabulary, name))
     problems.extend(_duplicates(name, "sources", [s.id for s in rules.sources]))
     problems.extend(_duplicates(name, "questions", [q.id for q in rules.questions]))
+    problems.extend(_duplicates(name, "red_flags", [f.id for f in rules.red_flags]))
+    problems.extend(_duplicates(name, "area_rules", [r.area for r in rules.area_rules]))
+    return problems
+
+
+def _cap_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> list[Problem]:
+    """Each tool has one general limit with every required cap; area limits only tighten it."""
+    problems: list[Problem] = []
+    general: dict[str, Limit] = {}
+    for index, limit in enumerate(rules.limits):
+        if limit.area is None:
+            if limit.tool in general:
+                problems.append(Problem(name, f"limits[{index}]", f"a second general limit for '{limit.tool}'"))
+            general[limit.tool] = limit
+    for tool in vocabulary.tools:
+        own = general.get(tool.id)
+        if own is None:
+            problems.append(
+                Problem(name, "limits", f"tool '{tool.id}' has no limits; give it {', '.join(REQUIRED_CAPS)}")
+            )
+            continue
+        index = rules.limits.index(own)
+        for cap in REQUIRED_CAPS:
+            if getattr(own, cap) is None:
+                problems.append(Problem(name, f"limits[{index}].{cap}", f"tool '{tool.id}' needs its {cap} cap"))
+    for index, limit in enumerate(rules.limits):
+        base = general.get(limit.tool)
+        if limit.area is None or base is None:
+            continue
+        for cap in (*REQUIRED_CAPS, "session_seconds", "day_uses"):
+            own, broad = getattr(limit, cap), getattr(base, cap)
+            if own is not None and broad is not None and own > broad:
+                problems.append(
+                    Problem(name, f"limits[{index}].{cap}", f"{own} is looser than the tool's general {broad}")
+                )
     return problems
 
 

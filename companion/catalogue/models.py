@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 """A catalogue id: lower case letters, digits and dashes, starting with a letter (e.g. ``upper-back``)."""
@@ -54,6 +54,27 @@ class Intensity(StrEnum):
     GENTLE = "gentle"
     MODERATE = "moderate"
     FIRM = "firm"
+
+
+class Position(StrEnum):
+    """How the person is placed during a step (screening answers can leave some positions out)."""
+
+    SITTING = "sitting"
+    STANDING = "standing"
+    SIDE_LYING = "side-lying"
+    LYING_FACE_DOWN = "lying-face-down"
+    LYING_ON_BACK = "lying-on-back"
+
+
+INTENSITY_ORDER: tuple[Intensity, ...] = (Intensity.GENTLE, Intensity.MODERATE, Intensity.FIRM)
+"""Intensities from the lightest to the firmest."""
+
+
+def gentler(first: Intensity, second: Intensity | None) -> Intensity:
+    """The lighter of two intensities (``None``: no cap)."""
+    if second is None:
+        return first
+    return min(first, second, key=INTENSITY_ORDER.index)
 
 
 class Strength(StrEnum):
@@ -148,8 +169,12 @@ class Step(FileModel):
     technique: Identifier
     seconds: int = Field(gt=0, le=3600)
     intensity: Intensity
+    position: Position
+    """Sitting, standing, side-lying, lying face down or lying on the back."""
     instruction: Text
     breathing: BreathingCue | None = None
+    heat: bool = False
+    """The instruction suggests the device's heat (screening answers can turn it off)."""
 
 
 class Routine(FileModel):
@@ -226,11 +251,18 @@ class Limit(FileModel):
     session_seconds: int | None = Field(default=None, gt=0)
     """Total time with this tool in one session, across areas."""
     area_day_seconds: int | None = Field(default=None, gt=0)
+    """Total time with this tool on one area in any 24 hours."""
+    day_uses: int | None = Field(default=None, gt=0, le=24)
+    """Sessions a day with this tool at all, where a maker gives a number (the shiatsu pillow's 3 uses)."""
     source: Identifier
     session_source: Identifier | None = None
     """Source of ``session_seconds`` when it differs from ``source``."""
+    area_session_source: Identifier | None = None
+    """Source of ``area_session_seconds`` when it differs from ``source``."""
     day_source: Identifier | None = None
     """Source of the daily cap when it differs from ``source`` (the daily cap is a design choice)."""
+    uses_source: Identifier | None = None
+    """Source of ``day_uses`` when it differs from ``source``."""
 
 
 class AvoidRule(FileModel):
@@ -238,6 +270,17 @@ class AvoidRule(FileModel):
 
     tool: Identifier
     areas: tuple[Identifier, ...] = Field(min_length=1)
+    reason: Text
+    source: Identifier
+
+
+class AreaRule(FileModel):
+    """What may work one area at all: the only tools allowed there and the firmest pressure (intensity caps)."""
+
+    area: Identifier
+    tools: tuple[Identifier, ...] = ()
+    """The only tools allowed on the area (empty: any tool the avoid rules allow)."""
+    max_intensity: Intensity | None = None
     reason: Text
     source: Identifier
 
@@ -250,7 +293,9 @@ class QuestionKind(StrEnum):
     ASK_FIRST = "ask-first"
     """Continue only once a doctor has cleared it."""
     AVOID_AREA = "avoid-area"
-    """Leave the named areas out of the plan."""
+    """Leave the named areas out of the plan (the person names them when the question names none)."""
+    ADAPT = "adapt"
+    """Continue with the plan adapted (see ``SafetyRules.adaptations``); no clearance needed."""
 
 
 class Question(FileModel):
@@ -270,6 +315,32 @@ class Question(FileModel):
     source: Identifier
 
 
+class Adaptation(FileModel):
+    """What a "yes" to a screening question changes in a plan (pregnancy, blood thinners, reduced sensation).
+
+    Each effect removes or softens, never adds: steps with ``tools`` or in ``positions`` are left out, pressure
+    on ``areas`` (every area when empty) is capped at ``max_intensity``, and the device's heat is turned off.
+    """
+
+    question: Identifier
+    tools: tuple[Identifier, ...] = ()
+    positions: tuple[Position, ...] = ()
+    areas: tuple[Identifier, ...] = ()
+    """For ``max_intensity``: the areas it applies to (every area when empty)."""
+    max_intensity: Intensity | None = None
+    no_heat: bool = False
+    reason: Text
+    source: Identifier
+
+    @model_validator(mode="after")
+    def _has_an_effect(self) -> Adaptation:
+        if not (self.tools or self.positions or self.max_intensity or self.no_heat):
+            raise ValueError("an adaptation must leave out tools or positions, cap the intensity or turn heat off")
+        if self.areas and self.max_intensity is None:
+            raise ValueError("'areas' only narrows 'max_intensity'; set it or remove 'areas'")
+        return self
+
+
 class RedFlag(FileModel):
     """A symptom that means: stop and get medical help, not a massage."""
 
@@ -277,6 +348,7 @@ class RedFlag(FileModel):
     region: Literal["back", "neck", "anywhere"]
     text: Text
     action: Text
+    source: Identifier
 
 
 class SafetyRules(FileModel):
@@ -286,8 +358,13 @@ class SafetyRules(FileModel):
     sources: tuple[Source, ...]
     limits: tuple[Limit, ...]
     avoid: tuple[AvoidRule, ...]
+    area_rules: tuple[AreaRule, ...] = ()
     questions: tuple[Question, ...]
+    adaptations: tuple[Adaptation, ...] = ()
     red_flags: tuple[RedFlag, ...]
+    session_gap_minutes: int = Field(gt=0, le=24 * 60)
+    """Sessions starting within this many minutes of the last one's end count with it for session caps."""
+    session_gap_source: Identifier
 
 
 class Vocabulary(FileModel):
@@ -311,9 +388,12 @@ class EffectiveLimit(BaseModel):
     area_session_seconds: int | None
     session_seconds: int | None
     area_day_seconds: int | None
+    day_uses: int | None = None
     source: str
     session_source: str
+    area_session_source: str = ""
     day_source: str
+    uses_source: str = ""
 
 
 class Catalog(BaseModel):
@@ -363,8 +443,8 @@ def effective_limit(limits: tuple[Limit, ...], tool: str, area: str) -> Effectiv
     """Overlay the area-specific limit for ``tool`` (if any) on the tool's general one."""
     general = next((lim for lim in limits if lim.tool == tool and lim.area is None), None)
     specific = next((lim for lim in limits if lim.tool == tool and lim.area == area), None)
-    fields = ("step_seconds", "area_session_seconds", "session_seconds", "area_day_seconds")
-    values: dict[str, int | None] = {}
+    fields = ("step_seconds", "area_session_seconds", "session_seconds", "area_day_seconds", "day_uses")
+    values: dict[str, Any] = {}
     for name in fields:
         value = getattr(specific, name) if specific else None
         if value is None and general is not None:
@@ -372,8 +452,8 @@ def effective_limit(limits: tuple[Limit, ...], tool: str, area: str) -> Effectiv
         values[name] = value
     chosen = specific or general
     source = chosen.source if chosen else "none"
-    session_source = (chosen.session_source or chosen.source) if chosen else "none"
-    day_source = (chosen.day_source or chosen.source) if chosen else "none"
-    return EffectiveLimit(
-        tool=tool, area=area, source=source, session_source=session_source, day_source=day_source, **values
-    )
+    sources: dict[str, Any] = {
+        key: (getattr(chosen, key) or chosen.source) if chosen else "none"
+        for key in ("session_source", "area_session_source", "day_source", "uses_source")
+    }
+    return EffectiveLimit(tool=tool, area=area, source=source, **sources, **values)

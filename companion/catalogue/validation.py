@@ -8,8 +8,59 @@ today's history) builds on the same limits in :mod:`companion.safety.plan`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from companion.catalogue.models import Routine, SafetyRules, Vocabulary, effective_limit
+from companion.catalogue.models import INTENSITY_ORDER, AreaRule, Routine, SafetyRules, Step, Vocabulary, effective_limit
+
+ACROSS_TOOLS_SOURCE = "design-across-tools"
+"""The source id of the rule that time on an area adds up over every tool."""
+
+
+@dataclass(frozen=True)
+class AreaCap:
+    """A cap on an area over every tool: the most permissive single tool's cap, with that tool and its source."""
+
+    seconds: int
+    tool: str
+    source: str
+
+
+def area_cap(rules: SafetyRules, area: str, tools: Iterable[str], kind: str) -> AreaCap | None:
+    """The cap of ``kind`` (``"session"`` or ``"day"``) on ``area`` for all ``tools`` together.
+
+    Mixing tools never allows more than the most permissive single tool used there would allow on its own, so
+    the cap is the largest of the tools' own caps (each tool keeps its own, tighter cap as well).
+    """
+    best: AreaCap | None = None
+    for tool in sorted(set(tools)):
+        limit = effective_limit(rules.limits, tool, area)
+        if kind == "session":
+            value, source = limit.area_session_seconds, limit.area_session_source
+        else:
+            value, source = limit.area_day_seconds, limit.day_source
+        if value is not None and (best is None or value > best.seconds):
+            best = AreaCap(value, tool, source)
+    return best
+
+
+def area_rule(rules: SafetyRules, area: str) -> AreaRule | None:
+    """What may work ``area`` at all (allowed tools, firmest pressure), if the rules say."""
+    return next((rule for rule in rules.area_rules if rule.area == area), None)
+
+
+def area_rule_problem(rules: SafetyRules, step: Step) -> tuple[str, AreaRule] | None:
+    """``("tool" | "intensity", rule)`` when ``step`` breaks its area's rule, else ``None``."""
+    rule = area_rule(rules, step.area)
+    if rule is None:
+        return None
+    if rule.tools and step.tool not in rule.tools:
+        return "tool", rule
+    if rule.max_intensity is not None and INTENSITY_ORDER.index(step.intensity) > INTENSITY_ORDER.index(
+        rule.max_intensity
+    ):
+        return "intensity", rule
+    return None
 
 
 def reference_problems(routine: Routine, vocabulary: Vocabulary, therapy_ids: set[str]) -> list[tuple[str, str]]:
@@ -52,6 +103,8 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
     per_tool: dict[str, int] = defaultdict(int)
     last_index: dict[tuple[str, str], int] = {}
     last_tool_index: dict[str, int] = {}
+    area_total: dict[str, int] = defaultdict(int)
+    area_last: dict[str, int] = {}
     for index, step in enumerate(routine.steps):
         tool_name = tools.get(step.tool, f"the {step.tool}")
         area_name = areas.get(step.area, step.area)
@@ -61,6 +114,25 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                     (
                         f"steps[{index}].area",
                         f"{tool_name} must not be used on the {area_name}: {rule.reason} (source {rule.source})",
+                    )
+                )
+        broken = area_rule_problem(rules, step)
+        if broken is not None:
+            what, area_rule_ = broken
+            if what == "tool":
+                allowed = ", ".join(tools.get(t, t) for t in area_rule_.tools)
+                problems.append(
+                    (
+                        f"steps[{index}].tool",
+                        f"only {allowed} may work the {area_name}: {area_rule_.reason} (source {area_rule_.source})",
+                    )
+                )
+            else:
+                problems.append(
+                    (
+                        f"steps[{index}].intensity",
+                        f"{step.intensity.value} is firmer than the {area_rule_.max_intensity} allowed on the "
+                        f"{area_name}: {area_rule_.reason} (source {area_rule_.source})",
                     )
                 )
         limit = effective_limit(rules.limits, step.tool, step.area)
@@ -76,11 +148,29 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
         per_tool[step.tool] += step.seconds
         last_index[(step.tool, step.area)] = index
         last_tool_index[step.tool] = index
+        area_total[step.area] += step.seconds
+        area_last[step.area] = index
+    for area, total in area_total.items():
+        used = {tool for tool, where in per_area if where == area}
+        if len(used) < 2:
+            continue  # one tool: its own caps below say it
+        for kind, what in (("session", "session"), ("day", "daily")):
+            across = area_cap(rules, area, used, kind)
+            if across is not None and total > across.seconds:
+                problems.append(
+                    (
+                        f"steps[{area_last[area]}].seconds",
+                        f"{total} s on the {areas.get(area, area)} with every tool together exceeds the "
+                        f"{across.seconds} s {what} limit there, that of {tools.get(across.tool, across.tool)}, "
+                        f"the most any one of them allows (sources {ACROSS_TOOLS_SOURCE}, {across.source}); "
+                        "shorten or remove a step on that area",
+                    )
+                )
     for (tool, area), total in per_area.items():
         limit = effective_limit(rules.limits, tool, area)
         index = last_index[(tool, area)]
         for cap, what, source in (
-            (limit.area_session_seconds, "per-area session", limit.source),
+            (limit.area_session_seconds, "per-area session", limit.area_session_source),
             (limit.area_day_seconds, "per-area daily", limit.day_source),
         ):
             if cap is not None and total > cap:

@@ -57,6 +57,8 @@ def routine_json(routine: Routine) -> dict[str, Any]:
                 "technique": step.technique,
                 "seconds": step.seconds,
                 "intensity": step.intensity.value,
+                "position": step.position.value,
+                "heat": step.heat,
                 "instruction": step.instruction,
                 "breathing": step.breathing.model_dump() if step.breathing else None,
             }
@@ -112,7 +114,8 @@ def routine_lines(catalog: Catalog, routine: Routine) -> list[str]:
         area = areas[step.area].name
         lines.append(
             f"{number:>2}. {format_seconds(step.seconds):>5}  {step.title}: {area}, "
-            f"{tools[step.tool].name}, {techniques[step.technique].name}, {step.intensity.value}"
+            f"{tools[step.tool].name}, {techniques[step.technique].name}, {step.intensity.value}, "
+            f"{step.position.value.replace('-', ' ')}"
         )
         lines.append(f"      {step.instruction}")
         if step.breathing:
