@@ -11,7 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from companion.catalogue.models import INTENSITY_ORDER, AreaRule, Routine, SafetyRules, Step, Vocabulary, effective_limit
+from companion.catalogue.models import (
+    INTENSITY_ORDER,
+    AreaRule,
+    Routine,
+    SafetyRules,
+    Step,
+    Vocabulary,
+    effective_limit,
+)
 
 ACROSS_TOOLS_SOURCE = "design-across-tools"
 """The source id of the rule that time on an area adds up over every tool."""
