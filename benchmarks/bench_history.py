@@ -65,7 +65,7 @@ async def _open_history_screen(paths: Paths, rounds: int) -> tuple[list[float], 
         for _ in range(rounds):
             gc.collect()
             began = time.perf_counter()
-            screen = HistoryScreen(app.services)
+            screen = HistoryScreen(app.services, history_ready=app.history_ready)
             await app.push_screen(screen)
             while not screen.loaded:
                 await asyncio.sleep(0.002)

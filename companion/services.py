@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from companion.catalogue.models import Catalog
 from companion.catalogue.problems import Problem
 from companion.disk.paths import Paths, default_paths
+from companion.history.queries import local_date
 from companion.history.store import HistoryStore
 from companion.run.clock import Clock, SystemClock
 from companion.settings.user_settings import HandsFreeChoice, Settings, load_settings
@@ -30,6 +32,10 @@ class Services:
     """Things the user should be told at start (a settings file kept aside, ...)."""
     hands_free: HandsFreeChoice = field(default_factory=HandsFreeChoice)
     """Spoken cues and notifications asked for on the command line (the settings may turn them on too)."""
+
+    def today(self) -> date:
+        """The user's local day, from the clock."""
+        return local_date(self.clock.now())
 
 
 def build_services(paths: Paths | None = None, clock: Clock | None = None) -> Services:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -18,9 +18,12 @@ from companion.services import Services, build_services
 from companion.settings.user_settings import HandsFreeChoice, Settings
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
-from screens.messages import HistoryChanged, SettingsChanged
+from screens.messages import FlowMessage, HistoryChanged, SettingsChanged
 from screens.settings_saver import SettingsSaver
 from screens.themes import DEFAULT_THEME, THEMES
+
+if TYPE_CHECKING:
+    from screens.flow import RoutineFlow
 
 NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
 """App actions that open another screen; hidden while a routine's flow or a dialog is on screen."""
@@ -59,6 +62,7 @@ class CompanionApp(App[int]):
             services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
         )
         self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings)
+        self._flow: RoutineFlow | None = None
 
     def _start_in_theme(self, name: str) -> None:
         """Start in the theme called ``name``, styling the first frame once.
@@ -99,19 +103,29 @@ class CompanionApp(App[int]):
         self.call_after_refresh(self.load_history)  # after the first frame: reading never delays it
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.start_routine is not None:
-            from screens.flow import start_flow
-
-            start_flow(self, self.start_routine)
+            self.flow.start(self.start_routine)
         self.call_after_refresh(self._offer_recovery)
+
+    @property
+    def flow(self) -> RoutineFlow:
+        """The one place that decides which screen comes next (loaded when first needed: a quicker start)."""
+        if self._flow is None:
+            from screens.flow import RoutineFlow
+
+            self._flow = RoutineFlow(self)
+        return self._flow
+
+    @on(FlowMessage)
+    def _go_on(self, message: FlowMessage) -> None:
+        """A screen said what happened: the flow decides where the user goes."""
+        message.stop()
+        self.flow.handle(message)
 
     def _offer_recovery(self) -> None:
         """After the first frame: a run left unfinished is rare, and looking for one need not delay the start (nor
         load the flow's modules when there is no checkpoint at all)."""
-        if not self.services.paths.checkpoint.exists():
-            return
-        from screens.recovery import offer_recovery
-
-        offer_recovery(self, self.services)
+        if self.services.paths.checkpoint.exists():
+            self.flow.offer_recovery()
 
     def action_screening(self) -> None:
         """Change today's screening answers (every question), from anywhere."""
@@ -222,7 +236,7 @@ class CompanionApp(App[int]):
         from screens.history import HistoryScreen
 
         if not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen(self.services))
+            self.push_screen(HistoryScreen(self.services, history_ready=self.history_ready))
 
     def action_red_flags(self) -> None:
         from screens.red_flags import RedFlagsScreen

@@ -11,13 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from companion.advice.advisor import red_flags_by_region
 from companion.catalogue.models import Catalog
-
-SAFETY_NOTICE = (
-    "Companion offers guidance for self-massage, not medical advice. It cannot examine you. "
-    "If pain is severe, spreads, or lasts several days, or if anything below applies, stop and see a doctor."
-)
+from screens.safety_text import SAFETY_NOTICE, red_flag_text
 
 
 def key_lines(screen: Screen[Any]) -> Text:
@@ -34,17 +29,6 @@ def key_lines(screen: Screen[Any]) -> Text:
         if tooltip:
             text.append(f" — {tooltip}", style="dim")
         text.append("\n")
-    return text
-
-
-def red_flag_text(catalog: Catalog) -> Text:
-    """The red flags, grouped by region, each with what to do."""
-    text = Text()
-    for title, flags in red_flags_by_region(catalog):
-        text.append(f"{title}\n", style="bold")
-        for flag in flags:
-            text.append(f" ! {flag.text}\n")
-            text.append(f"   {flag.action}\n", style="dim")
     return text
 
 

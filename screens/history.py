@@ -81,8 +81,10 @@ class HistoryScreen(Screen[None]):
         Binding("m", "more", "More"),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, history_ready: bool = False) -> None:
         super().__init__()
+        self.history_ready = history_ready
+        """Whether the app has read the history already (then the table is filled at once from it)."""
         self.services = services
         self.store = services.store
         self.records: list[SessionRecord] = []
@@ -125,7 +127,7 @@ class HistoryScreen(Screen[None]):
             table.add_column(label, key=key, width=width or routine_width)
         table.add_column("Tension", key="tension", width=TENSION_WIDTH)
         table.focus()
-        if getattr(self.app, "history_ready", False):
+        if self.history_ready:
             # What the app already read is shown at once; the re-read below adds what other windows saved.
             self._show(self.store.records, self.store.read_only)
         self.call_after_refresh(self.load)

@@ -17,7 +17,7 @@ from companion.advice.advisor import goal_suggestions
 from companion.catalogue.models import Catalog, Routine
 from companion.settings.user_settings import Settings
 from screens.advice_text import goal_suggestion_text
-from screens.messages import SettingsChanged
+from screens.messages import RoutineChange, RoutineChangeWanted, RoutineChosen, SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview
 from screens.widgets.filter_chooser import FilterChooser
 
@@ -219,20 +219,17 @@ class HomeScreen(Screen[None]):
     def action_focus_filters(self) -> None:
         self.query_one("#goal", FilterChooser).focus()
 
-    def action_new_routine(self) -> None:
-        from screens import routine_actions  # the builder loads when first used
+    def _change_routine(self, change: RoutineChange) -> None:
+        self.post_message(RoutineChangeWanted(change, self.highlighted_routine()))
 
-        routine_actions.new_routine(self)
+    def action_new_routine(self) -> None:
+        self._change_routine("new")
 
     def action_edit_routine(self) -> None:
-        from screens import routine_actions  # the builder loads when first used
-
-        routine_actions.edit_routine(self, self.highlighted_routine())
+        self._change_routine("edit")
 
     def action_copy_routine(self) -> None:
-        from screens import routine_actions  # the builder loads when first used
-
-        routine_actions.copy_routine(self, self.highlighted_routine())
+        self._change_routine("copy")
 
     @on(OptionList.OptionSelected, "#routines")
     def _routine_chosen(self) -> None:
@@ -247,16 +244,12 @@ class HomeScreen(Screen[None]):
 
     def action_start_routine(self) -> None:
         """Start the flow (screening, plan, runner) for the highlighted routine."""
-        from screens.flow import start_flow
-
         routine = self.highlighted_routine()
         if routine is not None:
-            start_flow(self.app, routine.id)
+            self.post_message(RoutineChosen(routine.id))
 
     def action_delete_routine(self) -> None:
-        from screens import routine_actions  # the builder loads when first used
-
-        routine_actions.delete_routine(self, self.highlighted_routine())
+        self._change_routine("delete")
 
     def show_routine(self, routine_id: str) -> None:
         """Highlight the routine with this id, if the filters show it."""

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from textual.message import Message
 
 from companion.settings.user_settings import Settings
+
+if TYPE_CHECKING:  # the flow's types, imported when a flow runs, not at start
+    from companion.catalogue.models import Routine
+    from companion.history.records import SessionRecord
+    from companion.run.checkpoint import RunLock
+    from companion.safety.plan import Plan
+    from companion.safety.screening import ScreeningAnswers
 
 
 class HistoryChanged(Message):
@@ -23,3 +32,82 @@ class SettingsChanged(Message, bubble=False):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
+
+
+class FlowMessage(Message):
+    """Something happened on a screen that may move the user elsewhere; the app hands it to the flow.
+
+    Screens never open the screen that comes next: they post one of these (it bubbles to the app), and
+    :class:`screens.flow.RoutineFlow` decides where the user goes.
+    """
+
+
+class RoutineChosen(FlowMessage):
+    """The user asked to start the routine ``routine_id`` (from a list, the command line or the guide)."""
+
+    def __init__(self, routine_id: str) -> None:
+        super().__init__()
+        self.routine_id = routine_id
+
+
+RoutineChange = Literal["new", "edit", "copy", "delete"]
+
+
+class RoutineChangeWanted(FlowMessage):
+    """The user asked to create, edit, copy or delete a routine of theirs (``routine`` is the highlighted one)."""
+
+    def __init__(self, change: RoutineChange, routine: Routine | None) -> None:
+        super().__init__()
+        self.change: RoutineChange = change
+        self.routine = routine
+
+
+class ScreeningAnswered(FlowMessage):
+    """Today's screening answers were given: the flow keeps them and, for a ``routine``, assesses them."""
+
+    def __init__(self, routine: Routine | None, answers: ScreeningAnswers) -> None:
+        super().__init__()
+        self.routine = routine
+        self.answers = answers
+
+
+class BackToRoutines(FlowMessage):
+    """The user chose to leave the routine's flow for the routine list."""
+
+
+class PlanOutdated(FlowMessage):
+    """A plan on screen may be out of date (the screening answers may have changed meanwhile): plan again."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class PlanAccepted(FlowMessage):
+    """The user starts ``plan`` (``tension_before`` is their rating, ``None`` when skipped)."""
+
+    def __init__(self, plan: Plan, tension_before: int | None) -> None:
+        super().__init__()
+        self.plan = plan
+        self.tension_before = tension_before
+
+
+class RunEnded(FlowMessage):
+    """The run of ``plan`` ended (finished or stopped) with ``record``; the flow records it.
+
+    ``run_lock`` is the run's lock, handed over: it is held until the session is recorded.
+    """
+
+    def __init__(self, plan: Plan, record: SessionRecord, run_lock: RunLock | None) -> None:
+        super().__init__()
+        self.plan = plan
+        self.record = record
+        self.run_lock = run_lock
+
+
+class ReflectionGiven(FlowMessage):
+    """The user rated and noted the session just done (``record`` holds it); the flow saves it."""
+
+    def __init__(self, record: SessionRecord) -> None:
+        super().__init__()
+        self.record = record

@@ -14,10 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from companion.safety.plan import Plan
-from companion.safety.screening import load_screening
-from companion.services import Services
 from companion.words import count, format_seconds
-from screens.flow import back_to_home, build_plan, today
+from screens.messages import BackToRoutines, PlanAccepted, PlanOutdated
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 from screens.widgets.focus_marks import MarkedButton
@@ -72,9 +70,9 @@ class PlanReviewScreen(Screen[None]):
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, services: Services, plan: Plan) -> None:
+    def __init__(self, plan: Plan) -> None:
         super().__init__()
-        self.services = services
+        self._shown = False
         self.plan = plan
 
     def compose(self) -> ComposeResult:
@@ -97,29 +95,23 @@ class PlanReviewScreen(Screen[None]):
             self.query_one("#home", Button).focus()
 
     def on_screen_resume(self) -> None:
-        # The screening answers may have been changed from the palette: plan again.
-        if self.app.screen is not self:  # resumed only on the way down to the home screen
-            return
-        answers = load_screening(self.services.paths, today(self.services))
-        plan = build_plan(self.app, self.services, self.plan.routine, answers)
-        if plan == self.plan:
-            return
-        if plan.can_start != self.plan.can_start:
-            self.app.notify("Your screening answers changed; please go through them again.", markup=False)
-            self.dismiss()
-            return
+        # Back on this screen: the screening answers may have been changed from the palette meanwhile.
+        if self._shown and self.app.screen is self:  # not when resumed only on the way down to the home screen
+            self.post_message(PlanOutdated(self.plan))
+        self._shown = True
+
+    def show_plan(self, plan: Plan) -> None:
+        """Show ``plan`` in place of the one shown (it can start exactly when that one could)."""
         self.plan = plan
         self.query_one("#plan-text", Static).update(plan_text(plan))
 
     @on(Button.Pressed, "#home")
     def _home(self) -> None:
-        back_to_home(self.app)
+        self.post_message(BackToRoutines())
 
     @on(OptionList.OptionSelected, "#tension")
     def _start(self, event: OptionList.OptionSelected) -> None:
-        from screens.runner import RunnerScreen
-
-        self.app.push_screen(RunnerScreen(self.services, self.plan, tension_value(event.option.id)))
+        self.post_message(PlanAccepted(self.plan, tension_value(event.option.id)))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,16 +10,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from companion.history.store import HistoryStore, SaveError, StorageError
-from companion.run.checkpoint import Checkpoint, checkpoint_to_record, load_checkpoint, run_elsewhere
-from companion.services import Services
+from companion.run.checkpoint import Checkpoint
 from companion.words import format_seconds
-from screens.flow import RUN_ELSEWHERE, forget_checkpoint, save_record
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
-
-if TYPE_CHECKING:
-    from textual.app import App
 
 
 def checkpoint_text(checkpoint: Checkpoint) -> Text:
@@ -68,45 +60,3 @@ class RecoveryScreen(ModalScreen[str]):
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)
-
-
-def offer_recovery(app: App[Any], services: Services) -> None:
-    """If a run was left unfinished, offer to record it (or say it was already saved)."""
-    from screens.save_failed import SaveFailedScreen
-
-    checkpoint, message = load_checkpoint(services.paths, services.clock.now())
-    if message:
-        app.notify(message, severity="warning", timeout=15, markup=False)
-    if checkpoint is None:
-        return
-    if run_elsewhere(services.paths):  # the run is still going in another window: it is not lost
-        app.notify(RUN_ELSEWHERE, title="One routine at a time", timeout=10)
-        return
-    try:
-        # A store of its own: the app's store may be loading in a worker thread right now.
-        saved = HistoryStore(services.paths).get(checkpoint.session_id) is not None
-    except StorageError:
-        saved = False
-    if saved:
-        forget_checkpoint(app, services)
-        app.notify(f"Your last session ({checkpoint.routine_title}) was already saved.", markup=False)
-        return
-
-    def chosen(choice: str | None) -> None:
-        if choice == "discard":
-            forget_checkpoint(app, services)
-            app.notify("The unfinished session was discarded.")
-        elif choice == "record":
-            record = checkpoint_to_record(checkpoint)
-            try:
-                save_record(app, services, record)
-            except SaveError as exc:
-                app.push_screen(SaveFailedScreen(services, record, str(exc), clear_checkpoint_after=True))
-                return
-            forget_checkpoint(app, services)
-            app.notify(
-                f"Recorded as interrupted: {checkpoint.routine_title}, {format_seconds(record.actual_seconds)} done.",
-                markup=False,
-            )
-
-    app.push_screen(RecoveryScreen(checkpoint), callback=chosen)

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from companion.catalogue.models import Catalog
-from screens.help import SAFETY_NOTICE, red_flag_text
+from screens.safety_text import SAFETY_NOTICE, red_flag_text
 
 
 class RedFlagsScreen(ModalScreen[None]):

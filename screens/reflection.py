@@ -16,11 +16,10 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 
 from companion.advice.advisor import matching_therapy
 from companion.history.records import SessionRecord, SessionStatus
-from companion.history.store import SaveError
 from companion.safety.plan import Plan
 from companion.services import Services
 from companion.words import format_seconds
-from screens.flow import save_record
+from screens.messages import ReflectionGiven
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 from screens.widgets.focus_marks import MarkedButton, TextBox
@@ -108,28 +107,14 @@ class ReflectionScreen(Screen[None]):
         )
 
     def action_finish(self) -> None:
-        from screens.save_failed import SaveFailedScreen
-
+        """Close, after the flow has saved the rating and the note (if any was given)."""
         record = self.reflected_record()
         if record.tension_after == self.record.tension_after and record.notes == self.record.notes:
             self.dismiss()
             return
-        try:
-            save_record(self.app, self.services, record)
-        except SaveError as exc:
+        self.post_message(ReflectionGiven(record))
 
-            def closed(saved: bool | None) -> None:
-                if saved:
-                    self.record = record
-                    self.dismiss()
-
-            self.app.push_screen(SaveFailedScreen(self.services, record, str(exc)), callback=closed)
-            return
+    def saved(self, record: SessionRecord) -> None:
+        """``record`` (this session with the reflection) is saved: close."""
         self.record = record
-        said = Text("Saved with your reflection")
-        if record.notes:
-            said.append(": “")
-            said.append(record.notes)
-            said.append("”")
-        self.app.notify(said.plain, markup=False)
         self.dismiss()

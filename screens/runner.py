@@ -16,7 +16,6 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Header, Static
 
 from companion.catalogue.models import BreathingCue
-from companion.history.store import SaveError
 from companion.run.cadence import Checkpointer, next_wake
 from companion.run.checkpoint import RunLock, claim_run
 from companion.run.cues import Action, Cue, CueKind
@@ -27,7 +26,7 @@ from companion.services import Services
 from companion.settings.user_settings import Breathing
 from companion.words import format_seconds
 from screens.confirm import YesNoAnswers
-from screens.flow import back_to_home, forget_checkpoint, save_record
+from screens.messages import RunEnded
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
 from screens.widgets.progress_line import ProgressLine
@@ -262,29 +261,14 @@ class RunnerScreen(Screen[None]):
             self.app.notify(problem, severity="warning", markup=False)
 
     def _end(self) -> None:
-        """Record the session at once, then show the reflection (and a way out if saving failed)."""
-        from screens.reflection import ReflectionScreen
-        from screens.save_failed import SaveFailedScreen
-
+        """The run is over: hand the record (and the run lock, held until it is recorded) to the flow."""
         self._ended = True
         if self._ticker is not None:
             self._ticker.stop()
         if self.hands_free is not None:
             self.hands_free.close()
-        record = self.run.to_record()
-        error: SaveError | None = None
-        try:
-            save_record(self.app, self.services, record)
-        except SaveError as exc:
-            error = exc
-        else:
-            forget_checkpoint(self.app, self.services)
-        self._release_run_lock()
-        app = self.app
-        back_to_home(app)
-        app.push_screen(ReflectionScreen(self.services, self.plan, record))
-        if error is not None:
-            app.push_screen(SaveFailedScreen(self.services, record, str(error), clear_checkpoint_after=True))
+        run_lock, self._run_lock = self._run_lock, None
+        self.post_message(RunEnded(self.plan, self.run.to_record(), run_lock))
 
     def _release_run_lock(self) -> None:
         if self._run_lock is not None:

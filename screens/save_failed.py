@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -15,7 +16,6 @@ from textual.widgets import Button, Input, Static
 from companion.history.records import SessionRecord
 from companion.history.store import SaveError, StorageError
 from companion.services import Services
-from screens.flow import forget_checkpoint, save_record
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton, TextBox
 
@@ -26,11 +26,8 @@ def default_export_path(record: SessionRecord) -> Path:
 
 
 class SaveFailedScreen(ModalScreen[bool]):
-    """Offer to retry saving ``record`` or to export it; dismissed with ``True`` once it is safe somewhere.
-
-    With ``clear_checkpoint_after`` the run's checkpoint is removed once the session is safe; Escape ("later")
-    keeps it, so the next start offers to record the session again.
-    """
+    """Offer to retry saving ``record`` (with ``save``) or to export it; dismissed with ``True`` once it is safe
+    somewhere, ``False`` when the user leaves it for later."""
 
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
@@ -40,13 +37,14 @@ class SaveFailedScreen(ModalScreen[bool]):
     ]
 
     def __init__(
-        self, services: Services, record: SessionRecord, message: str, *, clear_checkpoint_after: bool = False
+        self, services: Services, record: SessionRecord, message: str, save: Callable[[SessionRecord], None]
     ) -> None:
         super().__init__()
         self.services = services
         self.record = record
         self.message = message
-        self.clear_checkpoint_after = clear_checkpoint_after
+        self.save = save
+        """Saves a record, raising :class:`SaveError` when it cannot."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-failed"):
@@ -62,21 +60,16 @@ class SaveFailedScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#retry", Button).focus()
 
-    def _safe(self) -> None:
-        if self.clear_checkpoint_after:
-            forget_checkpoint(self.app, self.services)
-        self.dismiss(True)
-
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
         try:
-            save_record(self.app, self.services, self.record)
+            self.save(self.record)
         except SaveError as exc:
             self.query_one("#save-error", Static).update(Text(str(exc)))
             self.app.notify("Still not saved.", severity="error")
             return
         self.app.notify("Saved.")
-        self._safe()
+        self.dismiss(True)
 
     def action_focus_export(self) -> None:
         self.query_one("#export-path", Input).focus()
@@ -96,13 +89,8 @@ class SaveFailedScreen(ModalScreen[bool]):
             self.app.notify("Not exported.", severity="error")
             return
         self.app.notify(f"Exported to {target}; import it later with 'companion import {target}'.", markup=False)
-        self._safe()
+        self.dismiss(True)
 
     @on(Button.Pressed, "#later")
     def action_later(self) -> None:
-        if self.clear_checkpoint_after:
-            self.app.notify(
-                "The session is kept as an unfinished run; Companion offers to record it at the next start.",
-                markup=False,
-            )
         self.dismiss(False)

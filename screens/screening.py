@@ -16,10 +16,9 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.catalogue.models import Question, Routine
-from companion.disk.fileio import LockTimeout
-from companion.safety.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
+from companion.safety.screening import ScreeningAnswers, load_screening, questions_for
 from companion.services import Services
-from screens.flow import build_plan, today
+from screens.messages import ScreeningAnswered
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
 
@@ -48,7 +47,7 @@ class ScreeningScreen(Screen[None]):
         self.questions: tuple[Question, ...] = (
             questions_for(routine, catalog) if routine is not None else catalog.safety.questions
         )
-        self.answers = load_screening(services.paths, today(services))
+        self.answers = load_screening(services.paths, services.today())
         self.ticked: set[str] = {q.id for q in self.questions if self.answers.answered_yes(q.id)}
         """Questions ticked on screen (not saved until the user goes on)."""
 
@@ -88,7 +87,7 @@ class ScreeningScreen(Screen[None]):
         # The answers may have been changed from the palette while this screen waited under another.
         if self.app.screen is not self:  # resumed only on the way down to the home screen
             return
-        answers = load_screening(self.services.paths, today(self.services))
+        answers = load_screening(self.services.paths, self.services.today())
         if answers != self.answers:
             self.answers = answers
             self.ticked = {q.id for q in self.questions if answers.answered_yes(q.id)}
@@ -133,58 +132,13 @@ class ScreeningScreen(Screen[None]):
         """Today's answers with the shown questions as ticked (questions not shown keep their answers)."""
         ticked = self.ticked
         answers = self.answers
-        if answers.day != today(self.services):
-            answers = ScreeningAnswers.fresh(today(self.services))
+        if answers.day != self.services.today():
+            answers = ScreeningAnswers.fresh(self.services.today())
         for question in self.questions:
             answers = answers.with_answer(question.id, question.id in ticked)
         return answers
 
-    def _remember(self, answers: ScreeningAnswers) -> None:
-        self.answers = answers
-        try:
-            save_screening(self.services.paths, answers)
-        except (OSError, LockTimeout) as exc:
-            self.app.notify(
-                f"Your answers apply now but could not be kept for later today ({exc}).",
-                severity="warning",
-                markup=False,
-            )
-
     def action_continue(self) -> None:
-        answers = self.answers_from_list()
-        self._remember(answers)
-        if self.routine is None:
-            self.app.notify("Today's screening answers are saved.")
-            self.dismiss()
-            return
-        self.proceed(answers)
-
-    def proceed(self, answers: ScreeningAnswers) -> None:
-        """Go on from these answers: a stop, a clearance to confirm, or the plan."""
-        from screens.screening_result import ClearanceScreen, StopScreen
-
-        routine = self.routine
-        assert routine is not None
-        outcome = assess(routine, self.services.catalog, answers)
-        if outcome.stop:
-            self.app.push_screen(StopScreen(outcome.stop))
-        elif outcome.needs_clearance:
-
-            def cleared(confirmed: bool | None) -> None:
-                if confirmed:
-                    updated = answers
-                    for question in outcome.needs_clearance:
-                        updated = updated.with_cleared(question.id)
-                    self._remember(updated)
-                    self.show_plan(updated)
-
-            self.app.push_screen(ClearanceScreen(outcome.needs_clearance), callback=cleared)
-        else:
-            self.show_plan(answers)
-
-    def show_plan(self, answers: ScreeningAnswers) -> None:
-        from screens.plan_review import PlanReviewScreen
-
-        assert self.routine is not None
-        plan = build_plan(self.app, self.services, self.routine, answers)
-        self.app.push_screen(PlanReviewScreen(self.services, plan))
+        """Give the answers to the flow: it keeps them, then stops, asks for a clearance or shows the plan."""
+        self.answers = self.answers_from_list()
+        self.post_message(ScreeningAnswered(self.routine, self.answers))

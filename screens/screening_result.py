@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from companion.catalogue.models import Question
 from screens.confirm import YesNoAnswers
-from screens.flow import back_to_home
+from screens.messages import BackToRoutines
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
 
@@ -67,7 +67,7 @@ class StopScreen(Screen[None]):
 
     @on(Button.Pressed, "#home")
     def _home(self) -> None:
-        back_to_home(self.app)
+        self.post_message(BackToRoutines())
 
     def action_back(self) -> None:
         self.dismiss()

@@ -17,9 +17,16 @@ from companion.safety.plan import make_plan
 from companion.safety.screening import ScreeningAnswers, load_screening, questions_for, save_screening
 from companion.services import Services
 from companion.settings.user_settings import HandsFreeChoice
-from screens.flow import today
 from screens.help import HelpScreen
 from screens.home import HomeScreen
+from screens.messages import (
+    FlowMessage,
+    PlanAccepted,
+    ReflectionGiven,
+    RoutineChosen,
+    RunEnded,
+    ScreeningAnswered,
+)
 from screens.plan_review import PlanReviewScreen
 from screens.recovery import RecoveryScreen
 from screens.reflection import ReflectionScreen
@@ -123,6 +130,34 @@ async def test_enter_through_from_home_to_completed_and_reflection(make_app, ser
         assert record.status is SessionStatus.COMPLETED
 
 
+async def test_screens_post_what_happened_and_the_flow_moves_on(make_app, services: Services) -> None:
+    """Each screen of the flow posts one message saying what the user did; the app's flow opens the next."""
+    posted: list[Any] = []
+    app = make_app()
+    async with app.run_test(size=(80, 24), message_hook=posted.append) as pilot:
+        await pilot.pause()
+        app.screen.show_routine(ROUTINE)
+        await pilot.press("enter")
+        await pilot.pause()
+        await to_runner(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await tick_screen(pilot, ReflectionScreen)
+        await pilot.press("tab")
+        await pilot.press(*"ok")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    flow = list(dict.fromkeys(m for m in posted if isinstance(m, FlowMessage)))  # a bubbling message is seen twice
+    assert [type(m) for m in flow] == [RoutineChosen, ScreeningAnswered, PlanAccepted, RunEnded, ReflectionGiven]
+    answered, accepted, ended, given = flow[1:]
+    assert answered.routine.id == ROUTINE and accepted.plan.routine.id == ROUTINE
+    assert ended.record.status is SessionStatus.STOPPED and given.record.notes == "ok"
+    [record] = saved_records(services)
+    assert record.notes == "ok"
+
+
 async def test_tension_before_is_recorded_and_markup_in_note_is_shown_literally(make_app, services) -> None:
     app = make_app(start_routine=ROUTINE)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -168,7 +203,7 @@ async def test_stop_answer_ends_the_flow_with_what_to_do_instead(make_app, servi
         assert "will not start" in body
         assert question.instead[:30] in body.replace("\n", " ") or question.instead.split()[0] in body
         # The answer is remembered for the day.
-        assert load_screening(services.paths, today(services)).answered_yes(question.id)
+        assert load_screening(services.paths, services.today()).answered_yes(question.id)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ScreeningScreen), "Escape goes back to change the answers"
@@ -202,12 +237,12 @@ async def test_ask_first_continues_only_after_confirming_clearance(make_app, ser
         await pilot.pause()
         assert isinstance(app.screen, PlanReviewScreen)
         assert "cleared you for: Are you pregnant?" in text_of(app, "#plan-text")
-        answers = load_screening(services.paths, today(services))
+        answers = load_screening(services.paths, services.today())
         assert answers.cleared == {"pregnancy"}
 
 
 async def test_avoid_area_answer_removes_those_steps_and_says_so(make_app, services: Services) -> None:
-    save_screening(services.paths, ScreeningAnswers.fresh(today(services)).with_answer("varicose-veins", True))
+    save_screening(services.paths, ScreeningAnswers.fresh(services.today()).with_answer("varicose-veins", True))
     routine = services.catalog.routine("feet-reset")  # feet, then calves
     assert routine is not None
     legs = {"calves", "quads", "hamstrings"}
@@ -504,7 +539,7 @@ async def test_screening_answers_can_be_changed_from_the_palette(make_app, servi
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     first = services.catalog.safety.questions[0].id
-    assert load_screening(services.paths, today(services)).yes == {first}
+    assert load_screening(services.paths, services.today()).yes == {first}
 
 
 def test_start_command_rejects_an_unknown_routine(capsys) -> None:
