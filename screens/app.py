@@ -91,11 +91,15 @@ class CompanionApp(App[int]):
             return True
         return not isinstance(self.screen, ModalScreen) and getattr(self.screen, "ALLOW_NAVIGATION", True)
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[None]:
+        """The home screen, first on the stack (rather than pushed over Textual's blank default screen, which would
+        be styled, shown and suspended before it)."""
         home = HomeScreen(self.services.catalog, self.services.settings)
         # The width class the first resize would add, added now: the first frame is styled once, not twice.
         home.add_class(width_class(self.size.width, self.HORIZONTAL_BREAKPOINTS))
-        self.push_screen(home)
+        return home
+
+    def on_mount(self) -> None:
         for problem in self.services.user_problems:
             self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
         for message in self.services.messages:

@@ -66,6 +66,7 @@ class HomeScreen(Screen[None]):
     """Routines to choose from, with filters and a preview of the highlighted one."""
 
     # Styles: home.tcss, read with the app's stylesheet (CompanionApp.CSS_PATH).
+    AUTO_FOCUS = "#routines"
     BINDINGS = [
         # A priority binding, so the footer shows it over the list's own (hidden) Enter; see check_action.
         Binding("enter", "start_routine", "Start", priority=True),
@@ -121,7 +122,6 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#preview", VerticalScroll).border_title = "Preview"
         self.refresh_routines()
-        self.query_one("#routines", OptionList).focus()
 
     def _filter_value(self, widget_id: str) -> str:
         value = self.query_one(f"#{widget_id}", FilterChooser).value
