@@ -29,6 +29,8 @@ TOOL_IDS = {
     "massage-gun",
     "shiatsu-pillow",
     "massage-chair",
+    "massage-belt",
+    "neck-shoulder-wrap",
 }
 FACT_SOURCES = {
     "gun-per-area",
@@ -53,6 +55,9 @@ LOOSEST_ALLOWED = {
     "vibration-massager": {"step_seconds": 120},
     "shiatsu-pillow": {"step_seconds": 900, "session_seconds": 900, "area_day_seconds": 3 * 900, "day_uses": 3},
     "massage-chair": {"step_seconds": 1200, "session_seconds": 1200},
+    # The makers' own guidance: 15 minutes a use, three uses a day (maker-session-15, maker-uses-a-day).
+    "massage-belt": {"step_seconds": 900, "session_seconds": 900, "area_day_seconds": 3 * 900, "day_uses": 3},
+    "neck-shoulder-wrap": {"step_seconds": 900, "session_seconds": 900, "area_day_seconds": 3 * 900, "day_uses": 3},
 }
 
 
@@ -62,7 +67,7 @@ def catalog() -> Catalog:
 
 
 def test_counts(catalog: Catalog) -> None:
-    assert len(catalog.routines) >= 12
+    assert len(catalog.routines) >= 20
     assert {t.id for t in catalog.therapies} == THERAPY_IDS
     used_tools = {step.tool for r in catalog.routines for step in r.steps}
     used_areas = {step.area for r in catalog.routines for step in r.steps}
@@ -177,7 +182,14 @@ def test_avoid_rules_cover_the_neck_and_kidneys(catalog: Catalog) -> None:
     banned = {(rule.tool, area): rule.source for rule in catalog.safety.avoid for area in rule.areas}
     assert banned[("massage-gun", "neck")] == "neck-front"
     assert banned[("massage-gun", "lower-back")] == "kidneys"
-    for tool in ("vibration-massager", "shiatsu-pillow", "massage-chair", "foam-roller"):
+    for tool in (
+        "vibration-massager",
+        "shiatsu-pillow",
+        "massage-chair",
+        "massage-belt",
+        "neck-shoulder-wrap",
+        "foam-roller",
+    ):
         assert (tool, "neck") in banned
 
 
