@@ -189,3 +189,20 @@ def test_belt_and_wrap_follow_the_device_rules(catalog: Catalog) -> None:
         assert tool in implant.tools, tool
         assert tool in thinners, tool
     assert {"shiatsu-pillow", "massage-chair"} <= thinners
+
+
+def test_a_lower_back_routine_runs_whole_in_pregnancy(catalog: Catalog) -> None:
+    """Once a midwife or doctor has cleared it, a pregnant person still finds a lower back routine that the
+    pregnancy adaptations leave whole (no tool or position they remove), linked to prenatal massage."""
+    pregnancy = [a for a in catalog.safety.adaptations if a.question == "pregnancy"]
+    tools = {tool for a in pregnancy for tool in a.tools}
+    positions = {position for a in pregnancy for position in a.positions}
+    assert positions, "the pregnancy adaptations leave out no position any more"
+    whole = [
+        r.id
+        for r in catalog.routines
+        if "lower-back" in r.goals
+        and "prenatal" in r.therapies
+        and not any(s.tool in tools or s.position in positions or s.heat for s in r.steps)
+    ]
+    assert whole
