@@ -254,7 +254,7 @@ class RoutineFlow:
         from screens.recovery import RecoveryScreen
 
         services, app = self.services, self.app
-        checkpoint, message = load_checkpoint(services.paths, services.clock.now())
+        checkpoint, message = load_checkpoint(services.paths, services.clock.now(), services.catalog)
         if message:
             app.notify(message, severity="warning", timeout=15, markup=False)
         if checkpoint is None:

@@ -48,7 +48,7 @@ def session(
         routine_id=routine,
         routine_title=title,
         started_at=start,
-        ended_at=start + timedelta(minutes=10),
+        ended_at=start + max(timedelta(minutes=10), timedelta(seconds=sum(step.actual_seconds for step in steps))),
         status=SessionStatus.COMPLETED,
         steps=steps,
         tension_before=before,

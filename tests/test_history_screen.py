@@ -326,8 +326,13 @@ async def test_sessions_saved_by_another_window_appear_when_opened(make_app, ser
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.history_ready)
         assert app.sub_title == "Today 2 min · streak 4 days"
+        start = saved[0].started_at.replace(hour=8)
         other = saved[0].model_copy(
-            update={"id": make_record(60).id, "started_at": saved[0].started_at.replace(hour=8)}
+            update={
+                "id": make_record(60).id,
+                "started_at": start,
+                "ended_at": start + (saved[0].ended_at - saved[0].started_at),
+            }
         )
         HistoryStore(services.paths).append(other)  # another window, after this app read the history
         screen = await open_history(pilot, app)

@@ -22,11 +22,10 @@ TRICKY_TEXT = [
     "",
     "plain",
     "quotes \" and 'single', commas, ; semicolons",
-    "line one\nline two\r\nline three\rend",
+    "line one\nline two\n\tline three, indented",
     "  leading and trailing spaces  ",
     "=SUM(A1:A2) looks like a formula",
     "unicode: café 東京 🙂 \u2028 separator",
-    "control \x00 \x1b[31m red \x7f",
     "[markup] not [bold]markup[/bold]",
 ]
 
@@ -34,7 +33,8 @@ TRICKY_TEXT = [
 def tricky_records() -> list[SessionRecord]:
     records = [make_record(i) for i in range(9)]
     for i, text in enumerate(TRICKY_TEXT):
-        records.append(make_record(100 + i, notes=text, routine_title=text or "untitled"))
+        title = text.replace("\n", " ").replace("\t", " ")  # a title is one line
+        records.append(make_record(100 + i, notes=text, routine_title=title or "untitled"))
     start = datetime(2026, 3, 29, 1, 59, 59, 123456, tzinfo=timezone(timedelta(hours=-3, minutes=-30)))
     records.append(
         make_record(
@@ -73,30 +73,41 @@ def test_export_then_import_reproduces_every_session_exactly(fmt: str, tmp_path)
     assert again.added == [] and len(again.skipped) == len(records)
 
 
+plain_text = st.characters(blacklist_categories=("Cc", "Cs"))
+"""Text a session may hold: no control characters (C0, DEL, C1), which every boundary refuses."""
 step_strategy = st.builds(
     StepDone,
-    area=st.sampled_from(["neck", "upper-back", "feet", "area with, comma"]),
+    area=st.sampled_from(["neck", "upper-back", "feet", "an-area-of-a-newer-version"]),
     tool=st.sampled_from(["hands", "ball"]),
     planned_seconds=st.integers(0, 3600),
     actual_seconds=st.integers(0, 3600),
 )
-record_strategy = st.builds(
-    SessionRecord,
-    id=st.uuids(),
-    routine_id=st.text(min_size=1, max_size=20),
-    routine_title=st.text(max_size=30),
-    started_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.timezones()),
-    ended_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.timezones()),
-    status=st.sampled_from(list(SessionStatus)),
-    steps=st.lists(step_strategy, max_size=4).map(tuple),
-    tension_before=st.none() | st.integers(0, 10),
-    tension_after=st.none() | st.integers(0, 10),
-    notes=st.text(max_size=60),
-)
+
+
+@st.composite
+def record_strategy(draw: st.DrawFn) -> SessionRecord:
+    """A session that makes sense: its steps hold no more time than passed between its start and its end."""
+    steps = tuple(draw(st.lists(step_strategy, max_size=4)))
+    started = draw(
+        st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 1), timezones=st.timezones())
+    )
+    spare = draw(st.integers(0, 10 * 3600))
+    return SessionRecord(
+        id=draw(st.uuids()),
+        routine_id=draw(st.text(plain_text, min_size=1, max_size=20)),
+        routine_title=draw(st.text(plain_text, max_size=30)),
+        started_at=started,
+        ended_at=started + timedelta(seconds=sum(step.actual_seconds for step in steps) + spare),
+        status=draw(st.sampled_from(list(SessionStatus))),
+        steps=steps,
+        tension_before=draw(st.none() | st.integers(0, 10)),
+        tension_after=draw(st.none() | st.integers(0, 10)),
+        notes=draw(st.text(st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\n\t"), max_size=60)),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(records=st.lists(record_strategy, max_size=4, unique_by=lambda r: r.id))
+@given(records=st.lists(record_strategy(), max_size=4, unique_by=lambda r: r.id))
 def test_round_trip_holds_for_generated_sessions(records: list[SessionRecord]) -> None:
     for fmt in ("json", "csv"):
         parsed = interchange.parse(interchange.dump(records, fmt), f"x.{fmt}")  # type: ignore[arg-type]

@@ -11,14 +11,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from companion.cli.support import CliError, print_json
+from companion.cli.support import CliError, load_catalog_for_cli, print_json
 from companion.disk.paths import default_paths
 from companion.history import interchange
 from companion.history.records import SessionRecord
-from companion.history.store import HistoryStore, ReadOnlyError, StorageError
+from companion.history.store import MAX_HISTORY_BYTES, HistoryStore, ReadOnlyError, StorageError
 from companion.words import count, format_seconds
-
-MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -127,17 +125,26 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from companion.disk.fileio import read_bounded
+
     source: Path = args.file.expanduser()
+    too_large = (
+        f"{source} is larger than {MAX_HISTORY_BYTES // 2**20} MiB; is it really an export? Nothing was imported"
+    )
     try:
-        if source.stat().st_size > MAX_IMPORT_BYTES:
-            raise CliError(f"{source} is larger than {MAX_IMPORT_BYTES // 2**20} MiB; is it really an export?")
-        data = source.read_bytes()
+        if source.stat().st_size > MAX_HISTORY_BYTES:
+            raise CliError(too_large)
+        data = read_bounded(source, MAX_HISTORY_BYTES)
     except FileNotFoundError:
         raise CliError(f"no file {source}") from None
     except OSError as exc:
         raise CliError(f"cannot read {source}: {exc.strerror or exc}", exit_code=1) from None
+    if data is None:
+        raise CliError(too_large)
     try:
-        records = interchange.parse(data, source.name)
+        records = interchange.parse(data, source.name, now=datetime.now(UTC), catalog=load_catalog_for_cli())
     except interchange.InterchangeError as exc:
         raise CliError(f"{source}: {exc}; nothing was imported") from None
     store = open_store()

@@ -35,9 +35,45 @@ class LockTimeout(Exception):
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) private to the user if it does not exist; return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create ``path`` (and any missing parent) 0700, whatever the umask, if it does not exist; return it.
+
+    ``mkdir(parents=True)`` would make the parents 0777 less the umask: under umask 000 another local user could
+    then plant files in them. Folders that exist already are left as they are.
+    """
+    missing: list[Path] = []
+    folder = path
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, DIR_MODE)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is narrowed by the umask, never widened; chmod is exact
     return path
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when it holds more than ``max_bytes`` (never reading more than that, even
+    from a file whose size says nothing, such as a device). Raises ``OSError`` (``FileNotFoundError``...)."""
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
+
+
+def owned_by_user(path: Path) -> bool:
+    """Whether ``path`` belongs to the user running Companion (always true where the system has no owners)."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
+        return True
+    try:
+        return os.lstat(path).st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def fsync_dir(path: Path) -> None:
@@ -104,6 +140,21 @@ def fresh_name(path: Path, suffix: str) -> Iterator[Path]:
     yield path.with_name(f"{path.name}.{suffix}")
     for number in range(2, 10_000):
         yield path.with_name(f"{path.name}.{suffix}-{number}")
+
+
+def existing_copy(path: Path, kind: str) -> Path | None:
+    """A copy ``<name>.<kind>-*`` kept earlier by :func:`keep_copy` that is still the very file at ``path`` (a hard
+    link to it): keeping it again would only add a name (as a repair that failed for a full disk, tried again)."""
+    try:
+        current = os.stat(path)
+        candidates = sorted(path.parent.glob(f"{path.name}.{kind}-*"))
+    except OSError:
+        return None
+    for candidate in candidates:
+        with contextlib.suppress(OSError):
+            if os.path.samestat(current, os.stat(candidate)):
+                return candidate
+    return None
 
 
 def keep_copy(path: Path, suffix: str) -> Path:

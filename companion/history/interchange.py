@@ -21,14 +21,18 @@ import csv
 import io
 import json
 import uuid
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from companion.history import migrations
-from companion.history.records import SessionRecord
+from companion.history.records import SessionRecord, implausible, record_problem
 from companion.words import plural
+
+if TYPE_CHECKING:
+    from companion.catalogue.models import Catalog
 
 FORMAT = "companion-history"
 Format = Literal["json", "csv"]
@@ -137,7 +141,13 @@ def _label(kind: str, number: int, data: Any) -> str:
     return f"{kind} {number}" + (f" (id {ident})" if isinstance(ident, str) and ident else "")
 
 
+MAX_SESSION_BYTES = 2**20
+"""The most one session may take as JSON (as it would as a line of the history file)."""
+
+
 def _validate(data: dict[str, Any], label: str) -> SessionRecord:
+    if len(_compact(data)) > MAX_SESSION_BYTES:
+        raise InterchangeError(f"{label}: larger than {MAX_SESSION_BYTES // 1024} KiB, far more than a session holds")
     if "id" not in data or data["id"] in ("", None):
         raise InterchangeError(f"{label}: field 'id': missing (every session needs its id)")
     try:
@@ -149,9 +159,7 @@ def _validate(data: dict[str, Any], label: str) -> SessionRecord:
     try:
         return SessionRecord.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in error["loc"]) or "session"
-        raise InterchangeError(f"{label}: field '{where}': {error['msg']}") from None
+        raise InterchangeError(f"{label}: {record_problem(exc)}") from None
 
 
 def _check_unique(records: list[SessionRecord], kind: str, first_number: int) -> None:
@@ -163,10 +171,16 @@ def _check_unique(records: list[SessionRecord], kind: str, first_number: int) ->
         seen[record.id] = number
 
 
+def _nested_too_deeply() -> InterchangeError:
+    return InterchangeError("nested too deeply to be an export (lists or objects within each other without end)")
+
+
 def parse_json(text: str) -> list[SessionRecord]:
     """Sessions from a JSON interchange document (or from a ``history.jsonl`` file, header first)."""
     try:
         top = json.loads(text)
+    except RecursionError:
+        raise _nested_too_deeply() from None
     except json.JSONDecodeError as exc:
         lines = [line for line in text.splitlines() if line.strip()]
         if lines and exc.msg == "Extra data":
@@ -211,6 +225,8 @@ def _parse_json_lines(lines: list[str]) -> list[SessionRecord]:
     for number, line in enumerate(lines[1:], start=2):
         try:
             data = json.loads(line)
+        except RecursionError:
+            raise _nested_too_deeply() from None
         except ValueError:
             raise InterchangeError(f"line {number}: not valid JSON") from None
         if not isinstance(data, dict):
@@ -223,15 +239,16 @@ def _parse_json_lines(lines: list[str]) -> list[SessionRecord]:
 def parse_csv(text: str) -> list[SessionRecord]:
     """Sessions from a CSV export (the ``steps`` column makes each session exact again)."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
-    missing = [name for name in REQUIRED_CSV_COLUMNS if name not in columns]
-    if missing:
-        raise InterchangeError(f"the CSV has no {', '.join(repr(m) for m in missing)} {plural(len(missing), 'column')}")
-    records = []
     try:
+        columns = reader.fieldnames or []
+        missing = [name for name in REQUIRED_CSV_COLUMNS if name not in columns]
+        if missing:
+            names = ", ".join(repr(m) for m in missing)
+            raise InterchangeError(f"the CSV has no {names} {plural(len(missing), 'column')}")
         rows = list(reader)
     except csv.Error as exc:
         raise InterchangeError(f"not a readable CSV file ({exc})") from None
+    records = []
     for number, row in enumerate(rows, start=2):
         label = _label("row", number, row)
         if None in row:
@@ -239,7 +256,8 @@ def parse_csv(text: str) -> list[SessionRecord]:
         data: dict[str, Any] = {name: row[name] for name in REQUIRED_CSV_COLUMNS}
         for name in ("tension_before", "tension_after"):
             value = (row.get(name) or "").strip()
-            data[name] = value if value else None
+            # A number written as digits is a number; anything else is left for validation to name.
+            data[name] = (int(value) if value.isascii() and value.isdigit() else value) if value else None
         data["notes"] = row.get("notes") or ""
         for name in ("steps", "extra"):
             raw = row.get(name) or ""
@@ -247,7 +265,7 @@ def parse_csv(text: str) -> list[SessionRecord]:
                 continue
             try:
                 value = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise InterchangeError(f"{label}: field '{name}': not valid JSON") from None
             if name == "extra":
                 if not isinstance(value, dict) or _KNOWN & value.keys():
@@ -260,8 +278,24 @@ def parse_csv(text: str) -> list[SessionRecord]:
     return records
 
 
-def parse(data: bytes, name: str = "") -> list[SessionRecord]:
-    """Sessions from an export file, JSON or CSV told apart by content (the suffix when the content is unclear)."""
+def parse(
+    data: bytes, name: str = "", *, now: datetime | None = None, catalog: Catalog | None = None
+) -> list[SessionRecord]:
+    """Sessions from an export file, JSON or CSV told apart by content (the suffix when the content is unclear).
+
+    With ``now`` and ``catalog`` (as ``companion import`` gives them), each session is also checked against the
+    clock and the catalogue's limits (:func:`companion.history.records.implausible`).
+    """
+    records = _parse(data, name)
+    if now is not None and catalog is not None:
+        for number, record in enumerate(records, start=1):
+            problem = implausible(record, now, catalog)
+            if problem:
+                raise InterchangeError(f"session {number} (id {record.id}): {problem}")
+    return records
+
+
+def _parse(data: bytes, name: str) -> list[SessionRecord]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -3,15 +3,51 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+if TYPE_CHECKING:
+    from companion.catalogue.models import Catalog
 
 RECORD_SCHEMA_VERSION = 1
 
-Tension = Annotated[int, Field(ge=0, le=10)]
+# Bounds every session is checked against wherever one comes in (the history file, an import, a recovered run),
+# so that no file can hold a session that makes no sense or that would make a view slow or crash. Design choices.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+"""No session started before this (Companion did not exist; an older time is a broken clock or a forged file)."""
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+"""No session ends after this: far enough for any real clock, and every local day of it has a next day (the
+year 9999 overflows the calendar arithmetic of streaks east of UTC)."""
+MAX_AHEAD = timedelta(days=1)
+"""Where the time now is known (an import, a recovered run): no session may start further ahead of it."""
+MAX_STEP_SECONDS = 2 * 3600
+"""No step, however often it was extended or revisited, holds more (a routine's step is planned at most 3600 s;
+the catalogue's limits per tool and area are far stricter and are checked where the catalogue is known)."""
+CLOCK_SLACK_SECONDS = 60
+"""What the steps' seconds may exceed the time between start and end by (wall clock and monotonic clock drift
+apart by a little, and each step's seconds are rounded), besides one second a step."""
+MAX_STEPS = 200
+"""A routine has at most 40 steps; room for newer versions, never for a file of a million."""
+MAX_TITLE_LENGTH = 200
+MAX_NOTES_LENGTH = 10_000
+"""The reflection takes at most 2,000 characters; room for notes edited elsewhere, never for 200 MB."""
+
+_NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+_NO_CONTROLS_BUT_LINES = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+"""Notes may hold tabs and new lines; nothing else below U+0020 nor DEL nor C1 (ESC starts terminal escapes)."""
+
+Tension = Annotated[int, Field(strict=True, ge=0, le=10)]
+"""Strict: ``true`` is not a tension of 1."""
+Seconds = Annotated[int, Field(strict=True, ge=0, le=MAX_STEP_SECONDS)]
+Moment = Annotated[AwareDatetime, Field(ge=EARLIEST_TIME, lt=LATEST_TIME)]
+CatalogueId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+"""An area or tool id as the catalogue writes them; one this version does not know is kept and counts for no
+known area or tool."""
+Title = Annotated[str, StringConstraints(max_length=MAX_TITLE_LENGTH, pattern=_NO_CONTROLS)]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES_LENGTH, pattern=_NO_CONTROLS_BUT_LINES)]
 
 
 class SessionStatus(StrEnum):
@@ -28,10 +64,10 @@ class StepDone(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
-    area: str
-    tool: str
-    planned_seconds: int = Field(ge=0)
-    actual_seconds: int = Field(ge=0)
+    area: CatalogueId
+    tool: CatalogueId
+    planned_seconds: Seconds
+    actual_seconds: Seconds
 
 
 class SessionRecord(BaseModel):
@@ -39,17 +75,29 @@ class SessionRecord(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
-    schema_version: int = RECORD_SCHEMA_VERSION
+    schema_version: int = Field(default=RECORD_SCHEMA_VERSION, strict=True, ge=1)
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    routine_id: str
-    routine_title: str
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
+    routine_id: Title
+    routine_title: Title
+    started_at: Moment
+    ended_at: Moment
     status: SessionStatus
-    steps: tuple[StepDone, ...] = ()
+    steps: tuple[StepDone, ...] = Field(default=(), max_length=MAX_STEPS)
     tension_before: Tension | None = None
     tension_after: Tension | None = None
-    notes: str = ""
+    notes: Notes = ""
+
+    @model_validator(mode="after")
+    def _within_its_time(self) -> SessionRecord:
+        """The end is not before the start, and the steps hold no more time than passed between them."""
+        if self.ended_at < self.started_at:
+            raise ValueError("ended_at is before started_at")
+        allowed = (self.ended_at - self.started_at).total_seconds() + CLOCK_SLACK_SECONDS + len(self.steps)
+        if self.actual_seconds > allowed:
+            raise ValueError(
+                f"the steps hold {self.actual_seconds} s, more than the {int(allowed)} s between start and end allow"
+            )
+        return self
 
     @property
     def actual_seconds(self) -> int:
@@ -66,3 +114,49 @@ class SessionRecord(BaseModel):
     def local_day(self) -> datetime:
         """The start time in the machine's local time zone (streaks and "today" are local)."""
         return self.started_at.astimezone()
+
+
+def record_problem(exc: ValidationError) -> str:
+    """The first thing wrong with a session, for people: ``field 'steps.1.area': ...`` (one line, plain text)."""
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        message = (
+            "contains a control character; text must be plain"
+            if pattern in (_NO_CONTROLS, _NO_CONTROLS_BUT_LINES)
+            else "must be an id of lower-case letters, digits and dashes, starting with a letter"
+        )
+    return f"field '{where}': {message}" if where else message
+
+
+CEILING_HEADROOM = 2
+"""A session may hold at most this many times a tool's daily cap on an area (or its cap per session where there is
+no daily one): never reached by a run, which keeps within the caps, while an old export stays importable after a
+limit was made stricter. A design choice."""
+
+
+def implausible(record: SessionRecord, now: datetime, catalog: Catalog) -> str | None:
+    """What makes ``record`` impossible where the time and the catalogue are known (an import, a recovered run):
+    a start more than :data:`MAX_AHEAD` ahead of ``now``, or more time with a known tool on a known area than any
+    session could hold. ``None`` when it makes sense. Unknown tools and areas are kept and count for no known one.
+    """
+    if record.started_at > now + MAX_AHEAD:
+        return f"field 'started_at': {record.started_at.isoformat()} is more than a day ahead of this computer's clock"
+    totals: dict[tuple[str, str], int] = {}
+    for step in record.steps:
+        key = (step.tool, step.area)
+        totals[key] = totals.get(key, 0) + step.actual_seconds
+    tools, areas = catalog.tools, catalog.areas
+    for (tool, area), seconds in totals.items():
+        if tool not in tools or area not in areas:
+            continue
+        limit = catalog.limit_for(tool, area)
+        cap = limit.area_day_seconds or limit.session_seconds
+        if cap is not None and seconds > cap * CEILING_HEADROOM:
+            return (
+                f"field 'steps': {seconds} s with {tools[tool].name} on {areas[area].name} is more than any session "
+                f"can hold (at most {cap} s a day)"
+            )
+    return None

@@ -43,6 +43,7 @@ from companion.disk.fileio import (
     LockTimeout,
     atomic_write,
     ensure_dir,
+    existing_copy,
     file_lock,
     keep_copy,
     set_aside_bytes,
@@ -51,7 +52,7 @@ from companion.disk.fileio import (
 )
 from companion.disk.paths import Paths
 from companion.history import migrations
-from companion.history.records import SessionRecord, StepDone
+from companion.history.records import SessionRecord, StepDone, record_problem
 
 T = TypeVar("T")
 
@@ -59,6 +60,11 @@ HISTORY_FORMAT = "companion-history"
 BOM = b"\xef\xbb\xbf"
 _STEP_KEYS = frozenset({"area", "tool", "planned_seconds", "actual_seconds"})
 _MAX_PROBLEMS_SHOWN = 5
+MAX_HISTORY_BYTES = 64 * 2**20
+"""The largest history (or export of one) read: 20,000 sessions take 15 MiB; a larger file is refused with a message
+before it is read whole. A design choice."""
+MAX_LINE_BYTES = 2**20
+"""The longest line taken for a session (the bounds of :mod:`~companion.history.records` keep one under 100 KiB)."""
 
 
 class StorageError(Exception):
@@ -145,12 +151,6 @@ def _header_line(version: int, extra: dict[str, Any] | None = None) -> bytes:
     return json.dumps(header, ensure_ascii=False, separators=(", ", ": ")).encode() + b"\n"
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"]) or "record"
-    return f"field '{where}': {error['msg']}"
-
-
 class _RecordParser:
     """Turns lines into records, sharing identical steps and strings (20,000 sessions stay small and fast)."""
 
@@ -199,13 +199,21 @@ class _RecordParser:
                 data[name] = self._strings.setdefault(value, value)
 
     def parse(self, line: bytes) -> tuple[SessionRecord | None, str, bool]:
-        """``(record, problem, migrated)``; ``record`` is None when the line is not a valid session."""
+        """``(record, problem, migrated)``; ``record`` is None when the line is not a valid session.
+
+        A line from a newer version of Companion that this one cannot read is no damage: its problem is
+        :data:`NEWER_RECORD` (the file is then read-only, and the line stays as it is).
+        """
+        if len(line) > MAX_LINE_BYTES:
+            return None, f"longer than {MAX_LINE_BYTES // 1024} KiB, far more than a session holds", False
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             return None, "not valid UTF-8 text", False
         try:
             data = json.loads(text)
+        except RecursionError:
+            return None, "nested too deeply to be a session", False
         except ValueError:
             return None, "not valid JSON", False
         if type(data) is not dict:
@@ -215,17 +223,21 @@ class _RecordParser:
             if migrations.needs_migration(data):
                 data = migrations.migrate_record(data)
                 migrated = True
+            newer = migrations.record_version(data) > migrations.current_version()
         except migrations.MigrationError as exc:
             return None, f"field 'schema_version': {exc}", False
         if "id" not in data:
-            return None, "field 'id': missing", False
+            return None, NEWER_RECORD if newer else "field 'id': missing", False
         try:
             self._share(data)
             record = SessionRecord.model_validate(data)
         except ValidationError as exc:
-            return None, _first_error(exc), False
+            return None, NEWER_RECORD if newer else record_problem(exc), False
         self._slim(record)
         return record, "", migrated
+
+
+NEWER_RECORD = "a session written by a newer version of Companion"
 
 
 def _is_header(data: Any) -> bool:
@@ -299,6 +311,10 @@ def _parse_lines(data: bytes) -> _Parsed:
                 parsed.problems.append("line 1: not a Companion history header")
                 return True
         record, problem, migrated = parser.parse(clean)
+        if record is None and problem == NEWER_RECORD and clean is line:
+            parsed.newer = True  # read-only: the line is never rewritten, so it stays as it is
+            parsed.problems.append(f"line {number}: {problem}, kept as it is")
+            return True
         if record is None:
             if last:
                 return False
@@ -382,7 +398,16 @@ class HistoryStore:
     def _read(self) -> bytes | None:
         try:
             with open(self.path, "rb") as handle:
-                return handle.read()
+                # Checked before reading (the size), and while reading (a device or a pipe has no size).
+                too_large = os.fstat(handle.fileno()).st_size > MAX_HISTORY_BYTES
+                data = b"" if too_large else handle.read(MAX_HISTORY_BYTES + 1)
+                if too_large or len(data) > MAX_HISTORY_BYTES:
+                    raise StorageError(
+                        f"Your history at {self.path} is larger than the {MAX_HISTORY_BYTES // 2**20} MiB Companion "
+                        "reads (20,000 sessions take about 15 MiB); it was not read, and nothing was changed or "
+                        "moved. Move it away to start a new history, or import it in parts."
+                    )
+                return data
         except FileNotFoundError:
             return None
         except PermissionError as exc:
@@ -416,10 +441,15 @@ class HistoryStore:
         parsed = _parse(data)
         report = LoadReport(records=[], read_only=parsed.newer)
         if parsed.newer:
+            which = (
+                f"format version {parsed.version}"
+                if parsed.version > migrations.current_version()
+                else "some of its sessions are of a newer format"
+            )
             report.messages.append(
-                f"Your history at {self.path} was written by a newer version of Companion (format version "
-                f"{parsed.version}; this one knows up to {migrations.current_version()}). It is shown read-only: "
-                "nothing will be changed or added to it. Update Companion to save new sessions."
+                f"Your history at {self.path} was written by a newer version of Companion ({which}; this one "
+                f"knows up to format version {migrations.current_version()}). It is shown read-only: nothing will "
+                "be changed or added to it. Update Companion to save new sessions."
             )
             if parsed.damaged or parsed.torn:
                 report.messages.append(
@@ -475,11 +505,31 @@ class HistoryStore:
         except LockTimeout as exc:
             raise StoreBusy(str(exc)) from exc
 
+    def _target(self) -> Path:
+        """The file writes go to: the history itself, or the file it links to inside the data folder.
+
+        A link is followed, so a rewrite replaces the file linked to (atomically) and never the link itself. A
+        link out of the data folder is refused: a write through it could change any file of the user's.
+        (The data folder may itself be a link, to a synced folder for instance: what counts is where it is.)
+        """
+        path = self.path
+        if not path.is_symlink():
+            return path
+        target, folder = path.resolve(), path.parent.resolve()
+        if not target.is_relative_to(folder):
+            raise StorageError(
+                f"Your history at {path} is a link to {target}, outside Companion's data folder {folder}; Companion "
+                "does not write through it, and nothing was changed. Put the file itself in the data folder, or "
+                "link the whole data folder instead."
+            )
+        return target
+
     def _stale_temp_files(self) -> list[Path]:
         """Temporary files of rewrites that were killed before ``os.replace`` (they never held the only copy)."""
         try:
-            return list(self.path.parent.glob(f".{self.path.name}.*.tmp"))
-        except OSError:
+            target = self._target()
+            return list(target.parent.glob(f".{target.name}.*.tmp"))
+        except (OSError, StorageError):
             return []
 
     def _sweep_locked(self) -> None:
@@ -494,8 +544,10 @@ class HistoryStore:
         kept: list[Path] = []
         notes: list[str] = []
         count = len(entries)
+        target = self._target()
         if parsed.damaged:
-            copy = keep_copy(self.path, f"corrupt-{stamp}")
+            # A copy kept by a repair that then failed (a full disk) is the same file still: not kept twice.
+            copy = existing_copy(target, "corrupt") or keep_copy(target, f"corrupt-{stamp}")
             kept.append(copy)
             if parsed.empty:
                 notes.append(
@@ -509,20 +561,20 @@ class HistoryStore:
                     f"kept unchanged as {copy}; sessions in use: {count}, every intact one."
                 )
         elif parsed.torn:
-            side = set_aside_bytes(self.path, f"torn-{stamp}", parsed.torn)
+            side = set_aside_bytes(target, f"torn-{stamp}", parsed.torn)
             kept.append(side)
             notes.append(
                 f"The last line of your history was cut short (a save was interrupted); the fragment was set "
                 f"aside in {side}. Sessions in use: {count}, every complete one."
             )
         if parsed.upgrade and not parsed.damaged:
-            copy = keep_copy(self.path, f"v{parsed.version}-{stamp}")
+            copy = existing_copy(target, f"v{parsed.version}") or keep_copy(target, f"v{parsed.version}-{stamp}")
             kept.append(copy)
             notes.append(
                 f"Your history was upgraded to format version {migrations.current_version()}; the previous file "
                 f"is kept as {copy}."
             )
-        atomic_write(self.path, _render(entries, parsed.header))
+        atomic_write(target, _render(entries, parsed.header))
         return kept, notes
 
     def _rewrite(self, change: Callable[[list[_Entry]], list[_Entry]], record: SessionRecord | None = None) -> None:
@@ -548,7 +600,7 @@ class HistoryStore:
                     _kept, notes = self._repair_locked(data, parsed, entries)
                     self.messages.extend(notes)
                 else:
-                    atomic_write(self.path, _render(entries, parsed.header))
+                    atomic_write(self._target(), _render(entries, parsed.header))
             except OSError as exc:
                 self._records = None  # the folder sync may have failed after the replacement: re-read on use
                 raise SaveError(self._write_failed_message(exc), record) from exc
@@ -598,11 +650,11 @@ class HistoryStore:
             self._records = [*self._records, record]  # a new list: readers in other threads keep theirs
 
     def _append_locked(self, line: bytes) -> None:
-        path = self.path
-        ensure_dir(path.parent)
+        ensure_dir(self.path.parent)
+        path = self._target()
         if not path.exists():
             atomic_write(path, _header_line(migrations.current_version()))
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
         try:
             size = os.fstat(fd).st_size
             prefix = b""
@@ -655,7 +707,7 @@ class HistoryStore:
             complete = False
         if complete:
             return size, b"\n"
-        side = set_aside_bytes(self.path, f"torn-{utc_stamp(self._now())}", tail)
+        side = set_aside_bytes(self._target(), f"torn-{utc_stamp(self._now())}", tail)
         os.ftruncate(fd, start)
         os.fsync(fd)
         self.messages.append(

@@ -21,15 +21,42 @@ import os
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from companion.disk.fileio import atomic_write, file_lock, lock_path_for, move_aside, open_lock_file, try_flock
+from companion.disk.fileio import (
+    atomic_write,
+    file_lock,
+    lock_path_for,
+    move_aside,
+    open_lock_file,
+    read_bounded,
+    try_flock,
+)
 from companion.disk.paths import Paths
-from companion.history.records import SessionRecord, SessionStatus, StepDone, Tension
+from companion.history.records import (
+    CLOCK_SLACK_SECONDS,
+    MAX_STEP_SECONDS,
+    MAX_STEPS,
+    CatalogueId,
+    Moment,
+    Seconds,
+    SessionRecord,
+    SessionStatus,
+    StepDone,
+    Tension,
+    Title,
+    implausible,
+    record_problem,
+)
+
+if TYPE_CHECKING:
+    from companion.catalogue.models import Catalog
 
 CHECKPOINT_SCHEMA_VERSION = 1
+MAX_CHECKPOINT_BYTES = 256 * 1024
+"""A checkpoint of the longest routine takes a few KiB; a larger file is not read. A design choice."""
 
 
 class CheckpointStep(BaseModel):
@@ -37,12 +64,12 @@ class CheckpointStep(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
-    title: str
-    area: str
-    tool: str
-    planned_seconds: int = Field(ge=0)
-    actual_seconds: float = Field(ge=0)
-    """Unrounded; rounded when the checkpoint becomes a record."""
+    title: Title
+    area: CatalogueId
+    tool: CatalogueId
+    planned_seconds: Seconds
+    actual_seconds: float = Field(ge=0, le=MAX_STEP_SECONDS, allow_inf_nan=False)
+    """Unrounded; rounded when the checkpoint becomes a record. Finite: ``Infinity`` is no time done."""
 
 
 class Checkpoint(BaseModel):
@@ -50,19 +77,34 @@ class Checkpoint(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
-    schema_version: int = CHECKPOINT_SCHEMA_VERSION
+    schema_version: int = Field(default=CHECKPOINT_SCHEMA_VERSION, strict=True, ge=1)
     session_id: uuid.UUID
     """The id the session record will carry."""
-    routine_id: str
-    routine_title: str
-    started_at: AwareDatetime
-    saved_at: AwareDatetime
+    routine_id: Title
+    routine_title: Title
+    started_at: Moment
+    saved_at: Moment
     """When the checkpoint was taken: the last moment the run is known to have been going."""
-    steps: tuple[CheckpointStep, ...]
-    current_index: int = Field(ge=0)
+    steps: tuple[CheckpointStep, ...] = Field(min_length=1, max_length=MAX_STEPS)
+    current_index: int = Field(strict=True, ge=0)
     """Position in ``steps`` of the step under way."""
-    paused: bool = False
+    paused: bool = Field(default=False, strict=True)
     tension_before: Tension | None = None
+
+    @model_validator(mode="after")
+    def _within_its_time(self) -> Checkpoint:
+        """Saved after it started, with no more time done than passed in between (and a step under way)."""
+        if self.current_index >= len(self.steps):
+            raise ValueError(f"current_index {self.current_index} is past the last of {len(self.steps)} steps")
+        if self.saved_at < self.started_at:
+            raise ValueError("saved_at is before started_at")
+        allowed = (self.saved_at - self.started_at).total_seconds() + CLOCK_SLACK_SECONDS + len(self.steps)
+        if self.actual_seconds > allowed:
+            raise ValueError(
+                f"the steps hold {self.actual_seconds:.0f} s, more than the {allowed:.0f} s between start and the "
+                "last save allow"
+            )
+        return self
 
     @property
     def actual_seconds(self) -> float:
@@ -111,31 +153,51 @@ def save_checkpoint(paths: Paths, checkpoint: Checkpoint) -> None:
         atomic_write(paths.checkpoint, (data + "\n").encode("utf-8"))
 
 
-def load_checkpoint(paths: Paths, now: datetime | None = None) -> tuple[Checkpoint | None, str | None]:
+def load_checkpoint(
+    paths: Paths, now: datetime | None = None, catalog: Catalog | None = None
+) -> tuple[Checkpoint | None, str | None]:
     """The checkpoint left by an interrupted run (``None`` if there is none) and a message when it was unusable.
 
-    An unusable file is moved aside (never deleted) so it is not offered again; ``now`` stamps its new name.
-    A file from a newer Companion is read if it can be, and left untouched if not.
+    An unusable file is moved aside (never deleted) so it is not offered again; ``now`` stamps its new name. With
+    ``now`` and ``catalog`` the session it would record is also checked against the clock and the catalogue's
+    limits (:func:`companion.history.records.implausible`). A file from a newer Companion is read if it can be, and left
+    untouched if not.
     """
     path = paths.checkpoint
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CHECKPOINT_BYTES)
     except FileNotFoundError:
         return None, None
     except OSError as exc:
         return None, f"Could not read the unfinished session ({path}: {exc.strerror or exc})."
     data: Any = None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-        return Checkpoint.model_validate(data), None
-    except (UnicodeDecodeError, ValueError, ValidationError):
-        pass
+    problem = f"larger than {MAX_CHECKPOINT_BYTES // 1024} KiB"
+    if raw is not None:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            checkpoint = Checkpoint.model_validate(data)
+            found = (
+                None if now is None or catalog is None else implausible(checkpoint_to_record(checkpoint), now, catalog)
+            )
+            if found is None:
+                return checkpoint, None
+            problem = found
+        except ValidationError as exc:
+            problem = record_problem(exc)
+        except UnicodeDecodeError:
+            problem = "not UTF-8 text"
+        except RecursionError:
+            problem = "nested too deeply"
+        except ValueError:
+            problem = "not valid JSON"
     version = data.get("schema_version") if isinstance(data, dict) else None
     if isinstance(version, int) and version > CHECKPOINT_SCHEMA_VERSION:
         return None, f"The unfinished session in {path} was saved by a newer Companion; it is left as is."
     moved = move_aside(path, now)
     where = f"kept as {moved}" if moved else f"left at {path}"
-    return None, f"An unfinished session could not be read, so it cannot be recorded; the file was {where}."
+    return None, (
+        f"An unfinished session could not be read ({problem}), so it cannot be recorded; the file was {where}."
+    )
 
 
 def clear_checkpoint(paths: Paths) -> None:
