@@ -1,5 +1,6 @@
 """How Companion writes numbers for people: durations, counts and money, one helper each, used by the core, the
-command line and the screens alike.
+command line and the screens alike; and the one rule for text from files: no control characters (refused where
+text is read, shown inertly where it is written).
 
 ``format_seconds(125)`` is "2:05"; ``count(1, "step")`` is "1 step" and ``count(2, "step")`` "2 steps", never
 "1 steps" or "step(s)"; ``money(60, "€")`` is "€60" and ``money(89.9, "USD")`` "89.90 USD", never "€ 60.0".
@@ -7,6 +8,7 @@ command line and the screens alike.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 _CENT = Decimal("0.01")
@@ -45,3 +47,25 @@ def money(value: Decimal | float | int | str, currency: str = "") -> str:
     if len(currency) == 1 and not currency.isalnum():
         return f"{currency}{shown}"
     return f"{shown} {currency}"
+
+
+CONTROL_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+"""The control characters no text from a file may hold, as the body of a regular-expression class: C0 but tab and
+new line, DEL, and C1 (ESC and CSI start the terminal's escape sequences; BEL, OSC...)."""
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` (tab and new line are text), or ``None``."""
+    match = _CONTROL.search(text)
+    return match.group() if match else None
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as ``\\uXXXX``, so that it cannot drive a terminal."""
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` for one line of a terminal: control characters shown as ``\\uXXXX``, tabs and new lines as spaces."""
+    return printable(text).replace("\t", " ").replace("\n", " ")

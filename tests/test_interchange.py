@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -97,7 +97,10 @@ def record_strategy(draw: st.DrawFn) -> SessionRecord:
         routine_id=draw(st.text(plain_text, min_size=1, max_size=20)),
         routine_title=draw(st.text(plain_text, max_size=30)),
         started_at=started,
-        ended_at=started + timedelta(seconds=sum(step.actual_seconds for step in steps) + spare),
+        # Added in UTC: wall-clock arithmetic in a zone with a fold (a clock put back) could end before the start.
+        ended_at=(started.astimezone(UTC) + timedelta(seconds=sum(s.actual_seconds for s in steps) + spare)).astimezone(
+            started.tzinfo
+        ),
         status=draw(st.sampled_from(list(SessionStatus))),
         steps=steps,
         tension_before=draw(st.none() | st.integers(0, 10)),

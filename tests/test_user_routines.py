@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion.catalogue.loader import MAX_USER_FILE_BYTES, load_catalog, load_routine_file
-from companion.catalogue.locate import field_lines, line_of, printable
+from companion.catalogue.locate import field_lines, line_of
 from companion.catalogue.models import Catalog, Routine
 from companion.catalogue.problems import Problem
 from companion.catalogue.user_routines import (
@@ -26,6 +26,7 @@ from companion.catalogue.user_routines import (
     validate_draft,
 )
 from companion.disk.paths import default_paths
+from companion.words import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "example-routine.toml"

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable
 
 from companion.catalogue.problems import Problem, field_path
+from companion.words import printable
 
 PathKey = tuple[str | int, ...]
 
@@ -276,14 +277,6 @@ def toml_error_line(error: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
     if match is None:
         return message, getattr(error, "lineno", None)
     return message[: match.start()] + message[match.end() :], int(match.group(1))
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character (ESC included) shown as ``\\uXXXX``, so it cannot drive a terminal."""
-    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def printable_problem(problem: Problem) -> Problem:

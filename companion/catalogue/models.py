@@ -6,24 +6,22 @@ ignored setting. Models are frozen: the catalogue is loaded once and shared by t
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from companion.words import control_character
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 """A catalogue id: lower case letters, digits and dashes, starting with a letter (e.g. ``upper-back``)."""
-
-# C0/C1 control characters other than tab and newline, which include ESC (terminal escape sequences).
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _plain_text(value: str) -> str:
     """Reject control characters so no text from a file can drive the terminal."""
-    match = _CONTROL_CHARS.search(value)
-    if match:
-        raise ValueError(f"contains a control character (U+{ord(match.group()):04X}); remove it, text must be plain")
+    found = control_character(value)
+    if found:
+        raise ValueError(f"contains a control character (U+{ord(found):04X}); remove it, text must be plain")
     return value
 
 

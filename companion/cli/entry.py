@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from companion.cli.support import CliError
+from companion.words import printable
 
 if TYPE_CHECKING:
     from companion.settings.user_settings import HandsFreeChoice
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler | None = getattr(args, "handler", None)
         return open_app() if handler is None else handler(args)
     except CliError as exc:
-        print(f"companion: {exc}", file=sys.stderr)
+        print(f"companion: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("companion: interrupted", file=sys.stderr)

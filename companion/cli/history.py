@@ -16,7 +16,7 @@ from companion.disk.paths import default_paths
 from companion.history import interchange
 from companion.history.records import SessionRecord
 from companion.history.store import MAX_HISTORY_BYTES, HistoryStore, ReadOnlyError, StorageError
-from companion.words import count, format_seconds
+from companion.words import count, format_seconds, one_line, printable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,11 +49,6 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-02") from None
 
 
-def _plain(text: str) -> str:
-    """Text safe for a terminal: control characters (escape sequences, newlines) shown as spaces."""
-    return "".join(" " if (ord(ch) < 32 or 127 <= ord(ch) < 160) else ch for ch in text)
-
-
 def open_store() -> HistoryStore:
     """Load the history, telling the user on stderr about anything found in the file."""
     store = HistoryStore(default_paths())
@@ -62,7 +57,7 @@ def open_store() -> HistoryStore:
     except StorageError as exc:
         raise CliError(str(exc), exit_code=1) from None
     for message in report.messages:
-        print(f"companion: {message}", file=sys.stderr)
+        print(f"companion: {printable(message)}", file=sys.stderr)
     return store
 
 
@@ -72,7 +67,7 @@ def session_line(record: SessionRecord) -> str:
     before = "-" if record.tension_before is None else str(record.tension_before)
     after = "-" if record.tension_after is None else str(record.tension_after)
     tension = f"{before:>2} -> {after:<2}"
-    return f"{start}  {format_seconds(record.actual_seconds):>6}  {record.status.value:<11}  {tension}  " + _plain(
+    return f"{start}  {format_seconds(record.actual_seconds):>6}  {record.status.value:<11}  {tension}  " + one_line(
         record.routine_title
     )
 
@@ -87,7 +82,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         print_json(interchange.document(records))
         return 0
     if args.csv:
-        sys.stdout.write(interchange.csv_text(records))
+        # Rows end in CR LF (as CSV does); within them, nothing a terminal would obey (sessions hold none anyway).
+        sys.stdout.write("\r\n".join(printable(row) for row in interchange.csv_text(records).split("\r\n")))
         return 0
     if not records:
         print("No sessions match." if (args.since or args.routine) else "No sessions yet.")

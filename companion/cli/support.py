@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -19,10 +20,19 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
+_DEL_AND_C1 = re.compile("[\x7f-\x9f]")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON that a terminal shows as text: JSON escapes C0 itself; DEL and C1 (U+009B is a
+    CSI, U+009D an OSC), which JSON may leave raw, are written as ``\\u`` escapes too (they occur only in strings)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return _DEL_AND_C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def print_json(value: Any) -> None:
-    """Write ``value`` as indented JSON to stdout."""
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
+    """Write ``value`` as indented JSON to stdout (see :func:`json_text`)."""
+    sys.stdout.write(json_text(value) + "\n")
 
 
 def load_catalog_for_cli(paths: Paths | None = None) -> Catalog:

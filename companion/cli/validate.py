@@ -40,7 +40,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def validate_files(paths: list[Path], catalog: Catalog, user_files: dict[str, Path]) -> list[dict[str, Any]]:
     """Validate each file as a user routine; ``user_files`` are the user's loaded routines by id."""
     from companion.catalogue.loader import MAX_USER_FILE_BYTES, id_clash_problem, load_routine_file, read_text
-    from companion.catalogue.locate import printable
+    from companion.words import printable
 
     therapy_ids = {t.id for t in catalog.therapies}
     seen: dict[str, tuple[Routine, str]] = {}

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from companion.catalogue.models import Identifier
+from companion.words import CONTROL_CHARACTERS, printable
+
 if TYPE_CHECKING:
     from companion.catalogue.models import Catalog
 
@@ -35,15 +38,16 @@ MAX_TITLE_LENGTH = 200
 MAX_NOTES_LENGTH = 10_000
 """The reflection takes at most 2,000 characters; room for notes edited elsewhere, never for 200 MB."""
 
-_NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
-_NO_CONTROLS_BUT_LINES = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
-"""Notes may hold tabs and new lines; nothing else below U+0020 nor DEL nor C1 (ESC starts terminal escapes)."""
+_NO_CONTROLS = f"^[^{CONTROL_CHARACTERS}\t\n]*$"
+"""A title is one line of plain text (checked by pydantic's own engine: the history loads as fast as before)."""
+_NO_CONTROLS_BUT_LINES = f"^[^{CONTROL_CHARACTERS}]*$"
+"""Notes may hold tabs and new lines."""
 
 Tension = Annotated[int, Field(strict=True, ge=0, le=10)]
 """Strict: ``true`` is not a tension of 1."""
 Seconds = Annotated[int, Field(strict=True, ge=0, le=MAX_STEP_SECONDS)]
 Moment = Annotated[AwareDatetime, Field(ge=EARLIEST_TIME, lt=LATEST_TIME)]
-CatalogueId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+CatalogueId = Identifier
 """An area or tool id as the catalogue writes them; one this version does not know is kept and counts for no
 known area or tool."""
 Title = Annotated[str, StringConstraints(max_length=MAX_TITLE_LENGTH, pattern=_NO_CONTROLS)]
@@ -128,7 +132,7 @@ def record_problem(exc: ValidationError) -> str:
             if pattern in (_NO_CONTROLS, _NO_CONTROLS_BUT_LINES)
             else "must be an id of lower-case letters, digits and dashes, starting with a letter"
         )
-    return f"field '{where}': {message}" if where else message
+    return printable(f"field '{where}': {message}" if where else message)  # pydantic may quote what it found
 
 
 CEILING_HEADROOM = 2
