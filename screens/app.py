@@ -159,7 +159,9 @@ class CompanionApp(App[int]):
         self.sub_title = today_summary(records, today)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Companion's commands only; of Textual's own, the theme picker (a setting) and Quit, in our words."""
+        yield SystemCommand("Theme", "Pick a colour theme; it is kept in your settings", self.action_change_theme)
+        yield SystemCommand("Quit", "Close Companion (ctrl+q)", self.action_quit)
         yield SystemCommand("Help", "Keys for this screen, the safety notice and the red flags", self.action_help)
         yield SystemCommand(
             "Settings", "Theme, bell, motion, breathing, stricter limits, your tools, prices (,)", self.action_settings

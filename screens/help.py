@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
@@ -15,21 +16,37 @@ from companion.catalogue.models import Catalog
 from screens.safety_text import SAFETY_NOTICE, red_flag_text
 
 
+def _declared_by_companion(node: DOMNode, binding: Binding) -> bool:
+    """Whether ``binding`` is one of Companion's (declared by a class of ours), not one Textual gives every list,
+    scroll area or text box (Scroll Left, Page Right, Focus Next...)."""
+    for cls in type(node).__mro__:
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            key, action = (declared.key, declared.action) if isinstance(declared, Binding) else declared[:2]
+            if action == binding.action and binding.key in key.split(","):
+                return cls.__module__.split(".")[0] == "screens"
+    return False
+
+
 def key_lines(screen: Screen[Any]) -> Text:
-    """The key bindings active on ``screen`` (its own, its widgets' and the app's), one per line."""
-    text = Text()
+    """The key bindings active on ``screen`` (its own, its widgets' and the app's), one per line: Companion's
+    first, then Textual's own under a heading of their own."""
+    ours, textual = Text(), Text()
     seen: set[str] = set()
-    for _, binding, enabled, tooltip in screen.active_bindings.values():
+    for node, binding, enabled, tooltip in screen.active_bindings.values():
         if not binding.description or binding.description in seen or not enabled:
             continue
         seen.add(binding.description)
+        text = ours if _declared_by_companion(node, binding) else textual
         key = screen.app.get_key_display(binding)
         text.append(f"{key:>12}  ", style="bold")
         text.append(f"{binding.description}")
         if tooltip:
             text.append(f" — {tooltip}", style="dim")
         text.append("\n")
-    return text
+    if textual:
+        ours.append("\nTextual's own keys (lists, scrolling, text)\n", style="bold")
+        ours.append_text(textual)
+    return ours
 
 
 class HelpScreen(ModalScreen[None]):

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Digits, Footer, Header, Static
@@ -238,10 +239,17 @@ class RunnerScreen(Screen[None]):
             return
         cue = shown[-1]
         message = cue.title if cue.kind is CueKind.STEP_STARTED else cue.line
-        self.app.notify(message, title="Step", timeout=4, markup=False)
+        self.say(message, title="Step", timeout=4)
         self._flash()
         if self.services.settings.bell:
             self.app.bell()
+
+    def say(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float = 4
+    ) -> None:
+        """A toast that replaces the one before it (cues and answers to keys come quickly: they never pile up)."""
+        self.app.clear_notifications()
+        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _flash(self) -> None:
         if self.services.settings.reduced_motion:
@@ -267,6 +275,7 @@ class RunnerScreen(Screen[None]):
             self._ticker.stop()
         if self.hands_free is not None:
             self.hands_free.close()
+        self.app.clear_notifications()  # the run's cues end with it: none follows the person to the reflection
         run_lock, self._run_lock = self._run_lock, None
         self.post_message(RunEnded(self.plan, self.run.to_record(), run_lock))
 
@@ -291,7 +300,7 @@ class RunnerScreen(Screen[None]):
         """After an action: say why when it was refused (or only partly done), checkpoint and redraw."""
         self._spoken(action, result)
         if result.reason:
-            self.app.notify(result.reason, severity="information" if result.ok else "warning", markup=False)
+            self.say(result.reason, severity="information" if result.ok else "warning")
         self._redraw_now(checkpoint=result.ok)
 
     def action_toggle_pause(self) -> None:
@@ -306,7 +315,7 @@ class RunnerScreen(Screen[None]):
     def action_extend(self) -> None:
         result = self.run.extend()
         if result.ok and not result.reason:
-            self.app.notify(f"Added {format_seconds(round(result.seconds))} to this step.", timeout=2)
+            self.say(f"Added {format_seconds(round(result.seconds))} to this step.", timeout=2)
         self._act(Action.EXTEND, result)
 
     def action_stop(self) -> None:

@@ -100,7 +100,7 @@ class TherapiesScreen(Screen[str | None]):
     CSS_PATH = "therapies.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("slash", "focus_search", "Search"),
+        Binding("slash", "focus_search", "Search", priority=True),  # never typed into the box it focuses
         Binding("t", "focus_search", "Search", show=False),  # already in the guide: t does not stack another
         Binding("c", "compare", "Compare costs"),
         Binding("down", "cursor_down", "Browse", key_display="↑↓"),

@@ -1,0 +1,87 @@
+"""Less noise: step toasts replace each other and end with the run, help and the palette show Companion's keys
+and commands, and / focuses the therapy search without typing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.command import CommandPalette
+from textual.widgets import Input, OptionList, Static
+
+from screens.help import HelpScreen
+from screens.reflection import ReflectionScreen
+from screens.therapies import TherapiesScreen
+from tests.test_routine_flow import ROUTINE, tick, tick_screen, to_runner
+
+
+def toasts(app: Any) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_step_toasts_replace_each_other_and_clear_when_the_run_ends(make_app, services) -> None:
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await to_runner(pilot)
+        await tick(pilot, services, 56)  # the 5-second warning of step 1
+        assert len(toasts(app)) == 1 and "ends in" in toasts(app)[0]
+        await tick(pilot, services, 5)  # step 2 begins
+        assert len(toasts(app)) == 1 and toasts(app)[0].startswith("Now: ")
+        await pilot.press("n")  # skip ahead: the new step's cue replaces the old one
+        await pilot.pause()
+        await tick(pilot, services, 0.1)
+        assert len(toasts(app)) == 1
+        await tick(pilot, services, 8 * 60)
+        await tick_screen(pilot, ReflectionScreen)
+        assert toasts(app) == []
+
+
+async def test_help_lists_companions_keys_first_and_textuals_under_their_own_heading(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        ours, _, textuals = keys.partition("Textual's own keys")
+        for word in ("Start", "Filter", "Sort", "Help", "Guide", "History", "Settings"):
+            assert word in ours
+        for word in ("Scroll Left", "Page Right", "Focus Next"):
+            assert word not in ours
+        assert "Page Down" in textuals
+
+
+async def test_the_palette_offers_companions_commands_not_textuals(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Maximize" not in titles and "Screenshot" not in titles
+        assert {"Help", "Settings", "History", "Therapy guide", "Theme", "Quit"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"keys")
+        await pilot.pause(0.3)
+        shown = app.screen.query_one("CommandList", OptionList)
+        assert all("Keys" not in str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count))
+
+
+async def test_slash_focuses_the_therapy_search_without_typing_a_slash(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TherapiesScreen)
+        search = app.screen.query_one("#therapy-search", Input)
+        await pilot.press(*"neck", "enter")  # Enter goes to the list
+        await pilot.pause()
+        assert not search.has_focus
+        await pilot.press("slash")
+        await pilot.pause()
+        assert search.has_focus and search.value == "neck"
+        await pilot.press("slash")  # in the box too: never typed
+        await pilot.pause()
+        assert search.value == "neck"
