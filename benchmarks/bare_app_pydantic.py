@@ -28,12 +28,12 @@ class Frozen(BaseModel):
 
 
 class Breathing(Frozen):
-    inhale: int = Field(4, ge=1, le=10)
-    exhale: int = Field(6, ge=1, le=10)
+    inhale: int = Field(default=4, ge=1, le=10)
+    exhale: int = Field(default=6, ge=1, le=10)
 
 
 class Settings(Frozen):
-    theme: str = Field("textual-dark", min_length=1, max_length=40)
+    theme: str = Field(default="textual-dark", min_length=1, max_length=40)
     bell: bool = False
     reduced_motion: bool = False
     breathing: Breathing = Breathing()
@@ -134,7 +134,7 @@ class FloorApp(App[None]):
     BINDINGS = [
         Binding("space", "pause", "Pause"),
         Binding("n", "next", "Next"),
-        Binding("b", "back", "Back"),
+        Binding("b", "previous", "Back"),
         Binding("s", "stop", "Stop"),
         Binding("ctrl+q", "quit", "Quit"),
     ]
@@ -166,7 +166,7 @@ class FloorApp(App[None]):
         self.step = min(STEPS, self.step + 1)
         self._show()
 
-    def action_back(self) -> None:
+    def action_previous(self) -> None:
         self.step = max(1, self.step - 1)
         self._show()
 

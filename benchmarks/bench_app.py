@@ -31,12 +31,13 @@ from pathlib import Path
 
 from terminal import (
     FIRST_FRAME_MARK,
+    Terminal,
     bare_command,
     companion_command,
+    companion_runner,
     compile_sources,
     env_for,
     floor_command,
-    forget_runs,
     load_average,
     report,
     spread,
@@ -95,21 +96,13 @@ def fill_history(home: Path, count: int) -> None:
     HistoryStore(default_paths()).import_records(make_sessions(count, random.Random(7), unique_steps=False))
 
 
-def while_counting(command: list[str], home: Path, keys: list[str], mark: str, seconds: float) -> tuple[float, float]:
-    """CPU seconds used over ``seconds`` of wall time once ``mark`` is on screen (after sending ``keys``), and the
+def cpu_and_memory(term: Terminal, seconds: float) -> tuple[float, float]:
+    """CPU seconds the program in ``term`` uses over ``seconds`` of wall time (after a second to settle), and its
     resident memory (MiB) at the end."""
-    forget_runs(home)
-    with terminal(command, env_for(home)) as term:
-        if keys:
-            term.wait_for(FIRST_FRAME_MARK)
-            for key in keys:
-                term.send(key)
-                time.sleep(0.4)
-        term.wait_for(mark)
-        time.sleep(1.0)
-        before = term.cpu_ticks()
-        time.sleep(seconds)
-        return (term.cpu_ticks() - before) / os.sysconf("SC_CLK_TCK"), term.rss_mib()
+    time.sleep(1.0)
+    before = term.cpu_ticks()
+    time.sleep(seconds)
+    return (term.cpu_ticks() - before) / os.sysconf("SC_CLK_TCK"), term.rss_mib()
 
 
 def while_running(home: Path, floor_mib: list[float], rounds: int, seconds: float) -> bool:
@@ -121,10 +114,10 @@ def while_running(home: Path, floor_mib: list[float], rounds: int, seconds: floa
         return True
     anchors, runners, runner_mib = [], [], []
     for _ in range(rounds):
-        anchors.append(while_counting([termdown, "30m"], home, [], "", seconds)[0])
-        cpu, mib = while_counting(
-            companion_command("start", "wind-down-sleep"), home, ["Enter", "Enter"], "left of", seconds
-        )
+        with terminal([termdown, "30m"], env_for(home)) as term:
+            anchors.append(cpu_and_memory(term, seconds)[0])
+        with companion_runner(home) as term:
+            cpu, mib = cpu_and_memory(term, seconds)
         runners.append(cpu)
         runner_mib.append(mib)
     ok = report(f"CPU over {seconds:.0f} s of a routine, Companion vs termdown", runners, anchors, "s", 1.0)

@@ -30,12 +30,12 @@ from terminal import (
     FIRST_FRAME_MARK,
     Terminal,
     companion_command,
+    companion_runner,
     compile_sources,
     countdown_seconds,
     cpu_bound,
     env_for,
     floor_command,
-    forget_runs,
     load_average,
     report,
     spread,
@@ -45,7 +45,6 @@ from terminal import (
 KEY_TARGET = 1.5
 TIMING_TOLERANCE = 1.0
 """Seconds the countdown may be off the wall clock, and the record off the countdown."""
-ROUTINE = "wind-down-sleep"
 ROUTINE_FIRST_STEP = 60
 """Seconds of the routine's first step: the timing check runs within it."""
 DIALOG = "Stop the routine now?"
@@ -71,19 +70,6 @@ KEYS = (
 
 
 @contextlib.contextmanager
-def open_runner(home: Path) -> Iterator[Terminal]:
-    """Companion at its runner, on the routine's first step."""
-    forget_runs(home)
-    with terminal(companion_command("start", ROUTINE), env_for(home)) as term:
-        term.wait_for(FIRST_FRAME_MARK)
-        term.send("Enter")  # screening: none of these apply
-        term.wait_for("Today's plan")
-        term.send("Enter")  # no tension rating: start
-        term.wait_for("left of")
-        yield term
-
-
-@contextlib.contextmanager
 def open_floor(home: Path) -> Iterator[Terminal]:
     """The floor app, its first frame drawn."""
     with terminal(floor_command(), env_for(home)) as term:
@@ -101,7 +87,7 @@ def key_rounds(home: Path, rounds: int, busy: bool) -> tuple[dict[str, tuple[lis
     """Key-to-screen seconds of Companion and of the floor for each key, pressed in turn, ``rounds`` times; then
     ``s``, ``y`` once in each (seconds from ``y`` to its effect)."""
     figures: dict[str, tuple[list[float], list[float]]] = {key.name: ([], []) for key in KEYS}
-    with open_runner(home) as app, open_floor(home) as floor, cpu_bound(2) if busy else contextlib.nullcontext():
+    with companion_runner(home) as app, open_floor(home) as floor, cpu_bound(2) if busy else contextlib.nullcontext():
         for _ in range(rounds):
             for key in KEYS:
                 companion, anchor = figures[key.name]
@@ -117,7 +103,7 @@ def key_rounds(home: Path, rounds: int, busy: bool) -> tuple[dict[str, tuple[lis
 def recorded_seconds(home: Path) -> int:
     """Seconds really done in the one session of the history in ``home`` (read with ``companion history --json``)."""
     out = subprocess.run(
-        [*companion_command("history", "--json")], env=env_for(home), capture_output=True, text=True, check=True
+        companion_command("history", "--json"), env=env_for(home), capture_output=True, text=True, check=True
     ).stdout
     (session,) = json.loads(out)["sessions"]
     return sum(int(step["actual_seconds"]) for step in session["steps"])
@@ -135,7 +121,7 @@ def next_second(term: Terminal, after: int | None) -> tuple[float, int]:
 
 def timing_under_load(home: Path, seconds: float) -> bool:
     """Over ``seconds`` beside two CPU-bound processes: countdown against the wall clock, record against countdown."""
-    with cpu_bound(2), open_runner(home) as app:
+    with cpu_bound(2), companion_runner(home) as app:
         start, first = next_second(app, None)
         time.sleep(max(0.0, seconds - 0.5))
         end, last = next_second(app, countdown_seconds(app.screen()))

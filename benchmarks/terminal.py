@@ -89,6 +89,23 @@ def terminal(command: list[str], env: dict[str, str]) -> Iterator[Terminal]:
         term.close()
 
 
+ROUTINE = "wind-down-sleep"
+"""The routine the runner benchmarks follow (its first step lasts 60 s)."""
+
+
+@contextlib.contextmanager
+def companion_runner(home: Path) -> Iterator[Terminal]:
+    """Companion at its runner, on the routine's first step: each key sent once the screen it is meant for is up."""
+    forget_runs(home)
+    with terminal(companion_command("start", ROUTINE), env_for(home)) as term:
+        term.wait_for(FIRST_FRAME_MARK)
+        term.send("Enter")  # screening: none of these apply
+        term.wait_for("Today's plan")
+        term.send("Enter")  # no tension rating: start
+        term.wait_for("left of")
+        yield term
+
+
 def env_for(home: Path) -> dict[str, str]:
     """A private home (data, settings, state and caches in it), as a fresh user account has."""
     env = {"HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8", "PATH": os.environ.get("PATH", "")}
