@@ -86,6 +86,8 @@ class HomeScreen(Screen[None]):
         """The user's settings: routines needing tools they do not own are marked."""
         self.order = ORDERS[0]
         """The order of the routine list (see :data:`ORDERS`); o moves to the next one."""
+        self._previewed: str | None = None
+        """The id of the routine the preview shows."""
 
     def compose(self) -> ComposeResult:
         catalog = self.catalog
@@ -180,6 +182,7 @@ class HomeScreen(Screen[None]):
     def _show_preview(self) -> None:
         routine = self.highlighted_routine()
         preview = self.query_one("#preview-text", Static)
+        self._previewed = routine.id if routine else None
         if routine is None:
             preview.update("No routine matches these filters. Press Escape to clear them.")
         else:
@@ -214,7 +217,10 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _routine_highlighted(self) -> None:
-        self._show_preview()
+        routine = self.highlighted_routine()
+        # Rebuilding the list moves the highlight and draws the preview; the list's message for it then comes after.
+        if routine is None or routine.id != self._previewed:
+            self._show_preview()
 
     def action_focus_filters(self) -> None:
         self.query_one("#goal", FilterChooser).focus()
