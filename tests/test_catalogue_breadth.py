@@ -37,6 +37,8 @@ FOCUSED = [
     ("sleep", "massage-belt", None),
     ("posture", "neck-shoulder-wrap", "shoulders"),
     ("desk-break", "neck-shoulder-wrap", "shoulders"),
+    ("lower-back", "vibration-massager", "lower-back"),
+    ("after-workout", "massage-gun", "quads"),
 ]
 
 # Area and goal pairs someone would filter for; each must have a routine that spends time on that area.
