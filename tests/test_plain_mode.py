@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -197,3 +198,39 @@ def test_checkpoint_left_by_plain_mode_is_valid(services: Services) -> None:
     checkpoint, message = load_checkpoint(services.paths)
     assert checkpoint is None and message is None  # recorded and cleared
     assert json.loads(services.paths.history.read_text().splitlines()[-1])["status"] == "completed"
+
+
+class InterruptingKeys(ScriptedKeys):
+    """Scripted keys that, at ``at_second``, deliver a signal (or raise Ctrl+C's KeyboardInterrupt) while waiting."""
+
+    def __init__(self, clock: FakeClock, lines: list[str], at_second: float, interrupt: str) -> None:
+        super().__init__(clock, lines, [])
+        self.at_second = at_second
+        self.interrupt = interrupt
+
+    def read(self, timeout: float) -> str | None:
+        if self.clock.monotonic() >= self.at_second:
+            if self.interrupt == "ctrl-c":
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), getattr(signal, self.interrupt))
+        return super().read(timeout)
+
+
+@pytest.mark.parametrize(
+    ("interrupt", "status", "said"),
+    [
+        ("ctrl-c", SessionStatus.STOPPED, "Ctrl+C: the routine is stopped."),
+        ("SIGTERM", SessionStatus.INTERRUPTED, "SIGTERM: the routine is interrupted."),
+        ("SIGHUP", SessionStatus.INTERRUPTED, "SIGHUP: the routine is interrupted."),
+    ],
+)
+def test_ctrl_c_and_signals_record_the_session(services: Services, interrupt: str, status, said: str) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    stream = io.StringIO()
+    keys = InterruptingKeys(services.clock, ["", ""], at(20), interrupt)  # type: ignore[arg-type]
+    assert run_plain(ROUTINE, HandsFreeChoice(), keys, Lines(stream), services) == 0
+    assert said in stream.getvalue().splitlines()
+    [record] = HistoryStore(services.paths).records
+    assert record.status is status and 19 <= record.actual_seconds <= 21
+    assert not services.paths.checkpoint.exists()
+    assert signal.getsignal(signal.SIGTERM) is before  # the handlers are given back

@@ -146,3 +146,18 @@ def test_a_voice_that_could_be_read_as_an_option_is_refused() -> None:
     with pytest.raises(ValidationError):
         Settings().updated(speech={"rate": 20})
     assert Settings().updated(speech={"voice": "English (Great Britain)"}).speech.voice
+
+
+def test_settings_hands_free_snapshot(snap_compare, make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hands-free section with no speech engine and no notifier on PATH (as on a bare machine)."""
+    monkeypatch.setattr(screens.settings, "find_engine", lambda: None)
+    monkeypatch.setattr(screens.settings, "find_notifier", lambda: None)
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("comma")
+        await pilot.pause()
+        pilot.app.screen.query_one("#speech", Switch).focus()  # scrolls the section into view
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=(80, 24))

@@ -182,10 +182,7 @@ def forget(services: Services, out: Lines, said: str) -> bool:
 def save(store: HistoryStore, record: SessionRecord, out: Lines) -> bool:
     """Save ``record`` (new or replacing the one with its id); says why when it cannot."""
     try:
-        if store.get(record.id) is None:
-            store.append(record)
-        else:
-            store.update(record)
+        store.save(record)
     except (StorageError, LockTimeout) as exc:
         out(f"The session could not be saved: {exc}")
         return False
