@@ -63,12 +63,14 @@ def theme_options(available: Iterable[str]) -> list[tuple[str, str]]:
     return [(f"{name} (calm)", name) for name in calm] + [(name, name) for name in others]
 
 
-def voice_options(voices: Iterable[Voice], current: str) -> list[tuple[str, str]]:
-    """The voices to offer: the engine's default first, then the engine's (the current one even if not listed)."""
+def voice_options(voices: Iterable[Voice], current: str) -> list[tuple[Text, str]]:
+    """The voices to offer: the engine's default first, then the engine's (the current one even if not listed).
+
+    Labels come from the engine's output: shown as text, never markup."""
     options = [(DEFAULT_VOICE, "")] + [(voice.label, voice.id) for voice in voices]
     if current and all(value != current for _, value in options):
         options.append((current, current))
-    return options
+    return [(Text(label), value) for label, value in options]
 
 
 def content_limits(catalog: Catalog, tool: str) -> tuple[int | None, int | None]:

@@ -4,6 +4,7 @@ command on PATH, and ``companion status`` against the running app."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
@@ -85,6 +86,19 @@ def wait_for_utterance(log: Path, text: str, timeout: float = 20.0) -> list[str]
     raise AssertionError(f"{text!r} was not spoken within {timeout} s; said: {utterances(log)}")
 
 
+def presses_to_refusal(index: int) -> int:
+    """How many presses of + the step at ``index`` of today's plan takes until one is refused."""
+    from companion.catalogue.loader import load_catalog
+    from companion.run.engine import EXTEND_SECONDS
+    from companion.safety.plan import make_plan
+
+    catalog = load_catalog().catalog
+    routine = catalog.routine(ROUTINE)
+    assert routine is not None
+    step = make_plan(routine, catalog).steps[index]
+    return math.ceil((step.max_seconds - step.seconds) / EXTEND_SECONDS) + 1
+
+
 @needs_tmux
 def test_speak_drives_the_speech_command_on_path(isolated_home: Path, tmp_path: Path) -> None:
     log = tmp_path / "spoken.log"
@@ -98,7 +112,7 @@ def test_speak_drives_the_speech_command_on_path(isolated_home: Path, tmp_path: 
         session.send("n")
         session.wait_for("Step 2 of 7")
         wait_for_utterance(log, "Step 2 of 7. Knead the tops of the shoulders")
-        for _ in range(3):  # 1:30 planned, 2:00 at most: the third press is refused
+        for _ in range(presses_to_refusal(1)):  # each adds 15 s up to the step's limit; the last is refused
             session.send("+")
             time.sleep(0.3)
         wait_for_utterance(log, "Time is up for the shoulders.")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -51,7 +50,7 @@ from companion.safety.screening import (
 )
 from companion.services import Services, build_services
 from companion.settings.user_settings import HandsFreeChoice
-from companion.words import format_seconds
+from companion.words import format_seconds, one_line
 
 TIME_LEFT_EVERY = 30.0
 """Seconds between the "time left" lines (the issue's every 30 s)."""
@@ -63,11 +62,6 @@ class Ended(Exception):
     """The process was asked to end (SIGTERM, SIGHUP) during the run."""
 
 
-def plain(text: str) -> str:
-    """``text`` with every control character (escape codes included) left out."""
-    return "".join(char for char in text if unicodedata.category(char)[0] != "C" or char == "\t")
-
-
 class Lines:
     """Standard output, a line at a time, flushed at once."""
 
@@ -75,19 +69,19 @@ class Lines:
         self.stream = stream or sys.stdout
 
     def __call__(self, text: str = "") -> None:
-        self.stream.write(plain(text) + "\n")
+        self.stream.write(one_line(text) + "\n")
         self.stream.flush()
 
     def ask(self, prompt: str, keys: KeySource) -> str | None:
         """Print ``prompt`` (no line end) and read a line; ``None`` when the input has ended."""
-        self.stream.write(plain(prompt))
+        self.stream.write(one_line(prompt))
         self.stream.flush()
         answer = keys.line()
         if answer is None or not self.stream.isatty():
             # The terminal echoes what is typed; a log or a file gets it too, so each answer ends its line.
-            self.stream.write(("" if answer is None else plain(answer)) + "\n")
+            self.stream.write(("" if answer is None else one_line(answer)) + "\n")
             self.stream.flush()
-        return None if answer is None else plain(answer).strip()
+        return None if answer is None else one_line(answer).strip()
 
 
 def run_plain(

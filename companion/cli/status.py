@@ -13,7 +13,7 @@ from typing import Any
 from companion.cli.support import print_json
 from companion.disk.paths import default_paths
 from companion.run.status import RunState, StatusReport, read_status
-from companion.words import format_seconds
+from companion.words import format_seconds, one_line
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,5 +76,5 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(status_json(report))
     else:
-        print(status_line(report))
+        print(one_line(status_line(report)))
     return 0
