@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.theme import Theme
 
+from companion.settings.user_settings import DEFAULT_THEME
+
 CALM_DARK = Theme(
-    name="companion-calm",
+    name=DEFAULT_THEME,
     primary="#7FB7A4",
     secondary="#A7C4D9",
     accent="#E3C08D",
@@ -35,4 +37,3 @@ CALM_LIGHT = Theme(
 )
 
 THEMES = (CALM_DARK, CALM_LIGHT)
-DEFAULT_THEME = CALM_DARK.name

@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import tomllib
 from collections.abc import Mapping
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+import tomli_w
+from pydantic import ValidationError
 
-from companion.catalogue.models import Catalog, Routine, Step
+from companion.catalogue.models import Catalog, Routine
 from companion.catalogue.problems import Problem, validation_problems
 from companion.disk.fileio import atomic_write, file_lock
 from companion.disk.paths import Paths
@@ -35,66 +35,22 @@ class UserRoutineError(Exception):
 # -- writing TOML ------------------------------------------------------------------------------------------------
 
 
-def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string: quotes, backslashes and every control character escaped."""
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or 0x7F <= code <= 0x9F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return toml_string(str(value.value))
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, BaseModel):
-        pairs = [f"{key} = {_toml_value(item)}" for key, item in _fields(value)]
-        return "{ " + ", ".join(pairs) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")
-
-
-def _fields(model: BaseModel) -> list[tuple[str, Any]]:
-    """The fields a file holds, in schema order: ``source`` (set by the loader) and empty options left out."""
-    return [
-        (name, getattr(model, name))
-        for name in type(model).model_fields
-        if name != "source" and getattr(model, name) is not None
-    ]
-
-
 def routine_to_toml(routine: Routine) -> str:
-    """The routine as a TOML file in the documented schema; loading it gives back an equal routine."""
-    lines = [FILE_HEADER.rstrip("\n")]
-    steps: tuple[Step, ...] = ()
-    for name, value in _fields(routine):
-        if name == "steps":
-            steps = value
-        else:
-            lines.append(f"{name} = {_toml_value(value)}")
+    """The routine as a TOML file in the documented schema; loading it gives back an equal routine.
+
+    tomli-w writes every key and value (quoting and escaping all text); each step is written as its own
+    ``[[steps]]`` table, one key a line, so that a problem found in the file later points at its line.
+    """
+    data = routine_to_dict(routine)
+    steps: list[dict[str, Any]] = data.pop("steps", [])
+    parts = [FILE_HEADER, tomli_w.dumps(data)]
     for step in steps:
-        lines += ["", "[[steps]]"]
-        lines += [f"{name} = {_toml_value(value)}" for name, value in _fields(step)]
-    return "\n".join(lines) + "\n"
+        tables = {key: value for key, value in step.items() if isinstance(value, dict)}
+        keys = {key: value for key, value in step.items() if key not in tables}
+        parts += ["\n[[steps]]\n", tomli_w.dumps(keys)]
+        for key, table in tables.items():  # a step's breathing cue: a sub-table of that step
+            parts += [f"\n[steps.{key}]\n", tomli_w.dumps(table)]
+    return "".join(parts)
 
 
 def routine_to_dict(routine: Routine) -> dict[str, Any]:

@@ -4,22 +4,34 @@ Whole-file writes go to a temporary file in the same folder, are fsynced, moved 
 ``os.replace`` and the folder is fsynced, so a crash leaves exactly the old or exactly the new file. Files are
 created 0600: this is health data. Every write goes through ``os.write``/``os.fsync``/``os.replace`` (never a
 buffered file object) so the failure-injection tests can interrupt each call in turn.
+
+The same code runs on Linux, macOS and Windows: the lock between processes is filelock's (``flock`` on POSIX,
+``msvcrt.locking`` on Windows; either is released by the operating system when its holder dies), and what Windows
+lacks (``fchmod``, opening a folder to fsync it: NTFS journals renames itself) is skipped there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+NOT_INHERITED = getattr(os, "O_CLOEXEC", 0)
+"""Open flag: a program started meanwhile never keeps the file (Windows has no such flag; Python's descriptors
+are not inherited there by default)."""
+WINDOWS = sys.platform == "win32"
 
 
 class LockTimeout(Exception):
@@ -32,6 +44,10 @@ class LockTimeout(Exception):
         )
         self.path = path
         self.waited = waited
+
+
+WRITE_ERRORS = (OSError, LockTimeout)
+"""What a locked write may raise: a disk problem, or another window holding the lock too long."""
 
 
 def ensure_dir(path: Path) -> Path:
@@ -77,7 +93,9 @@ def owned_by_user(path: Path) -> bool:
 
 
 def fsync_dir(path: Path) -> None:
-    """Make a rename or a new file in ``path`` durable."""
+    """Make a rename or a new file in ``path`` durable (on Windows a folder cannot be opened; NTFS journals it)."""
+    if WINDOWS:
+        return
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
@@ -106,7 +124,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     tmp = Path(tmp_name)
     try:
         try:
-            os.fchmod(fd, FILE_MODE)
+            if not WINDOWS:  # mkstemp creates it 0600 already; this keeps it so under any umask
+                os.fchmod(fd, FILE_MODE)
             write_all(fd, data)
             os.fsync(fd)
         finally:
@@ -121,7 +140,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def create_exclusive(path: Path, data: bytes) -> None:
     """Create ``path`` (0600) holding ``data``, durably; fail with ``FileExistsError`` if it exists already."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOT_INHERITED, FILE_MODE)
     try:
         try:
             write_all(fd, data)
@@ -213,38 +232,67 @@ def lock_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.lock")
 
 
-def open_lock_file(lock_path: Path) -> int:
-    """Open (creating it 0600) a lock file; close-on-exec, so a program started meanwhile never keeps the lock."""
+def _lock(lock_path: Path, poll: float = 0.05) -> BaseFileLock:
+    """An exclusive lock on ``lock_path`` between processes (and between threads: each call is its own lock).
+
+    Only the operating system's lock is used (never filelock's "soft" fallback, a file whose presence means
+    "locked", which would outlive a holder killed by SIGKILL); the lock file is kept, 0600, and never deleted, so
+    two processes always lock the same file.
+    """
+    from filelock import FileLock  # imported when first locking: not on the way to the first frame
+
     ensure_dir(lock_path.parent)
-    return os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    return FileLock(
+        lock_path,
+        mode=FILE_MODE,
+        thread_local=False,
+        poll_interval=poll,
+        fallback_to_soft=False,
+        preserve_lock_file=True,
+    )
 
 
-def try_flock(fd: int) -> bool:
-    """Take an exclusive ``flock`` on ``fd`` if no other open file holds it; ``False`` when one does."""
+class HeldLock:
+    """A lock this process holds until :meth:`release` (or until it ends, when the operating system frees it)."""
+
+    def __init__(self, lock: BaseFileLock) -> None:
+        self._lock: BaseFileLock | None = lock
+
+    def release(self) -> None:
+        """Give the lock up (twice is harmless)."""
+        if self._lock is not None:
+            self._lock.release(force=True)
+            self._lock = None
+
+
+def try_lock(lock_path: Path) -> HeldLock | None:
+    """Take the lock on ``lock_path`` without waiting; ``None`` when another holds it."""
+    from filelock import Timeout
+
+    lock = _lock(lock_path)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-            raise
-        return False
-    return True
+        lock.acquire(blocking=False)
+    except Timeout:
+        return None
+    return HeldLock(lock)
 
 
 @contextlib.contextmanager
 def file_lock(lock_path: Path, timeout: float = 3.0, poll: float = 0.02) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``lock_path`` (a separate lock file, never the data file).
+    """Hold an exclusive lock on ``lock_path`` (a separate lock file, never the data file).
 
-    Waits up to ``timeout`` seconds for another process, then raises :class:`LockTimeout`. The lock is not
-    re-entrant: do not take it again while holding it.
+    Waits up to ``timeout`` seconds for another process (or thread), then raises :class:`LockTimeout`. The lock
+    is not re-entrant: do not take it again while holding it.
     """
-    fd = open_lock_file(lock_path)
+    from filelock import Timeout
+
+    lock = _lock(lock_path, poll)
     started = time.monotonic()
     try:
-        while not try_flock(fd):
-            waited = time.monotonic() - started
-            if waited >= timeout:
-                raise LockTimeout(lock_path, waited) from None
-            time.sleep(poll)
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise LockTimeout(lock_path, time.monotonic() - started) from None
+    try:
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        lock.release(force=True)

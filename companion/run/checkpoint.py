@@ -17,7 +17,6 @@ neither be offered for recovery nor have its checkpoint overwritten by a second 
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -25,15 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from companion.disk.fileio import (
-    atomic_write,
-    file_lock,
-    lock_path_for,
-    move_aside,
-    open_lock_file,
-    read_bounded,
-    try_flock,
-)
+from companion.disk.fileio import HeldLock, atomic_write, file_lock, lock_path_for, move_aside, read_bounded, try_lock
 from companion.disk.paths import Paths
 from companion.history.records import (
     CLOCK_SLACK_SECONDS,
@@ -206,17 +197,8 @@ def clear_checkpoint(paths: Paths) -> None:
         paths.checkpoint.unlink(missing_ok=True)
 
 
-class RunLock:
-    """The run lock, held while this window runs a routine; :meth:`release` gives it up."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd: int | None = fd
-
-    def release(self) -> None:
-        """Let another window run a routine (closing the descriptor releases the lock)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+RunLock = HeldLock
+"""The run lock, held while this window runs a routine; ``release()`` lets another window run one."""
 
 
 def run_lock_path(paths: Paths) -> Path:
@@ -225,11 +207,7 @@ def run_lock_path(paths: Paths) -> Path:
 
 def claim_run(paths: Paths) -> RunLock | None:
     """Take the run lock without waiting; ``None`` while another window is running a routine."""
-    fd = open_lock_file(run_lock_path(paths))
-    if try_flock(fd):
-        return RunLock(fd)
-    os.close(fd)
-    return None
+    return try_lock(run_lock_path(paths))
 
 
 def run_elsewhere(paths: Paths) -> bool:
