@@ -15,14 +15,15 @@ from textual.theme import Theme
 from companion.history.queries import local_date, today_summary
 from companion.history.store import StorageError
 from companion.services import Services, build_services
-from companion.settings.user_settings import HandsFreeChoice, Settings
+from companion.settings.user_settings import DEFAULT_THEME, HandsFreeChoice, Settings
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
 from screens.messages import FlowMessage, HistoryChanged, SettingsChanged
 from screens.settings_saver import SettingsSaver
-from screens.themes import DEFAULT_THEME, THEMES
+from screens.themes import THEMES
 
 if TYPE_CHECKING:
+    from companion.catalogue.loader import LoadResult
     from screens.flow import RoutineFlow
 
 NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
@@ -58,29 +59,17 @@ class CompanionApp(App[int]):
         """True once the history has been read (screens that need it may wait for :class:`HistoryChanged`)."""
         for theme in THEMES:
             self.register_theme(theme)
-        self._start_in_theme(
-            services.settings.theme if services.settings.theme in self.available_themes else DEFAULT_THEME
-        )
+        saved = services.settings.theme
+        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
         self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings)
         self._flow: RoutineFlow | None = None
 
-    def _start_in_theme(self, name: str) -> None:
-        """Start in the theme called ``name``, styling the first frame once.
-
-        Setting ``theme`` makes Textual parse every rule again once the app runs. Before anything is parsed it is
-        enough to give the stylesheet the theme's variables, when the theme is as dark (or as light) as Textual's
-        default, for which the rest of the start (the dark or light class, the ANSI colour filter) was set up.
-        """
-        if self.available_themes[name].dark != self.current_theme.dark:
-            self.theme = name
-            return
-        self.set_reactive(CompanionApp.theme, name)
-        self.set_class(True, f"-theme-{name}", update=False)
-        self.stylesheet.set_variables(self.get_css_variables())
-
     def get_key_display(self, binding: Binding) -> str:
         """A one-character key is shown as it is. Textual would first look it up as a Unicode character name (in
-        vain: there is no character named "f"), which pages in more of Python's name table: 0.2 MiB at start."""
+        vain: there is no character named "f"), which pages in more of Python's name table: 0.2 MiB at start.
+
+        Textual documents this method as the one to implement "if you want to change how keys are displayed".
+        """
         if not binding.key_display and len(binding.key) == 1:
             return binding.key
         return super().get_key_display(binding)
@@ -197,11 +186,16 @@ class CompanionApp(App[int]):
                 screen.action_delete_routine,
             )
 
+    @work(thread=True, exclusive=True, group="reload-catalogue")
     def reload_catalog(self, highlight: str | None = None) -> None:
-        """Load the catalogue again (after the user's routines changed) and refresh the routine lists."""
+        """Load the catalogue again off the UI thread (after the user's routines changed), then show it."""
         from companion.catalogue.loader import load_catalog
 
         result = load_catalog(user_routines=self.services.paths.routines)
+        self.call_from_thread(self._show_catalog, result, highlight)
+
+    def _show_catalog(self, result: LoadResult, highlight: str | None) -> None:
+        """Make ``result`` the catalogue and refresh the routine lists (highlighting ``highlight``)."""
         self.services.catalog = result.catalog
         self.services.user_problems = result.user_problems
         for problem in result.user_problems:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -17,6 +18,7 @@ from textual.widgets.option_list import Option
 from companion.catalogue.models import Catalog, Routine, Step
 from companion.catalogue.problems import Problem
 from companion.catalogue.user_routines import UserRoutineError, save_user_routine, validate_draft
+from companion.disk.fileio import WRITE_ERRORS
 from companion.disk.paths import Paths
 from companion.words import count, format_seconds
 from screens.confirm import ConfirmScreen
@@ -341,17 +343,30 @@ class BuilderScreen(Screen[str | None]):
             )
             return
         routine = Routine.model_validate(self.draft()).model_copy(update={"source": "user"})
+        self.query_one("#save", Button).disabled = True
+        self.query_one("#save-status", Static).update(Text("Saving your routine…"))
+        self._write(routine, self.draft())
+
+    @work(thread=True, exclusive=True, group="builder-save")
+    def _write(self, routine: Routine, draft: dict[str, Any]) -> None:
+        """Write the routine file off the UI thread (it waits for the lock another window may hold)."""
         try:
             path = save_user_routine(self.paths, routine, self.catalog, replacing=self.editing)
         except UserRoutineError as exc:
-            self.notify("\n".join(p.message for p in exc.problems), title="Not saved", severity="error", markup=False)
-            return
-        except OSError as exc:
-            self.notify(f"Could not write the file: {exc}", title="Not saved", severity="error", markup=False)
-            return
-        self.saved_draft = self.draft()
+            self.app.call_from_thread(self._not_saved, "\n".join(p.message for p in exc.problems))
+        except WRITE_ERRORS as exc:
+            self.app.call_from_thread(self._not_saved, f"Could not write the file: {exc}")
+        else:
+            self.app.call_from_thread(self._saved, routine.id, path, draft)
+
+    def _not_saved(self, message: str) -> None:
+        self._revalidate()  # the Save button and the status line as the draft now stands
+        self.notify(message, title="Not saved", severity="error", markup=False)
+
+    def _saved(self, routine_id: str, path: Path, draft: dict[str, Any]) -> None:
+        self.saved_draft = draft
         self.notify(f"Saved to {path}", title="Routine saved", markup=False)
-        self.dismiss(routine.id)
+        self.dismiss(routine_id)
 
     @on(Button.Pressed, "#back")
     def action_leave(self) -> None:

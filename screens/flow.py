@@ -9,18 +9,21 @@ module (with the app) knows the screens.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from companion.catalogue.models import Routine
-from companion.disk.fileio import LockTimeout
+from companion.disk.fileio import WRITE_ERRORS
 from companion.history.records import SessionRecord
 from companion.history.store import HistoryStore, SaveError, StorageError
-from companion.run.checkpoint import RunLock, checkpoint_to_record, clear_checkpoint, load_checkpoint, run_elsewhere
+from companion.run.checkpoint import checkpoint_to_record, clear_checkpoint, load_checkpoint, run_elsewhere
 from companion.safety.plan import Plan, plan_for_day
 from companion.safety.screening import ScreeningAnswers, assess, load_screening, save_screening
 from companion.words import format_seconds
 from screens import routine_actions
+from screens.background import LatestWriter
 from screens.messages import (
     BackToRoutines,
     FlowMessage,
@@ -46,6 +49,13 @@ class RoutineFlow:
     def __init__(self, app: CompanionApp) -> None:
         self.app = app
         self.services = app.services
+        self._saves: deque[tuple[SessionRecord, Callable[[SaveError | None], None], RunEnded | None]] = deque()
+        """Sessions waiting to be saved, in the order asked (one save at a time: a reflection after its session)."""
+        self._saving = False
+        self._answers = LatestWriter(
+            app, "save-screening", partial(save_screening, app.services.paths), WRITE_ERRORS, self._answers_not_kept
+        )
+        """Writes today's screening answers, the newest last."""
 
     def handle(self, message: FlowMessage) -> None:
         """Go where ``message`` leads."""
@@ -63,7 +73,7 @@ class RoutineFlow:
             case PlanAccepted():
                 self.run(message.plan, message.tension_before)
             case RunEnded():
-                self.record_run(message.plan, message.record, message.run_lock)
+                self.record_run(message)
             case ReflectionGiven():
                 self.save_reflection(message.record)
 
@@ -84,15 +94,16 @@ class RoutineFlow:
         return True
 
     def remember_answers(self, answers: ScreeningAnswers) -> None:
-        """Keep today's screening answers for later today (a failure is only reported: they apply now)."""
-        try:
-            save_screening(self.services.paths, answers)
-        except (OSError, LockTimeout) as exc:
-            self.app.notify(
-                f"Your answers apply now but could not be kept for later today ({exc}).",
-                severity="warning",
-                markup=False,
-            )
+        """Keep today's screening answers for later today, in a worker (a failure is only reported: they apply
+        now)."""
+        self._answers.request(answers)
+
+    def _answers_not_kept(self, error: Exception) -> None:
+        self.app.notify(
+            f"Your answers apply now but could not be kept for later today ({error}).",
+            severity="warning",
+            markup=False,
+        )
 
     def answered(self, routine: Routine | None, answers: ScreeningAnswers) -> None:
         """Keep the answers; then, for a routine, a stop, a clearance to confirm, or the plan."""
@@ -170,42 +181,94 @@ class RoutineFlow:
         self.app.push_screen(RunnerScreen(self.services, plan, tension_before))
 
     def save(self, record: SessionRecord) -> None:
-        """Save ``record`` (the store decides whether it is new or replaces the saved one) and tell the app.
+        """Save ``record`` here and now (the store decides whether it is new or replaces the saved one) and tell
+        the app. For a worker thread (the store may wait seconds for another window's lock).
 
         Raises :class:`SaveError` (with the record) when it cannot be saved.
         """
         self.services.store.save(record)
-        self.app.post_message(HistoryChanged())
+        self.app.call_from_thread(self.app.post_message, HistoryChanged())
 
-    def forget_checkpoint(self) -> None:
-        """Clear the run checkpoint once its session is safely recorded (a failure is only reported)."""
+    def save_in_background(
+        self, record: SessionRecord, then: Callable[[SaveError | None], None], *, run_over: RunEnded | None = None
+    ) -> None:
+        """Save ``record`` in a worker, one save at a time in the order asked, then call ``then`` with the error
+        (``None`` once saved) on the UI thread. For a ``run_over``, its last checkpoint is written first, the
+        checkpoint cleared once the session is saved, and the run lock released either way."""
+        self._saves.append((record, then, run_over))
+        self._next_save()
+
+    def _next_save(self) -> None:
+        if self._saving or not self._saves:
+            return
+        self._saving = True
+        record, then, run_over = self._saves.popleft()
+
+        def work() -> None:
+            error: SaveError | None = None
+            problem: str | None = None
+            if run_over is not None:
+                run_over.checkpoints.close()
+            try:
+                self.save(record)
+            except SaveError as exc:
+                error = exc
+            else:
+                problem = self._clear_checkpoint() if run_over is not None else None
+            finally:
+                if run_over is not None and run_over.run_lock is not None:
+                    run_over.run_lock.release()
+            self.app.call_from_thread(done, error, problem)
+
+        def done(error: SaveError | None, problem: str | None) -> None:
+            self._saving = False
+            if problem:
+                self._tell_checkpoint_kept(problem)
+            then(error)
+            self._next_save()
+
+        self.app.run_worker(work, name="save-session", group="save-session", thread=True, exit_on_error=False)
+
+    def _clear_checkpoint(self) -> str | None:
+        """Clear the run checkpoint once its session is safely recorded; the problem, if it could not be."""
         try:
             clear_checkpoint(self.services.paths)
-        except (OSError, LockTimeout) as exc:
-            self.app.notify(
-                f"The session is saved, but its checkpoint could not be removed ({exc}); "
-                "if you are offered to record it at the next start, it will be recognised as already saved.",
-                severity="warning",
-                markup=False,
-            )
+        except WRITE_ERRORS as exc:
+            return str(exc)
+        return None
 
-    def record_run(self, plan: Plan, record: SessionRecord, run_lock: RunLock | None) -> None:
-        """Record the session at once, then show the reflection (and a way out if saving failed)."""
+    def _tell_checkpoint_kept(self, problem: str) -> None:
+        self.app.notify(
+            f"The session is saved, but its checkpoint could not be removed ({problem}); "
+            "if you are offered to record it at the next start, it will be recognised as already saved.",
+            severity="warning",
+            markup=False,
+        )
+
+    def forget_checkpoint(self) -> None:
+        """Clear the run checkpoint (in a worker: the lock may make it wait); a failure is only reported."""
+
+        def work() -> None:
+            problem = self._clear_checkpoint()
+            if problem:
+                self.app.call_from_thread(self._tell_checkpoint_kept, problem)
+
+        self.app.run_worker(work, name="clear-checkpoint", group="save-session", thread=True, exit_on_error=False)
+
+    def record_run(self, ended: RunEnded) -> None:
+        """Show the reflection at once, saying the session is being saved; save it (a way out if that failed)."""
         from screens.reflection import ReflectionScreen
 
-        error: SaveError | None = None
-        try:
-            self.save(record)
-        except SaveError as exc:
-            error = exc
-        else:
-            self.forget_checkpoint()
-        if run_lock is not None:
-            run_lock.release()
         self.back_to_home()
-        self.app.push_screen(ReflectionScreen(self.services, plan, record))
-        if error is not None:
-            self.save_failed(record, error, checkpoint=True)
+        reflection = ReflectionScreen(self.services, ended.plan, ended.record, saving=True)
+        self.app.push_screen(reflection)
+
+        def saved(error: SaveError | None) -> None:
+            reflection.show_saved(error is None)
+            if error is not None:
+                self.save_failed(ended.record, error, checkpoint=True)
+
+        self.save_in_background(ended.record, saved, run_over=ended)
 
     def save_failed(
         self, record: SessionRecord, error: SaveError, *, checkpoint: bool, then: Callable[[bool], None] | None = None
@@ -228,7 +291,8 @@ class RoutineFlow:
         self.app.push_screen(SaveFailedScreen(self.services, record, str(error), self.save), callback=closed)
 
     def save_reflection(self, record: SessionRecord) -> None:
-        """Save the session with the rating and note given on the reflection screen, then close it."""
+        """Save the session with the rating and note given on the reflection screen (after the session itself, if
+        that is still being saved), then close it."""
         from screens.reflection import ReflectionScreen
 
         screen = self.app.screen
@@ -238,14 +302,17 @@ class RoutineFlow:
             if saved and reflection is not None:
                 reflection.saved(record)
 
-        try:
-            self.save(record)
-        except SaveError as exc:
-            self.save_failed(record, exc, checkpoint=False, then=close)
-            return
-        said = f"Saved with your reflection: “{record.notes}”" if record.notes else "Saved with your reflection"
-        self.app.notify(said, markup=False)
-        close(True)
+        def saved(error: SaveError | None) -> None:
+            if error is not None:
+                self.save_failed(record, error, checkpoint=False, then=close)
+                return
+            said = f"Saved with your reflection: “{record.notes}”" if record.notes else "Saved with your reflection"
+            self.app.notify(said, markup=False)
+            close(True)
+
+        if reflection is not None:
+            reflection.show_saving()
+        self.save_in_background(record, saved)
 
     # -- a run left unfinished -------------------------------------------------------------------------------
 
@@ -278,16 +345,18 @@ class RoutineFlow:
                 app.notify("The unfinished session was discarded.")
             elif choice == "record":
                 record = checkpoint_to_record(checkpoint)
-                try:
-                    self.save(record)
-                except SaveError as exc:
-                    self.save_failed(record, exc, checkpoint=True)
-                    return
-                self.forget_checkpoint()
-                app.notify(
-                    f"Recorded as interrupted: {checkpoint.routine_title}, "
-                    f"{format_seconds(record.actual_seconds)} done.",
-                    markup=False,
-                )
+
+                def saved(error: SaveError | None) -> None:
+                    if error is not None:
+                        self.save_failed(record, error, checkpoint=True)
+                        return
+                    self.forget_checkpoint()
+                    app.notify(
+                        f"Recorded as interrupted: {checkpoint.routine_title}, "
+                        f"{format_seconds(record.actual_seconds)} done.",
+                        markup=False,
+                    )
+
+                self.save_in_background(record, saved)
 
         app.push_screen(RecoveryScreen(checkpoint), callback=chosen)

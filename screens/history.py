@@ -9,7 +9,9 @@ message when the file comes from a newer version. Deletions can be undone with `
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -35,6 +37,8 @@ from screens.history_text import (
 )
 from screens.messages import HistoryChanged
 from screens.widgets.focus_marks import TextBox
+
+T = TypeVar("T")
 
 PAGE = 500
 """Rows added to the table at a time: 20,000 rows in a DataTable take seconds to lay out; 500 take milliseconds."""
@@ -347,7 +351,7 @@ class HistoryScreen(Screen[None]):
         if record is None or self._busy():
             return
         if self.read_only:
-            self._delete([record.id])  # refused by the store, with its own message
+            self._write(self._delete, [record.id])  # refused by the store, with its own message
             return
         question = Text("Delete the session ")
         question.append(record.routine_title, style="bold")
@@ -355,13 +359,13 @@ class HistoryScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._delete([record.id])
+                self._write(self._delete, [record.id])
 
         self.app.push_screen(ConfirmScreen(question, "Delete", "Keep"), answered)
 
     def action_undo(self) -> None:
         if self.undo_stack and not self._busy():
-            self._restore(self.undo_stack.pop())
+            self._write(self._restore, self.undo_stack.pop())
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -370,9 +374,14 @@ class HistoryScreen(Screen[None]):
             self.notify("Still saving your history; try again in a moment.", markup=False)
         return self.writing
 
+    def _write(self, write: Callable[[T], object], what: T) -> None:
+        """Start a write of the history (in a worker: it rewrites the whole file), saying so under the table."""
+        self.writing = True
+        self.query_one("#sessions-status", Static).update("Saving your history…")
+        write(what)
+
     @work(thread=True, group="history-write")
     def _delete(self, ids: list[uuid.UUID]) -> None:
-        self.writing = True
         try:
             removed = self.store.delete(ids)
             records = self.store.records
@@ -393,7 +402,6 @@ class HistoryScreen(Screen[None]):
 
     @work(thread=True, group="history-write")
     def _restore(self, records_back: list[SessionRecord]) -> None:
-        self.writing = True
         try:
             self.store.restore(records_back)
             records = self.store.records
@@ -409,6 +417,7 @@ class HistoryScreen(Screen[None]):
 
     def _write_failed(self, message: str, undo: list[SessionRecord] | None = None) -> None:
         self.writing = False
+        self._show_status()
         if undo is not None:
             self.undo_stack.append(undo)  # still undoable once the problem is fixed
         self.notify(message, title="History not changed", severity="error", timeout=20, markup=False)

@@ -11,9 +11,10 @@ from companion.settings.user_settings import Settings
 if TYPE_CHECKING:  # the flow's types, imported when a flow runs, not at start
     from companion.catalogue.models import Routine
     from companion.history.records import SessionRecord
-    from companion.run.checkpoint import RunLock
+    from companion.run.checkpoint import Checkpoint, RunLock
     from companion.safety.plan import Plan
     from companion.safety.screening import ScreeningAnswers
+    from screens.background import LatestWriter
 
 
 class HistoryChanged(Message):
@@ -95,14 +96,18 @@ class PlanAccepted(FlowMessage):
 class RunEnded(FlowMessage):
     """The run of ``plan`` ended (finished or stopped) with ``record``; the flow records it.
 
-    ``run_lock`` is the run's lock, handed over: it is held until the session is recorded.
+    ``run_lock`` is the run's lock, handed over: it is held until the session is recorded. ``checkpoints`` writes
+    the run's checkpoints: the record is saved after the last of them, so the checkpoint it clears stays cleared.
     """
 
-    def __init__(self, plan: Plan, record: SessionRecord, run_lock: RunLock | None) -> None:
+    def __init__(
+        self, plan: Plan, record: SessionRecord, run_lock: RunLock | None, checkpoints: LatestWriter[Checkpoint]
+    ) -> None:
         super().__init__()
         self.plan = plan
         self.record = record
         self.run_lock = run_lock
+        self.checkpoints = checkpoints
 
 
 class ReflectionGiven(FlowMessage):

@@ -24,6 +24,10 @@ from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 from screens.widgets.focus_marks import MarkedButton, TextBox
 
+SAVE = "Save and close"
+SAVING = "Saving your session…"
+NOT_SAVED = "Not saved yet: save and close"
+
 OUTCOME_WORDS = {
     SessionStatus.COMPLETED: "Routine completed",
     SessionStatus.STOPPED: "Routine stopped",
@@ -69,11 +73,13 @@ class ReflectionScreen(Screen[None]):
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [Binding("escape", "finish", "Save and close")]
 
-    def __init__(self, services: Services, plan: Plan, record: SessionRecord) -> None:
+    def __init__(self, services: Services, plan: Plan, record: SessionRecord, *, saving: bool = False) -> None:
         super().__init__()
         self.services = services
         self.plan = plan
         self.record = record
+        self.saving = saving
+        """Whether the session is being saved (the button says so until it is)."""
         self.tension_after: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -84,7 +90,7 @@ class ReflectionScreen(Screen[None]):
         yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
         yield tension_list("tension-after")
         yield TextBox(placeholder="A note for yourself (optional); Enter saves", id="note", max_length=2000)
-        yield MarkedButton("Save and close", id="save", variant="primary", compact=True)
+        yield MarkedButton(SAVING if self.saving else SAVE, id="save", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -113,6 +119,16 @@ class ReflectionScreen(Screen[None]):
             self.dismiss()
             return
         self.post_message(ReflectionGiven(record))
+
+    def show_saving(self) -> None:
+        """Say that the session is being saved (the flow saves it in the background)."""
+        self.saving = True
+        self.query_one("#save", Button).label = SAVING
+
+    def show_saved(self, saved: bool) -> None:
+        """The save under way is over (``saved``: it succeeded; else the flow offers a retry)."""
+        self.saving = False
+        self.query_one("#save", Button).label = SAVE if saved else NOT_SAVED
 
     def saved(self, record: SessionRecord) -> None:
         """``record`` (this session with the reflection) is saved: close."""

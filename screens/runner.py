@@ -7,6 +7,8 @@ length. The run is checkpointed on every change and every few seconds, and recor
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +19,9 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, Header, Static
 
 from companion.catalogue.models import BreathingCue
+from companion.disk.fileio import WRITE_ERRORS
 from companion.run.cadence import Checkpointer, next_wake
-from companion.run.checkpoint import RunLock, claim_run
+from companion.run.checkpoint import RunLock, claim_run, save_checkpoint
 from companion.run.cues import Action, Cue, CueKind
 from companion.run.engine import ActionResult, RoutineRun, RunSnapshot, RunStatus
 from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
@@ -26,6 +29,7 @@ from companion.safety.plan import Plan, PlannedStep
 from companion.services import Services
 from companion.settings.user_settings import Breathing
 from companion.words import format_seconds
+from screens.background import LatestWriter
 from screens.confirm import YesNoAnswers
 from screens.messages import RunEnded
 from screens.stylesheets import FLOW_CSS_PATH
@@ -131,6 +135,10 @@ class RunnerScreen(Screen[None]):
         for notice in outputs.notices:
             self.app.notify(notice, severity="warning", markup=False)
         self.hands_free = hands_free_for(self.services.paths, self.plan, self.run, outputs)
+        self.checkpoints = LatestWriter(
+            self.app, "checkpoint", partial(save_checkpoint, self.services.paths), WRITE_ERRORS, self._checkpoint_failed
+        )
+        """Writes the run's checkpoints, the newest last, off the UI thread."""
         self.run.start()
         # No toast for the first step (the screen itself is the news), but it is spoken.
         self.hands_free.update(self.run.drain_events(), self.run.snapshot())
@@ -263,8 +271,11 @@ class RunnerScreen(Screen[None]):
     # ------------------------------------------------------------------ checkpoint and end
 
     def save_checkpoint(self) -> None:
-        """Save where the run is, so that a crash loses nothing (a failure is reported once)."""
-        problem = self.checkpointer.save()
+        """Save where the run is (in a worker: the lock may make it wait), so that a crash loses nothing."""
+        self.checkpoints.request(self.checkpointer.take())
+
+    def _checkpoint_failed(self, error: Exception) -> None:
+        problem = self.checkpointer.failed(error)
         if problem:
             self.app.notify(problem, severity="warning", markup=False)
 
@@ -277,7 +288,7 @@ class RunnerScreen(Screen[None]):
             self.hands_free.close()
         self.app.clear_notifications()  # the run's cues end with it: none follows the person to the reflection
         run_lock, self._run_lock = self._run_lock, None
-        self.post_message(RunEnded(self.plan, self.run.to_record(), run_lock))
+        self.post_message(RunEnded(self.plan, self.run.to_record(), run_lock, self.checkpoints))
 
     def _release_run_lock(self) -> None:
         if self._run_lock is not None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -62,13 +62,33 @@ class SaveFailedScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
+        self._busy("Saving…")
+        self._retry()
+
+    @work(thread=True, exclusive=True, group="save-failed")
+    def _retry(self) -> None:
+        """Save again, off the UI thread (the store may wait for another window's lock)."""
         try:
             self.save(self.record)
         except SaveError as exc:
-            self.query_one("#save-error", Static).update(Text(str(exc)))
-            self.app.notify("Still not saved.", severity="error")
+            self.app.call_from_thread(self._not_done, str(exc), "Still not saved.")
             return
-        self.app.notify("Saved.")
+        self.app.call_from_thread(self._done, "Saved.")
+
+    def _busy(self, doing: str) -> None:
+        """Say what is under way; no second retry or export meanwhile."""
+        self.query_one("#save-error", Static).update(Text(doing))
+        for button in self.query(Button):
+            button.disabled = button.id != "later"
+
+    def _not_done(self, problem: str, said: str) -> None:
+        self.query_one("#save-error", Static).update(Text(problem))
+        for button in self.query(Button):
+            button.disabled = False
+        self.app.notify(said, severity="error")
+
+    def _done(self, said: str) -> None:
+        self.app.notify(said, markup=False)
         self.dismiss(True)
 
     def action_focus_export(self) -> None:
@@ -81,15 +101,20 @@ class SaveFailedScreen(ModalScreen[bool]):
         if not value:
             self.app.notify("Type the file to export to.", severity="warning")
             return
-        target = Path(value).expanduser()
+        self._busy("Exporting…")
+        self._export_to(Path(value).expanduser())
+
+    @work(thread=True, exclusive=True, group="save-failed")
+    def _export_to(self, target: Path) -> None:
+        """Write the session to ``target``, off the UI thread."""
         try:
             self.services.store.export_unsaved(self.record, target)
         except (StorageError, OSError) as exc:
-            self.query_one("#save-error", Static).update(Text(str(exc)))
-            self.app.notify("Not exported.", severity="error")
+            self.app.call_from_thread(self._not_done, str(exc), "Not exported.")
             return
-        self.app.notify(f"Exported to {target}; import it later with 'companion import {target}'.", markup=False)
-        self.dismiss(True)
+        self.app.call_from_thread(
+            self._done, f"Exported to {target}; import it later with 'companion import {target}'."
+        )
 
     @on(Button.Pressed, "#later")
     def action_later(self) -> None:

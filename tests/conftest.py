@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +41,26 @@ def make_app(services):
         return CompanionApp(services, **kwargs)
 
     return factory
+
+
+WRITE_GROUPS = frozenset(
+    {"save-session", "checkpoint", "save-failed", "save-screening", "builder-save", "reload-catalogue"}
+)
+"""The app's worker groups that write (or reload) files off the UI thread."""
+
+
+@pytest.fixture(autouse=True)
+def pauses_wait_for_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pause in these tests also lets the writes under way finish (they run in worker threads), so what a test
+    then reads from disk is what the app has written."""
+    pause = Pilot.pause
+
+    async def pause_and_save(self: Pilot[Any], delay: float | None = None) -> None:
+        await pause(self, delay)
+        while writing := [w for w in self.app.workers if w.group in WRITE_GROUPS and not w.is_finished]:
+            for worker in writing:
+                with contextlib.suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
+                    await worker.wait()
+            await pause(self)  # their results are handled on the UI thread
+
+    monkeypatch.setattr(Pilot, "pause", pause_and_save)

@@ -23,7 +23,7 @@ from typing import IO, Any
 from companion.catalogue.models import Question, Routine
 from companion.cli.keys import Keys, KeySource
 from companion.cli.support import CliError
-from companion.disk.fileio import LockTimeout
+from companion.disk.fileio import WRITE_ERRORS, LockTimeout
 from companion.history.queries import local_date
 from companion.history.records import SessionRecord, SessionStatus
 from companion.history.store import HistoryStore, StorageError
@@ -166,7 +166,7 @@ def offer_recovery(services: Services, keys: KeySource, out: Lines) -> bool:
 def forget(services: Services, out: Lines, said: str) -> bool:
     try:
         clear_checkpoint(services.paths)
-    except (OSError, LockTimeout) as exc:
+    except WRITE_ERRORS as exc:
         out(f"The unfinished session's file could not be removed ({exc}); nothing new is started.")
         return False
     out(said)
@@ -244,7 +244,7 @@ def clearance(outcome: ScreeningOutcome, keys: KeySource, out: Lines) -> bool:
 def remember(services: Services, answers: ScreeningAnswers, out: Lines) -> None:
     try:
         save_screening(services.paths, answers)
-    except (OSError, LockTimeout) as exc:
+    except WRITE_ERRORS as exc:
         out(f"Your answers apply now but could not be kept for later today ({exc}).")
 
 
@@ -438,7 +438,7 @@ class PlainRun:
             return None
         try:
             clear_checkpoint(self.services.paths)
-        except (OSError, LockTimeout) as exc:
+        except WRITE_ERRORS as exc:
             self.out(f"The session is saved, but its checkpoint could not be removed ({exc}).")
         self.out(f"Recorded: {record.status.value}, {format_seconds(record.actual_seconds)} done of {planned} planned.")
         return record

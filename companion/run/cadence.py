@@ -6,9 +6,9 @@ numbers change how often the display moves and how much a crash can lose, never 
 
 from __future__ import annotations
 
-from companion.disk.fileio import LockTimeout
+from companion.disk.fileio import WRITE_ERRORS
 from companion.disk.paths import Paths
-from companion.run.checkpoint import save_checkpoint
+from companion.run.checkpoint import Checkpoint, save_checkpoint
 from companion.run.engine import RoutineRun, RunSnapshot, RunStatus
 
 IDLE_REDRAW_SECONDS = 1.0
@@ -42,13 +42,22 @@ class Checkpointer:
         waited = self.run.clock.monotonic() - self._last
         return changed or (snap.status is RunStatus.RUNNING and waited >= CHECKPOINT_SECONDS)
 
-    def save(self) -> str | None:
-        """Save where the run is; the first failure returns the message to show (later ones pass quietly)."""
+    def take(self) -> Checkpoint:
+        """Where the run is now, to be saved (the next save falls due from now)."""
         self._last = self.run.clock.monotonic()
+        return self.run.checkpoint()
+
+    def failed(self, error: Exception) -> str | None:
+        """The message to show for a failed save: the first failure's (later ones pass quietly)."""
+        if self._failed:
+            return None
+        self._failed = True
+        return f"The run cannot be checkpointed ({error}); if Companion is closed now, this session is lost."
+
+    def save(self) -> str | None:
+        """Save where the run is, here and now; the first failure returns the message to show."""
         try:
-            save_checkpoint(self.paths, self.run.checkpoint())
-        except (OSError, LockTimeout) as exc:
-            if not self._failed:
-                self._failed = True
-                return f"The run cannot be checkpointed ({exc}); if Companion is closed now, this session is lost."
+            save_checkpoint(self.paths, self.take())
+        except WRITE_ERRORS as exc:
+            return self.failed(exc)
         return None
