@@ -100,7 +100,9 @@ def make_sessions(count: int, rng: random.Random, unique_steps: bool) -> list[Se
                 routine_id=routine_id,
                 routine_title=title,
                 started_at=began,
-                ended_at=began + timedelta(minutes=14),
+                # Pauses and step changes take time too; a record may never hold more seconds than its clock allows.
+                ended_at=began
+                + max(timedelta(minutes=14), timedelta(seconds=sum(s.actual_seconds for s in steps) + 60)),
                 status=SessionStatus.COMPLETED if as_planned else SessionStatus.STOPPED,
                 steps=tuple(steps),
                 tension_before=rng.randint(3, 8),
