@@ -6,6 +6,7 @@ with status 2; Textual is imported only inside :func:`open_app`.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -18,7 +19,13 @@ if TYPE_CHECKING:
 
 
 def open_app(start_routine: str | None = None, hands_free: HandsFreeChoice | None = None) -> int:
-    """Build and run the Textual app (imported here so the core never imports Textual)."""
+    """Build and run the Textual app (imported here so the core never imports Textual).
+
+    The cyclic garbage collector is off until the app has drawn its first frame (the app turns it back on): the
+    start makes many objects that live as long as the app and next to no garbage, and each full collection over
+    them would cost tens of milliseconds.
+    """
+    gc.disable()
     from screens.app import run_app
 
     return run_app(start_routine=start_routine, hands_free=hands_free)
