@@ -10,8 +10,20 @@ import re
 import time
 from pathlib import Path
 
+from companion.catalogue.loader import load_catalog
+from companion.run.cues import spoken_seconds
+from companion.run.engine import EXTEND_SECONDS
+from companion.safety.plan import Plan, PlannedStep, make_plan
 from tests.test_e2e_runner import ROUTINE, history, remaining, start_routine
 from tests.tmux_driver import TmuxSession, companion_command, companion_env, needs_tmux, run_companion
+
+
+def today_plan() -> Plan:
+    """The routine's plan on a first day (the content may change: tests read it rather than copy it)."""
+    catalog = load_catalog().catalog
+    routine = catalog.routine(ROUTINE)
+    assert routine is not None
+    return make_plan(routine, catalog)
 
 
 def wait_for_file(path: Path, text: str, timeout: float = 20.0) -> str:
@@ -38,10 +50,11 @@ def test_plain_mode_prints_every_step_without_escape_codes_and_records_the_stop(
         session.send("Enter")
         wait_for_file(out, "Tension now")
         session.send("5", "Enter")
-        wait_for_file(out, "Step 1 of 7: Warm the shoulders")
-        for number in range(2, 8):
+        count = len(today_plan().steps)
+        wait_for_file(out, f"Step 1 of {count}: ")
+        for number in range(2, count + 1):
             session.send("n")
-            wait_for_file(out, f"Step {number} of 7: ")
+            wait_for_file(out, f"Step {number} of {count}: ")
         session.send("Space")
         wait_for_file(out, "Paused. Space resumes.")
         session.send("s")
@@ -55,8 +68,8 @@ def test_plain_mode_prints_every_step_without_escape_codes_and_records_the_stop(
     data = out.read_bytes()
     assert b"\x1b" not in data, "plain mode wrote an escape code"
     text = data.decode("utf-8")
-    for number in range(1, 8):
-        assert f"Step {number} of 7: " in text
+    for number in range(1, count + 1):
+        assert f"Step {number} of {count}: " in text
     [recorded] = history(isolated_home)
     assert recorded["status"] == "stopped" and recorded["tension_before"] == 5
     assert not (Path(os.environ["XDG_STATE_HOME"]) / "companion" / "run-checkpoint.json").exists()
@@ -86,16 +99,8 @@ def wait_for_utterance(log: Path, text: str, timeout: float = 20.0) -> list[str]
     raise AssertionError(f"{text!r} was not spoken within {timeout} s; said: {utterances(log)}")
 
 
-def presses_to_refusal(index: int) -> int:
-    """How many presses of + the step at ``index`` of today's plan takes until one is refused."""
-    from companion.catalogue.loader import load_catalog
-    from companion.run.engine import EXTEND_SECONDS
-    from companion.safety.plan import make_plan
-
-    catalog = load_catalog().catalog
-    routine = catalog.routine(ROUTINE)
-    assert routine is not None
-    step = make_plan(routine, catalog).steps[index]
+def presses_to_refusal(step: PlannedStep) -> int:
+    """How many presses of + ``step`` takes until one is refused."""
     return math.ceil((step.max_seconds - step.seconds) / EXTEND_SECONDS) + 1
 
 
@@ -107,15 +112,19 @@ def test_speak_drives_the_speech_command_on_path(isolated_home: Path, tmp_path: 
     env["PATH"] = f"{stubs}:{env['PATH']}"
     session = TmuxSession([*companion_command(), "start", ROUTINE, "--speak"], env)
     try:
+        plan = today_plan()
+        first, second, count = plan.steps[0], plan.steps[1], len(plan.steps)
         start_routine(session)
-        wait_for_utterance(log, "Step 1 of 7. Warm the shoulders. Shoulders, 1 minute.")
+        wait_for_utterance(
+            log, f"Step 1 of {count}. {first.title}. {first.area_name}, {spoken_seconds(first.seconds)}."
+        )
         session.send("n")
-        session.wait_for("Step 2 of 7")
-        wait_for_utterance(log, "Step 2 of 7. Knead the tops of the shoulders")
-        for _ in range(presses_to_refusal(1)):  # each adds 15 s up to the step's limit; the last is refused
+        session.wait_for(f"Step 2 of {count}")
+        wait_for_utterance(log, f"Step 2 of {count}. {second.title}")
+        for _ in range(presses_to_refusal(second)):  # each adds 15 s up to the step's limit; the last is refused
             session.send("+")
             time.sleep(0.3)
-        wait_for_utterance(log, "Time is up for the shoulders.")
+        wait_for_utterance(log, f"Time is up for the {second.area_name.lower()}.")
         session.send("Space")
         wait_for_utterance(log, "Paused.")
         session.send("s")
@@ -127,10 +136,17 @@ def test_speak_drives_the_speech_command_on_path(isolated_home: Path, tmp_path: 
     finally:
         session.close()
     texts = [line.split(" -- ")[-1] if " -- " in line else line for line in said]
-    starts = [t for t in texts if "Step " in t and " of 7." in t]
+    starts = [t for t in texts if "Step " in t and f" of {count}." in t]
     assert len(starts) == 2, "one utterance per step boundary"
     assert sum("Time is up" in t for t in texts) == 1, "one utterance per refusal"
-    order = ["Step 1 of 7", "Step 2 of 7", "Time is up", "Paused.", "Stop the routine?", "Routine stopped."]
+    order = [
+        f"Step 1 of {count}",
+        f"Step 2 of {count}",
+        "Time is up",
+        "Paused.",
+        "Stop the routine?",
+        "Routine stopped.",
+    ]
     positions = [next(i for i, t in enumerate(texts) if key in t) for key in order]
     assert positions == sorted(positions)
     assert not [t for t in texts if re.search(r"\d:\d\d", t)], "times are spoken as words"
@@ -164,5 +180,6 @@ def test_status_matches_the_running_app(isolated_home: Path) -> None:
 
     left = status["step_seconds_left"]
     assert seconds(after) - 2 <= left <= seconds(before) + 2, (before, left, after)
-    assert line.startswith("running: step 1 of 7, Warm the shoulders (Shoulders), ")
+    first = today_plan().steps[0]
+    assert line.startswith(f"running: step 1 of {len(today_plan().steps)}, {first.title} ({first.area_name}), ")
     assert idle == "idle\n"

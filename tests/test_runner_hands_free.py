@@ -4,6 +4,7 @@ file follows the run; and the settings screen's hands-free section."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -11,11 +12,15 @@ from textual.widgets import Select, Static, Switch
 
 import screens.runner
 import screens.settings
+from companion.run.cues import spoken_seconds
+from companion.run.engine import EXTEND_SECONDS
 from companion.run.hands_free import Outputs
 from companion.run.speech import NO_ENGINE, SpeechEngine, Voice
 from companion.run.status import status_path
+from companion.safety.plan import make_plan
 from companion.services import Services
 from companion.settings.user_settings import HandsFreeChoice
+from companion.words import format_seconds
 from screens.app import CompanionApp
 from screens.runner import StopConfirmScreen
 from screens.settings import SettingsScreen
@@ -39,13 +44,22 @@ def outputs(services: Services, monkeypatch: pytest.MonkeyPatch) -> tuple[FakeSp
 async def test_every_runner_key_gives_its_cue(make_app, services: Services, outputs) -> None:
     speaker, notifier, asked = outputs
     services.hands_free = HandsFreeChoice(speak=True)
+    routine = services.catalog.routine(ROUTINE)
+    assert routine is not None
+    plan = make_plan(routine, services.catalog)  # today's plan, as the flow makes it (no history yet)
+    first, second = plan.steps[0], plan.steps[1]
+    count = len(plan.steps)
+    adds = math.ceil((first.max_seconds - first.seconds) / EXTEND_SECONDS)
+    assert adds >= 1, "the test needs a first step that can be extended"
     app: CompanionApp = make_app(start_routine=ROUTINE)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await to_runner(pilot)
         assert asked == [HandsFreeChoice(speak=True)]
         assert "A notice for the test." in [str(n.message) for n in app._notifications]
-        assert speaker.said[0].text.startswith("Step 1 of 7. Warm the shoulders. Shoulders, 1 minute.")
+        assert speaker.said[0].text.startswith(
+            f"Step 1 of {count}. {first.title}. {first.area_name}, {spoken_seconds(first.seconds)}."
+        )
         status = json.loads(status_path(services.paths).read_text())
         assert status["step_number"] == 1 and status["routine_id"] == ROUTINE
 
@@ -54,7 +68,7 @@ async def test_every_runner_key_gives_its_cue(make_app, services: Services, outp
         await pilot.pause()
         await tick(pilot, services, 10)
         await pilot.press("space")
-        await pilot.press("plus", "plus", "plus", "plus")  # 1:00 planned, 2:00 at most
+        await pilot.press(*["plus"] * adds)  # up to the step's limit
         await pilot.pause()
         await pilot.press("plus")  # refused
         await pilot.pause()
@@ -75,21 +89,24 @@ async def test_every_runner_key_gives_its_cue(make_app, services: Services, outp
         assert not status_path(services.paths).exists()
 
     texts = [u.text for u in speaker.said]
-    assert texts[1:7] == ["Paused.", "Resumed.", *["Added 15 seconds."] * 4]
-    assert texts[7].startswith("Time is up for the shoulders.")
-    assert texts[8].startswith("Step 2 of 7. Knead the tops of the shoulders.")
-    assert texts[9].startswith("Step 1 of 7. Warm the shoulders.")
-    assert texts[10:] == [
+    assert texts[1:3] == ["Paused.", "Resumed."]
+    added = texts[3 : 3 + adds]
+    assert len(added) == adds and all(t.startswith(("Added ", "Nearly at the limit")) for t in added)
+    texts = texts[3 + adds :]
+    assert texts[0].startswith(f"Time is up for the {first.area_name.lower()}.")
+    assert texts[1].startswith(f"Step 2 of {count}. {second.title}.")
+    assert texts[2].startswith(f"Step 1 of {count}. {first.title}.")
+    assert texts[3:] == [
         "Stop the routine? Press y to stop, or n to keep going.",
         "Going on.",
         "Stop the routine? Press y to stop, or n to keep going.",
         "Routine stopped.",
     ]
     assert [title for _, title, _ in notifier.shown] == [
-        "Now: Warm the shoulders (Shoulders, 1:00)",
-        "Now: Knead the tops of the shoulders (Shoulders, 1:30)",
-        "Now: Warm the shoulders (Shoulders, 1:00)",
-        "Neck and shoulders after desk work",
+        f"Now: {first.title} ({first.area_name}, {format_seconds(first.seconds)})",
+        f"Now: {second.title} ({second.area_name}, {format_seconds(second.seconds)})",
+        f"Now: {first.title} ({first.area_name}, {format_seconds(first.seconds)})",
+        routine.title,
     ]
 
 
