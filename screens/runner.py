@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Digits, Footer, Header, Static
 
-from companion.catalogue.models import BreathingCue
+from companion.catalogue.models import EXHALE_SECONDS_MAX, INHALE_SECONDS_MAX, BreathingCue
 from companion.disk.fileio import WRITE_ERRORS
 from companion.run.cadence import Checkpointer, next_wake
 from companion.run.checkpoint import RunLock, claim_run, save_checkpoint
@@ -37,8 +37,8 @@ from screens.widgets.focus_marks import MarkedButton
 from screens.widgets.progress_line import ProgressLine
 
 FLASH_SECONDS = 0.8
-PACER_CELLS = 10
-"""Room for the longest breath the models allow (exhale up to 10 s)."""
+PACER_CELLS = max(INHALE_SECONDS_MAX, EXHALE_SECONDS_MAX)
+"""Room for the longest breath the models allow."""
 
 
 def pacer_text(elapsed: float, cue: BreathingCue | Breathing, *, paused: bool, reduced_motion: bool) -> str:

@@ -19,7 +19,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 
-from companion.catalogue.models import Catalog
+from companion.catalogue.models import (
+    BREATH_SECONDS_MIN,
+    DAY_SECONDS_MAX,
+    EXHALE_SECONDS_MAX,
+    INHALE_SECONDS_MAX,
+    STEP_SECONDS_MAX,
+    Catalog,
+)
 from companion.run.notify import NO_NOTIFIER, find_notifier
 from companion.run.speech import NO_ENGINE, SpeechEngine, Voice, find_engine, list_voices
 from companion.settings.limit_entry import LimitError, format_limit, parse_limit
@@ -29,13 +36,9 @@ from screens.themes import THEMES
 from screens.widgets.focus_marks import TextBox
 from screens.widgets.tick_list import TickList
 
-STEP_MOST = 3600
-DAY_MOST = 86400
-"""The largest limits the settings model accepts (a step, a day on one area)."""
-
-INHALE_RANGE = range(2, 9)
-EXHALE_RANGE = range(2, 11)
-"""Breathing seconds offered; they match the bounds of :class:`companion.settings.user_settings.Breathing`."""
+INHALE_RANGE = range(BREATH_SECONDS_MIN, INHALE_SECONDS_MAX + 1)
+EXHALE_RANGE = range(BREATH_SECONDS_MIN, EXHALE_SECONDS_MAX + 1)
+"""Breathing seconds offered: every value the settings accept."""
 
 PRICE_FIELDS = {"device-price": "device price", "session-price": "session price"}
 
@@ -339,7 +342,7 @@ class SettingsScreen(Screen[None]):
         name = f"{tool.name}, {'a step' if kind == 'step' else 'a day on one area'}"
         try:
             seconds = parse_limit(
-                widget.value, name, step if kind == "step" else day, STEP_MOST if kind == "step" else DAY_MOST
+                widget.value, name, step if kind == "step" else day, STEP_SECONDS_MAX if kind == "step" else DAY_SECONDS_MAX
             )
         except LimitError as error:
             self.limit_problems[widget_id] = str(error)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from companion.catalogue.locate import printable_problem, toml_error_line, with_lines
 from companion.catalogue.models import Catalog, Limit, Routine, SafetyRules, Step, Therapy, Vocabulary
-from companion.catalogue.problems import ContentError, Problem, validation_problems
+from companion.catalogue.problems import ContentError, Problem, id_taken, validation_problems
 from companion.catalogue.validation import limit_problems, reference_problems
 
 BUNDLED_ROOT = Path(str(resources.files("content")))
@@ -197,30 +197,14 @@ def routine_file_problems(
     return [Problem(name, path, message) for path, message in found]
 
 
-_ID_PATTERN_MESSAGE = "string should match pattern '^[a-z][a-z0-9-]{0,39}$'"
-
-
 def _without_echoes(problems: list[Problem]) -> list[Problem]:
-    """Drop "should have at least 1 item after validation" on a list whose items already have problems, and
-    word the id pattern for people."""
-    kept = [
+    """Drop "should have at least 1 item after validation" on a list whose items already have problems."""
+    return [
         p
         for p in problems
         if not (
             "after validation" in p.message and any(q.field.startswith(f"{p.field}[") for q in problems if q is not p)
         )
-    ]
-    return [
-        Problem(
-            p.file,
-            p.field,
-            "must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters "
-            "(for example 'my-neck-routine')",
-            p.line,
-        )
-        if p.message == _ID_PATTERN_MESSAGE
-        else p
-        for p in kept
     ]
 
 
@@ -293,9 +277,9 @@ def load_routine_file(
 def id_clash_problem(routine_id: str, name: str, text: str, other: Routine, other_file: str | None) -> Problem:
     """The problem for a user routine whose id is already taken by a bundled routine or another user file."""
     if other.source == "bundled":
-        message = f"'{routine_id}' is already the id of a bundled routine ({other.title}); choose another id"
+        message = id_taken(routine_id, f"a bundled routine ({other.title})")
     else:
-        message = f"'{routine_id}' is already the id of your routine in {other_file}; choose another id"
+        message = id_taken(routine_id, f"your routine in {other_file}")
     return printable_problem(with_lines([Problem(name, "id", message)], text)[0])
 
 

@@ -13,7 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from companion.words import control_character
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+ID_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
+ID_RULE = "must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters"
+"""The id pattern in words, for people (in place of pydantic's message quoting the pattern)."""
+Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """A catalogue id: lower case letters, digits and dashes, starting with a letter (e.g. ``upper-back``)."""
 
 
@@ -151,11 +154,23 @@ class Goal(FileModel):
     """The goal as the user would say it, e.g. "My shoulders are stiff from the desk"."""
 
 
+BREATH_SECONDS_MIN = 2
+INHALE_SECONDS_MAX = 8
+EXHALE_SECONDS_MAX = 10
+"""The bounds of a breathing rhythm, in a step's cue and in the settings alike (our design choice: a rhythm the
+pacer can show and a person can follow)."""
+STEP_SECONDS_MAX = 3600
+"""The longest a step may be written (an hour): a bound on what a file or a setting may say; the safety limits in
+``content/safety.toml`` are far stricter."""
+DAY_SECONDS_MAX = 86400
+"""The most seconds a day has: a bound on a daily limit a setting may give."""
+
+
 class BreathingCue(FileModel):
     """A breathing rhythm for a step: breathe in for ``inhale`` seconds, out for ``exhale``."""
 
-    inhale: int = Field(ge=2, le=8)
-    exhale: int = Field(ge=2, le=10)
+    inhale: int = Field(ge=BREATH_SECONDS_MIN, le=INHALE_SECONDS_MAX)
+    exhale: int = Field(ge=BREATH_SECONDS_MIN, le=EXHALE_SECONDS_MAX)
 
 
 class Step(FileModel):
@@ -165,7 +180,7 @@ class Step(FileModel):
     area: Identifier
     tool: Identifier
     technique: Identifier
-    seconds: int = Field(gt=0, le=3600)
+    seconds: int = Field(gt=0, le=STEP_SECONDS_MAX)
     intensity: Intensity
     position: Position
     """Sitting, standing, side-lying, lying face down or lying on the back."""

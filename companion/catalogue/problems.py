@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from companion.catalogue.models import ID_PATTERN, ID_RULE
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -41,12 +43,19 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def id_taken(routine_id: str, owner: str) -> str:
+    """Why ``routine_id`` cannot be used: ``owner`` (a bundled routine, your routine in a file...) has it."""
+    return f"'{routine_id}' is already the id of {owner}; choose another id"
+
+
 def _describe(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return "is required but missing; add it"
     if kind == "extra_forbidden":
         return "is not a known field; check the spelling or remove it"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == ID_PATTERN:
+        return f"{ID_RULE} (for example 'my-neck-routine')"
     message = str(error.get("msg", "is not valid"))
     message = message.removeprefix("Value error, ")
     return message[0].lower() + message[1:] if message else "is not valid"

@@ -17,7 +17,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from companion.catalogue.models import Catalog, Routine
-from companion.catalogue.problems import Problem, validation_problems
+from companion.catalogue.problems import Problem, id_taken, validation_problems
 from companion.disk.fileio import atomic_write, file_lock
 from companion.disk.paths import Paths
 
@@ -89,9 +89,9 @@ def _id_clash(routine_id: object, catalog: Catalog, editing: str | None, name: s
     if other is None:
         return None
     if other.source == "bundled":
-        return Problem(name, "id", f"'{routine_id}' is already the id of a bundled routine; choose another id")
+        return Problem(name, "id", id_taken(routine_id, f"a bundled routine ({other.title})"))
     if routine_id != editing:
-        return Problem(name, "id", f"'{routine_id}' is already the id of another of your routines; choose another id")
+        return Problem(name, "id", id_taken(routine_id, "another of your routines"))
     return None
 
 
@@ -154,7 +154,7 @@ def save_user_routine(
         old = files.get(replacing) if replacing else None
         taken = files.get(routine.id)
         if taken is not None and taken != old:
-            message = f"'{routine.id}' is already the id of your routine in {taken}; choose another id"
+            message = id_taken(routine.id, f"your routine in {taken}")
             raise UserRoutineError([Problem(str(taken), "id", message)])
         target = old if old is not None and replacing == routine.id else _free_path(paths.routines, routine.id)
         atomic_write(target, encoded)

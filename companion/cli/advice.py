@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from companion.advice.advisor import advice, advice_lines, red_flag_lines
 from companion.advice.comparison import compare
+from companion.cli.options import add_json_option, iso_date
 from companion.cli.support import CliError, load_catalog_for_cli, print_json
 from companion.disk.paths import Paths, default_paths
 
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "professional therapist would serve you better, and when to see a doctor. Each item says why."
         ),
     )
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.add_argument(
         "--yes",
         action="append",
@@ -37,11 +38,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ID",
         help="count a red flag or screening question (see 'companion redflags') as answered yes; repeatable",
     )
-    p.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD", help="the day to advise for (default: today)")
+    p.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", help="the day to advise for (default: today)")
     p.set_defaults(handler=cmd_advice)
 
     p = subparsers.add_parser("redflags", help="the warning signs that mean: stop and get medical help")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_redflags)
 
     p = subparsers.add_parser(
@@ -50,15 +51,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--device-price", metavar="PRICE", help="price of your device (default: from your settings)")
     p.add_argument("--session-price", metavar="PRICE", help="price of one local session (default: from settings)")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_compare)
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-11-02") from None
 
 
 def load_rules_for_cli(catalog: Catalog) -> AdviceRules:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from companion.catalogue.models import Catalog, Routine, Therapy
+from companion.cli.options import add_json_option
 from companion.cli.support import CliError, load_catalog_for_cli, print_json
 from companion.disk.paths import default_paths
 from companion.words import format_seconds
@@ -14,25 +15,25 @@ from companion.words import format_seconds
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the catalogue subcommands to the ``companion`` parser."""
     p = subparsers.add_parser("routines", help="list the routines")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_routines)
 
     p = subparsers.add_parser("routine", help="show one routine in full")
     p.add_argument("id", help="routine id (see 'companion routines')")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_routine)
 
     p = subparsers.add_parser("therapies", help="list the professional therapies explained")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_therapies)
 
     p = subparsers.add_parser("therapy", help="explain one therapy in full")
     p.add_argument("id", help="therapy id (see 'companion therapies')")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_therapy)
 
     p = subparsers.add_parser("paths", help="show where Companion keeps its files")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_json_option(p)
     p.set_defaults(handler=cmd_paths)
 
 

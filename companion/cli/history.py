@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
+from companion.cli.options import add_json_option, iso_date
 from companion.cli.support import CliError, load_catalog_for_cli, print_json
 from companion.disk.paths import default_paths
 from companion.history import interchange
@@ -23,9 +23,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the history subcommands to the ``companion`` parser."""
     p = subparsers.add_parser("history", help="list your sessions")
     output = p.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print the JSON interchange document")
+    add_json_option(output, "print the JSON interchange document")
     output.add_argument("--csv", action="store_true", help="print CSV (one row a session)")
-    p.add_argument("--since", type=_date, metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--since", type=iso_date, metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)")
     p.add_argument("--routine", metavar="ID", help="only sessions of this routine")
     p.add_argument(
         "--oldest-first", action="store_true", help="list the oldest session first (default: newest first, as the app)"
@@ -40,13 +40,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("import", help="add the sessions of a JSON or CSV export to your history")
     p.add_argument("file", type=Path, help="a file written by 'companion export'")
     p.set_defaults(handler=cmd_import)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-02") from None
 
 
 def open_store() -> HistoryStore:

@@ -10,6 +10,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
+from companion.cli.options import add_json_option
 from companion.cli.support import print_json
 from companion.disk.paths import default_paths
 from companion.run.status import RunState, StatusReport, read_status
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "status", help="what is running now: idle, or the routine, its step and the time left (for status bars)"
     )
-    p.add_argument("--json", action="store_true", help="one JSON object instead of a line of text")
+    add_json_option(p, "one JSON object instead of a line of text")
     p.set_defaults(handler=cmd_status)
 
 

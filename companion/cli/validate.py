@@ -12,6 +12,7 @@ from typing import Any
 
 from companion.catalogue.models import Catalog, Routine
 from companion.catalogue.problems import Problem
+from companion.cli.options import add_json_option
 from companion.cli.support import print_json
 from companion.disk.paths import default_paths
 from companion.words import format_seconds
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Exit status 0 when all are valid, 1 otherwise.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="routine file (TOML), see docs/routines.md")
-    p.add_argument("--json", action="store_true", help="print JSON for tools")
+    add_json_option(p, "print JSON for tools")
     p.set_defaults(handler=cmd_validate)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from companion.catalogue.models import Identifier
+from companion.catalogue.models import ID_RULE, Identifier
 from companion.words import CONTROL_CHARACTERS, printable
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def record_problem(exc: ValidationError) -> str:
         message = (
             "contains a control character; text must be plain"
             if pattern in (_NO_CONTROLS, _NO_CONTROLS_BUT_LINES)
-            else "must be an id of lower-case letters, digits and dashes, starting with a letter"
+            else ID_RULE
         )
     return printable(f"field '{where}': {message}" if where else message)  # pydantic may quote what it found
 

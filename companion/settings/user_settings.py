@@ -25,7 +25,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from companion.catalogue.models import EffectiveLimit, Routine
+from companion.catalogue.models import (
+    BREATH_SECONDS_MIN,
+    DAY_SECONDS_MAX,
+    EXHALE_SECONDS_MAX,
+    INHALE_SECONDS_MAX,
+    STEP_SECONDS_MAX,
+    EffectiveLimit,
+    Identifier,
+    Routine,
+)
+from companion.catalogue.problems import validation_problems
 from companion.disk.fileio import atomic_write, file_lock, lock_path_for, move_aside
 from companion.disk.paths import Paths
 
@@ -44,18 +54,18 @@ class SettingsModel(BaseModel):
 class Breathing(SettingsModel):
     """The breathing pacer's default rhythm (a step's own cue, when it has one, takes precedence)."""
 
-    inhale: int = Field(default=4, ge=2, le=8)
+    inhale: int = Field(default=4, ge=BREATH_SECONDS_MIN, le=INHALE_SECONDS_MAX)
     """Seconds to breathe in."""
-    exhale: int = Field(default=6, ge=2, le=10)
+    exhale: int = Field(default=6, ge=BREATH_SECONDS_MIN, le=EXHALE_SECONDS_MAX)
     """Seconds to breathe out."""
 
 
 class StricterLimit(SettingsModel):
     """The user's own limits for one tool. They can only make the content's limits stricter, never looser."""
 
-    step_seconds: int | None = Field(default=None, gt=0, le=3600)
+    step_seconds: int | None = Field(default=None, gt=0, le=STEP_SECONDS_MAX)
     """Most seconds for one step with this tool (``None``: the content's limit)."""
-    area_day_seconds: int | None = Field(default=None, gt=0, le=86400)
+    area_day_seconds: int | None = Field(default=None, gt=0, le=DAY_SECONDS_MAX)
     """Most seconds with this tool on one area in a day (``None``: the content's limit)."""
 
 
@@ -70,7 +80,7 @@ class Prices(SettingsModel):
     """What one professional massage session costs locally."""
 
 
-ToolId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+ToolId = Identifier
 
 
 DEFAULT_RATE = 175
@@ -218,10 +228,9 @@ def load_settings(paths: Paths, now: datetime | None = None) -> tuple[Settings, 
 
 def _describe(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        more = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
-        return f"{where}: {first['msg']}{more}"
+        first, *others = validation_problems("settings", exc)
+        more = f" and {len(others)} more" if others else ""
+        return f"{first.field or 'settings'}: {first.message}{more}"
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON at line {exc.lineno}"
     if isinstance(exc, UnicodeDecodeError):
