@@ -340,10 +340,9 @@ class SettingsScreen(Screen[None]):
             return False, None
         step, day = content_limits(self.catalog, tool_id)
         name = f"{tool.name}, {'a step' if kind == 'step' else 'a day on one area'}"
+        most = STEP_SECONDS_MAX if kind == "step" else DAY_SECONDS_MAX
         try:
-            seconds = parse_limit(
-                widget.value, name, step if kind == "step" else day, STEP_SECONDS_MAX if kind == "step" else DAY_SECONDS_MAX
-            )
+            seconds = parse_limit(widget.value, name, step if kind == "step" else day, most)
         except LimitError as error:
             self.limit_problems[widget_id] = str(error)
             ok = False
