@@ -79,6 +79,8 @@ class CompanionApp(App[int]):
         """Keep the screen-opening keys off flow screens and dialogs, where a stray key must not lead away."""
         if action not in NAVIGATION_ACTIONS:
             return True
+        if getattr(self.screen, "OPENED_BY", None) == action:
+            return False  # the key to the screen you are on: left out of its Footer
         return not isinstance(self.screen, ModalScreen) and getattr(self.screen, "ALLOW_NAVIGATION", True)
 
     def get_default_screen(self) -> Screen[None]:

@@ -46,6 +46,9 @@ COLUMNS = (("Date", "date", 16), ("Routine", "routine", 0), ("Time", "time", 5),
 TENSION_WIDTH = 7
 FIXED_COLUMNS_WIDTH = sum(width for _label, _key, width in COLUMNS) + TENSION_WIDTH
 CELL_PADDING = 2 * (len(COLUMNS) + 1)
+SHORT_DATE_BELOW = 76
+"""Narrower than this, dates leave out the year (``11-02 07:00``; the details keep it): the titles get 5 cells."""
+SHORT_DATE_WIDTH = 11
 
 
 class SessionDetailScreen(ModalScreen[None]):
@@ -74,10 +77,13 @@ class SessionDetailScreen(ModalScreen[None]):
 class HistoryScreen(Screen[None]):
     """Sessions, newest first, and the statistics over all of them."""
 
+    OPENED_BY = "history"
+    """The app action that opens this screen (its key is left out of the Footer here)."""
+
     CSS_PATH = "history.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("s", "switch_view", "Stats/sessions"),
+        Binding("s", "switch_view", "Stats"),
         Binding("enter", "details", "Details"),
         Binding("delete", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
@@ -105,6 +111,8 @@ class HistoryScreen(Screen[None]):
         """Deleted sessions, last deletion last; dropped when the screen is left."""
         self.writing = False
         self._stats_stale = True
+        self.short_dates = False
+        """Dates without the year in a narrow terminal (set as the table is built)."""
 
     # -- layout ----------------------------------------------------------------------------------------------
 
@@ -126,9 +134,11 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
-        routine_width = max(10, self.app.size.width - FIXED_COLUMNS_WIDTH - CELL_PADDING - 4)
+        self.short_dates = self.app.size.width < SHORT_DATE_BELOW
+        saved = COLUMNS[0][2] - SHORT_DATE_WIDTH if self.short_dates else 0
+        routine_width = max(10, self.app.size.width - FIXED_COLUMNS_WIDTH - CELL_PADDING - 4 + saved)
         for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=width or routine_width)
+            table.add_column(label, key=key, width=(width - saved if key == "date" else width) or routine_width)
         table.add_column("Tension", key="tension", width=TENSION_WIDTH)
         table.focus()
         if self.history_ready:
@@ -251,7 +261,7 @@ class HistoryScreen(Screen[None]):
     def _add_page(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
         page = self.matching[self.shown : self.shown + PAGE]
-        table.add_rows(session_row(record) for record in page)
+        table.add_rows(session_row(record, short_date=self.short_dates) for record in page)
         self.shown += len(page)
         self._show_status()
         self.refresh_bindings()

@@ -45,10 +45,11 @@ def tension_change(record: SessionRecord) -> str:
     return f"{'–' if before is None else before} → {'–' if after is None else after}"
 
 
-def session_row(record: SessionRecord) -> tuple[str, Text, str, str, str]:
-    """One table row: local date and time, routine title (plain text), time really spent, status, tension."""
+def session_row(record: SessionRecord, *, short_date: bool = False) -> tuple[str, Text, str, str, str]:
+    """One table row: local date and time (without the year if ``short_date``), routine title (plain text), time
+    really spent, status, tension."""
     return (
-        local_time(record.started_at),
+        local_time(record.started_at)[5 if short_date else 0 :],
         Text(record.routine_title, no_wrap=True, overflow="ellipsis"),
         format_seconds(record.actual_seconds),
         record.status.value,

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
@@ -77,14 +77,19 @@ class PlanReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="plan") as scroll:
-            scroll.border_title = "Today's plan"
-            yield Static(plan_text(self.plan), id="plan-text")
-        if self.plan.can_start:
-            yield Static("How tense do you feel now, 0 to 10? Optional: Enter starts the routine.", id="tension-q")
-            yield tension_list("tension")
-        else:
-            yield MarkedButton("Back to routines (Enter)", id="home", variant="primary")
+        # Wide: the plan beside the rating, whose list shows every value; narrow: one above the other.
+        with Horizontal(classes="flow-body"):
+            with VerticalScroll(id="plan") as scroll:
+                scroll.border_title = "Today's plan"
+                yield Static(plan_text(self.plan), id="plan-text")
+            with Vertical(classes="rating"):
+                if self.plan.can_start:
+                    yield Static(
+                        "How tense do you feel now, 0 to 10? Optional: Enter starts the routine.", id="tension-q"
+                    )
+                    yield tension_list("tension")
+                else:
+                    yield MarkedButton("Back to routines (Enter)", id="home", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:

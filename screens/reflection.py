@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 
@@ -84,13 +84,16 @@ class ReflectionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="reflection"):
-            yield Static(summary_text(self.plan, self.record), id="summary")
-            yield Static(therapy_text(self.services, self.plan), id="therapy")
-        yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
-        yield tension_list("tension-after")
-        yield TextBox(placeholder="A note for yourself (optional); Enter saves", id="note", max_length=2000)
-        yield MarkedButton(SAVING if self.saving else SAVE, id="save", variant="primary", compact=True)
+        # Wide: the summary beside the rating, whose list shows every value; narrow: one above the other.
+        with Horizontal(classes="flow-body"):
+            with VerticalScroll(id="reflection"):
+                yield Static(summary_text(self.plan, self.record), id="summary")
+                yield Static(therapy_text(self.services, self.plan), id="therapy")
+            with Vertical(classes="rating"):
+                yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
+                yield tension_list("tension-after")
+                yield TextBox(placeholder="A note (optional); Enter saves", id="note", max_length=2000)
+                yield MarkedButton(SAVING if self.saving else SAVE, id="save", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -95,6 +95,9 @@ def problem_text(problems: Iterable[str]) -> Text:
 class SettingsScreen(Screen[None]):
     """Theme, cues, breathing rhythm, stricter limits, owned tools and prices; each change applies at once."""
 
+    OPENED_BY = "settings"
+    """The app action that opens this screen (its key is left out of the Footer here)."""
+
     CSS_PATH = "settings.tcss"
     BINDINGS = [Binding("escape", "back", "Back")]
 

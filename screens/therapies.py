@@ -97,6 +97,9 @@ def therapy_option(match: TherapyMatch) -> Option:
 class TherapiesScreen(Screen[str | None]):
     """Search and browse the therapies; dismissed with the id of a related routine to open, or ``None``."""
 
+    OPENED_BY = "therapies"
+    """The app action that opens this screen (its key is left out of the Footer here)."""
+
     CSS_PATH = "therapies.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),

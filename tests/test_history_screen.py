@@ -84,11 +84,12 @@ async def test_table_lists_sessions_newest_first_with_every_column(make_app, sav
             "Tension",
         ]
         rows = plain_rows(screen)
+        year = "" if size[0] < 76 else "2026-"  # a narrow table leaves out the year: the titles get its cells
         assert len(rows) == len(saved)
-        assert rows[0] == ["2026-11-02 07:00", "Legs after a run", "2:15", "completed", "6 → 3"]
-        assert rows[1] == ["2026-11-01 19:00", NECK[1], "1:30", "stopped", "7 → 5"]
+        assert rows[0] == [f"{year}11-02 07:00", "Legs after a run", "2:15", "completed", "6 → 3"]
+        assert rows[1] == [f"{year}11-01 19:00", NECK[1], "1:30", "stopped", "7 → 5"]
         assert rows[2][4] == "5 → –"
-        assert rows[4] == ["2026-10-27 21:00", MINE[1], "0:40", "interrupted", "–"]  # markup title kept literally
+        assert rows[4] == [f"{year}10-27 21:00", MINE[1], "0:40", "interrupted", "–"]  # markup title kept literally
         newest_first = sorted(saved, key=lambda r: r.started_at, reverse=True)
         assert [row[4] for row in rows] == [tension_change(r) for r in newest_first]
         assert data.has_focus and data.region.height >= 5
@@ -140,7 +141,7 @@ async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, s
         await wait_until(pilot, lambda: table(screen).row_count == len(saved))
         await wait_until(pilot, lambda: not screen.writing)
         assert services.paths.history.read_bytes() == before
-        assert plain_rows(screen)[0][0] == "2026-11-02 07:00"
+        assert plain_rows(screen)[0][0].endswith("11-02 07:00")
         assert table(screen).cursor_row == 0
         assert not screen.undo_stack
         await wait_until(pilot, lambda: app.sub_title == "Today 2 min · streak 4 days")

@@ -85,3 +85,28 @@ async def test_slash_focuses_the_therapy_search_without_typing_a_slash(make_app)
         await pilot.press("slash")  # in the box too: never typed
         await pilot.pause()
         assert search.value == "neck"
+
+
+async def footer_keys(pilot) -> list[tuple[str, int]]:
+    """The Footer's keys as shown: description and right edge."""
+    await pilot.pause()
+    return [(key.description, key.region.right) for key in pilot.app.screen.query("FooterKey") if key.display]
+
+
+async def test_every_footer_fits_60_columns_and_leaves_out_the_screen_you_are_on(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        for key, description in (("", "Sort"), ("h", "Stats"), ("escape", ""), ("comma", "Back"), ("escape", "")):
+            if key:
+                await pilot.press(key)
+            shown = await footer_keys(pilot)
+            assert shown and all(right <= 60 for _description, right in shown), shown
+            if description:
+                assert description in [d for d, _right in shown]
+            descriptions = [d for d, _right in shown]
+            opened_by = getattr(app.screen, "OPENED_BY", None)
+            if opened_by == "history":
+                assert "History" not in descriptions and "Guide" in descriptions
+            if opened_by == "settings":
+                assert "Settings" not in descriptions

@@ -1,14 +1,29 @@
-"""Snapshot tests of the key screens at 80x24 (``pytest --snapshot-update`` after an intended change)."""
+"""Snapshot tests of every screen at 80x24 and 60x20, and the light theme (``pytest --snapshot-update`` after an
+intended change; look at the report first)."""
 
 from __future__ import annotations
 
+import pytest
 
-def test_home_screen(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(80, 24))
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")]
+ROUTINE = "neck-shoulders-desk"
 
 
-def test_home_screen_narrow(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(60, 20))
+@pytest.mark.parametrize("size", SIZES)
+def test_home_screen(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_screen_light_theme(snap_compare, make_app, size) -> None:
+    """The calm light theme, the list by title."""
+
+    async def run_before(pilot) -> None:
+        pilot.app.theme = "companion-light"
+        await pilot.press("o", "o")  # by title
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
 
 
 def test_home_area_filter_open_narrow(snap_compare, make_app) -> None:
@@ -16,31 +31,93 @@ def test_home_area_filter_open_narrow(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), press=["f", "tab", "enter", "s"], terminal_size=(60, 20))
 
 
-def test_therapy_explanation(snap_compare, make_app) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_therapy_explanation(snap_compare, make_app, size) -> None:
     """The guide narrowed to "sciatica", showing deep tissue massage (focus on the list: no blinking cursor)."""
-    assert snap_compare(make_app(), press=["t", *"sciatica", "enter"], terminal_size=(80, 24))
+    assert snap_compare(make_app(), press=["t", *"sciatica", "enter"], terminal_size=size)
 
 
-def test_screening_screen(snap_compare, make_app) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_screening_screen(snap_compare, make_app, size) -> None:
     """The screening before a routine, the safe "None of these apply" focused."""
-    assert snap_compare(make_app(start_routine="neck-shoulders-desk"), terminal_size=(80, 24))
+    assert snap_compare(make_app(start_routine=ROUTINE), terminal_size=size)
 
 
-def test_runner_paused(snap_compare, make_app, services) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_plan_review(snap_compare, make_app, size) -> None:
+    """Today's plan beside (or above) the tension rating, "Skip rating" focused."""
+    assert snap_compare(make_app(start_routine=ROUTINE), press=["enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_runner_paused(snap_compare, make_app, services, size) -> None:
     """The runner paused 12 s into the first step, the fake clock standing still."""
 
     async def run_before(pilot) -> None:
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")  # none of the screening questions apply
+        await pilot.pause()
+        await pilot.press("enter")  # skip the rating: the runner starts
         await pilot.pause()
         services.clock.advance(12)
         pilot.app.screen.refresh_run()
         await pilot.press("space")
         await pilot.pause()
 
-    assert snap_compare(make_app(start_routine="neck-shoulders-desk"), run_before=run_before, terminal_size=(80, 24))
+    assert snap_compare(make_app(start_routine=ROUTINE), run_before=run_before, terminal_size=size)
 
 
-def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...]) -> bool:
+@pytest.mark.parametrize("size", SIZES)
+def test_reflection(snap_compare, make_app, services, size) -> None:
+    """After the whole routine: what was done, the matching therapy and the rating (no step toast left over)."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("enter")  # none of the screening questions apply
+        await pilot.pause()
+        await pilot.press("enter")  # skip the rating: the runner starts
+        await pilot.pause()
+        services.clock.advance(60 * 60)
+        pilot.app.screen.refresh_run()
+        for _ in range(40):
+            if type(pilot.app.screen).__name__ == "ReflectionScreen":
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(make_app(start_routine=ROUTINE), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_builder(snap_compare, make_app, size) -> None:
+    """A new routine with a title typed and a goal ticked ([x]); the focus on the goals."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Evening neck")
+        pilot.app.screen.query_one("#goals").focus()
+        await pilot.press("space")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_settings(snap_compare, make_app, size) -> None:
+    """The settings form, scrolled to the tools you own with one ticked ([x]) and the others not ([ ])."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("comma")
+        await pilot.pause()
+        tools = pilot.app.screen.query_one("#owned-tools")
+        tools.focus()
+        await pilot.press("space")
+        tools.scroll_visible(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=size)
+
+
+def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...], size: tuple[int, int]) -> bool:
     """The history screen over fixed sessions, with local time as UTC and the fake clock's today."""
     from companion.history.store import HistoryStore
     from screens.history import HistoryScreen
@@ -65,14 +142,16 @@ def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...]) -
     local = utc_local_time()
     next(local)
     try:
-        return snap_compare(app, terminal_size=(80, 24), run_before=open_history)
+        return snap_compare(app, terminal_size=size, run_before=open_history)
     finally:
         next(local, None)
 
 
-def test_history_screen(snap_compare, make_app, services) -> None:
-    assert _history_snapshot(snap_compare, make_app, services, ())
+@pytest.mark.parametrize("size", SIZES)
+def test_history_screen(snap_compare, make_app, services, size) -> None:
+    assert _history_snapshot(snap_compare, make_app, services, (), size)
 
 
-def test_history_statistics(snap_compare, make_app, services) -> None:
-    assert _history_snapshot(snap_compare, make_app, services, ("s",))
+@pytest.mark.parametrize("size", SIZES)
+def test_history_statistics(snap_compare, make_app, services, size) -> None:
+    assert _history_snapshot(snap_compare, make_app, services, ("s",), size)
