@@ -239,10 +239,13 @@ def _lock(lock_path: Path, poll: float = 0.05) -> BaseFileLock:
     "locked", which would outlive a holder killed by SIGKILL); the lock file is kept, 0600, and never deleted, so
     two processes always lock the same file.
     """
-    from filelock import FileLock  # imported when first locking: not on the way to the first frame
+    # Imported when first locking (not on the way to the first frame); the operating system's lock by name, so
+    # that a platform filelock does not know is an error, never a silent soft lock.
+    import filelock
 
+    os_lock: type[BaseFileLock] = filelock.WindowsFileLock if WINDOWS else filelock.UnixFileLock
     ensure_dir(lock_path.parent)
-    return FileLock(
+    return os_lock(
         lock_path,
         mode=FILE_MODE,
         thread_local=False,

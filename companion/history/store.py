@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from companion.disk.fileio import (
+    NOT_INHERITED,
     LockTimeout,
     atomic_write,
     ensure_dir,
@@ -654,7 +655,7 @@ class HistoryStore:
         path = self._target()
         if not path.exists():
             atomic_write(path, _header_line(migrations.current_version()))
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | NOT_INHERITED | getattr(os, "O_NOFOLLOW", 0))
         try:
             size = os.fstat(fd).st_size
             prefix = b""
