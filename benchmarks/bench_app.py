@@ -35,10 +35,10 @@ from terminal import (
     bare_command,
     companion_command,
     companion_runner,
-    compile_sources,
     env_for,
     floor_command,
     load_average,
+    ready_to_measure,
     report,
     spread,
     terminal,
@@ -131,11 +131,8 @@ def main() -> int:
     parser.add_argument("--cpu-seconds", type=float, default=20.0, help="wall time of one CPU comparison")
     parser.add_argument("--cpu-rounds", type=int, default=2, help="CPU comparisons (termdown, Companion in turn)")
     args = parser.parse_args()
-    if shutil.which("tmux") is None:
-        print("tmux is needed (apt-get install tmux)")
+    if not ready_to_measure():
         return 2
-    compile_sources()
-    print(f"load average at the start: {load_average()}", flush=True)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         empty, full = Path(tmp) / "empty", Path(tmp) / "full"

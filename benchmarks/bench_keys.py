@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import shutil
 import subprocess
 import tempfile
 import time
@@ -31,12 +30,12 @@ from terminal import (
     Terminal,
     companion_command,
     companion_runner,
-    compile_sources,
     countdown_seconds,
     cpu_bound,
     env_for,
     floor_command,
     load_average,
+    ready_to_measure,
     report,
     spread,
     terminal,
@@ -150,11 +149,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7, help="presses of each key per condition (median)")
     parser.add_argument("--timing-seconds", type=float, default=30.0, help="wall time of the timing check")
     args = parser.parse_args()
-    if shutil.which("tmux") is None:
-        print("tmux is needed (apt-get install tmux)")
+    if not ready_to_measure():
         return 2
-    compile_sources()
-    print(f"load average at the start: {load_average()}", flush=True)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for busy in (False, True):

@@ -141,6 +141,16 @@ def compile_sources() -> None:
         compileall.compile_dir(ROOT / package, quiet=1)
 
 
+def ready_to_measure() -> bool:
+    """Check for tmux, compile the sources and print the load average; ``False`` (said so) without tmux."""
+    if shutil.which("tmux") is None:
+        print("tmux is needed (apt-get install tmux)")
+        return False
+    compile_sources()
+    print(f"load average at the start: {load_average()}", flush=True)
+    return True
+
+
 BURNER = "while True: pass"
 
 

@@ -234,3 +234,35 @@ async def test_the_goal_suggestion_follows_every_filter(make_app, services) -> N
         assert words in said and "with these filters" in said
         quickest = min(narrowed, key=lambda r: r.total_seconds)
         assert quickest.title in said
+
+
+async def test_home_is_the_first_screen_on_the_stack(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [type(screen) for screen in app.screen_stack] == [HomeScreen]
+        assert app.focused is app.screen.query_one("#routines", OptionList)
+
+
+async def test_the_collector_left_off_for_the_start_is_back_on_after_the_first_frame(make_app) -> None:
+    import gc
+
+    app = make_app()
+    gc.disable()  # as open_app leaves it for the start
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()  # the test process goes on collecting what the app froze
+
+
+async def test_the_collector_is_left_alone_when_it_was_on(make_app) -> None:
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0
