@@ -19,12 +19,15 @@ from companion.disk.fileio import WRITE_ERRORS
 from companion.history.records import SessionRecord
 from companion.history.store import HistoryStore, SaveError, StorageError
 from companion.run.checkpoint import checkpoint_to_record, clear_checkpoint, load_checkpoint, run_elsewhere
-from companion.safety.plan import Plan, plan_for_day
+from companion.run.done import UNKNOWN_NOTE, fresh_plan, note_done
+from companion.safety.exposure import Bout
+from companion.safety.plan import Plan, alternatives
 from companion.safety.screening import ScreeningAnswers, assess, load_screening, save_screening
 from companion.words import format_seconds
 from screens import routine_actions
 from screens.background import LatestWriter
 from screens.messages import (
+    AlternativeChosen,
     BackToRoutines,
     FlowMessage,
     HistoryChanged,
@@ -72,6 +75,8 @@ class RoutineFlow:
                 self.replan(message.plan)
             case PlanAccepted():
                 self.run(message.plan, message.tension_before)
+            case AlternativeChosen():
+                self.alternative(message.plan, message.routine_id)
             case RunEnded():
                 self.record_run(message)
             case ReflectionGiven():
@@ -132,20 +137,39 @@ class RoutineFlow:
             self.show_plan(routine, answers)
 
     def build_plan(self, routine: Routine, answers: ScreeningAnswers) -> Plan:
-        """The plan for ``routine`` today, counting today's history (an unreadable history counts as empty, said
-        so)."""
+        """The plan for ``routine`` now, from the history, the exposure ledger and a run's checkpoint read fresh
+        from disk (another window's sessions and an import are counted). What cannot be read is said, and the
+        plan then holds to one session's caps."""
         services = self.services
-        try:
-            records = services.store.records
-        except StorageError as exc:
-            self.app.notify(f"{exc} Today's earlier sessions are not counted.", severity="warning", markup=False)
-            records = []
-        return plan_for_day(routine, services.catalog, services.settings, answers, records, services.clock.now())
+        plan = fresh_plan(services.paths, services.catalog, services.settings, answers, routine, services.clock.now())
+        for problem in plan.unknown:
+            self.app.notify(f"{problem} {UNKNOWN_NOTE}", severity="warning", markup=False, timeout=10)
+        return plan
+
+    def others(self, plan: Plan) -> tuple[Plan, ...]:
+        """For a plan the answers emptied: routines that fit the same answers today."""
+        if not plan.emptied_by_answers:
+            return ()
+        answers = load_screening(self.services.paths, self.services.today())
+        return tuple(alternatives(plan, self.services.catalog, self.services.settings, answers))
 
     def show_plan(self, routine: Routine, answers: ScreeningAnswers) -> None:
         from screens.plan_review import PlanReviewScreen
 
-        self.app.push_screen(PlanReviewScreen(self.build_plan(routine, answers)))
+        plan = self.build_plan(routine, answers)
+        self.app.push_screen(PlanReviewScreen(plan, self.others(plan), self.services.catalog.sources))
+
+    def alternative(self, plan: Plan, routine_id: str) -> None:
+        """Go through the screening for a routine offered instead of an emptied ``plan``: an answer that named no
+        areas stands for the areas it left out here, not for every area of the next routine."""
+        answers = load_screening(self.services.paths, self.services.today())
+        avoided = frozenset(plan.screening.avoided_areas)
+        for question in plan.screening.avoided_areas.values():
+            if not question.areas and not answers.areas.get(question.id):
+                answers = answers.with_areas(question.id, avoided)
+        self.remember_answers(answers)
+        self.back_to_home()
+        self.start(routine_id)
 
     def replan(self, shown: Plan) -> None:
         """The plan on screen again from today's answers (changed from the palette meanwhile, perhaps); if it can
@@ -163,7 +187,7 @@ class RoutineFlow:
             self.app.notify("Your screening answers changed; please go through them again.", markup=False)
             screen.dismiss()
             return
-        screen.show_plan(plan)
+        screen.show_plan(plan, self.others(plan))
 
     def back_to_home(self) -> None:
         """Pop every screen above the home screen (the flow ends there)."""
@@ -176,16 +200,37 @@ class RoutineFlow:
     # -- the run and its record ------------------------------------------------------------------------------
 
     def run(self, plan: Plan, tension_before: int | None) -> None:
+        """Start ``plan``, planned again from the files on disk first: time done in another window or imported
+        since it was shown counts; a changed plan is shown, to be started again."""
+        from screens.plan_review import PlanReviewScreen
         from screens.runner import RunnerScreen
 
+        answers = load_screening(self.services.paths, self.services.today())
+        fresh = self.build_plan(plan.routine, answers)
+        if fresh.steps != plan.steps or fresh.can_start != plan.can_start:
+            screen = self.app.screen
+            if not fresh.can_start:
+                self.app.notify("Time done elsewhere since this plan was made leaves nothing to do now.",
+                                severity="warning", markup=False)  # fmt: skip
+                screen.dismiss()
+            elif isinstance(screen, PlanReviewScreen):
+                screen.show_plan(fresh, self.others(fresh))
+                self.app.notify(
+                    "Sessions saved elsewhere since this plan was made changed it; check it and choose again.",
+                    severity="warning",
+                    markup=False,
+                )
+            return
         self.app.push_screen(RunnerScreen(self.services, plan, tension_before))
 
     def save(self, record: SessionRecord) -> None:
         """Save ``record`` here and now (the store decides whether it is new or replaces the saved one) and tell
         the app. For a worker thread (the store may wait seconds for another window's lock).
 
-        Raises :class:`SaveError` (with the record) when it cannot be saved.
+        Raises :class:`SaveError` (with the record) when it cannot be saved. Its time goes into the exposure
+        ledger first, so the limits count it even when the history cannot save it.
         """
+        self.remember_time(record)
         self.services.store.save(record)
         self.app.call_from_thread(self.app.post_message, HistoryChanged())
 
@@ -245,10 +290,20 @@ class RoutineFlow:
             markup=False,
         )
 
-    def forget_checkpoint(self) -> None:
-        """Clear the run checkpoint (in a worker: the lock may make it wait); a failure is only reported."""
+    def remember_time(self, done: SessionRecord | Bout) -> None:
+        """Keep the time done in the exposure ledger, whether or not the history saves the session. For a worker
+        thread, like :meth:`save`."""
+        message = note_done(self.services.paths, done, self.services.clock.now())
+        if message:
+            self.app.call_from_thread(self.app.notify, message, severity="warning", markup=False)
+
+    def forget_checkpoint(self, done: SessionRecord | None = None) -> None:
+        """Clear the run checkpoint (in a worker: the lock may make it wait); a failure is only reported. With
+        ``done`` (a run discarded), its time goes into the exposure ledger first: it was done all the same."""
 
         def work() -> None:
+            if done is not None:
+                self.remember_time(done)
             problem = self._clear_checkpoint()
             if problem:
                 self.app.call_from_thread(self._tell_checkpoint_kept, problem)
@@ -341,7 +396,7 @@ class RoutineFlow:
 
         def chosen(choice: str | None) -> None:
             if choice == "discard":
-                self.forget_checkpoint()
+                self.forget_checkpoint(done=checkpoint_to_record(checkpoint))
                 app.notify("The unfinished session was discarded.")
             elif choice == "record":
                 record = checkpoint_to_record(checkpoint)

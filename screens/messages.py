@@ -84,6 +84,15 @@ class PlanOutdated(FlowMessage):
         self.plan = plan
 
 
+class AlternativeChosen(FlowMessage):
+    """For ``plan``, emptied by the screening answers, the user chose the routine ``routine_id`` offered instead."""
+
+    def __init__(self, plan: Plan, routine_id: str) -> None:
+        super().__init__()
+        self.plan = plan
+        self.routine_id = routine_id
+
+
 class PlanAccepted(FlowMessage):
     """The user starts ``plan`` (``tension_before`` is their rating, ``None`` when skipped)."""
 

@@ -5,6 +5,8 @@ Enter on the focused "Skip rating" starts the routine; Escape goes back to the s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,18 +15,25 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
+from companion.catalogue.models import Source
+from companion.run.done import UNKNOWN_NOTE
 from companion.safety.plan import Plan
 from companion.words import count, format_seconds
-from screens.messages import BackToRoutines, PlanAccepted, PlanOutdated
+from screens.messages import AlternativeChosen, BackToRoutines, PlanAccepted, PlanOutdated
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 from screens.widgets.focus_marks import MarkedButton
 
 
-def plan_text(plan: Plan) -> Text:
-    """The plan in words: the changes made for safety (with sources), warnings, clearances, then the steps."""
+def plan_text(plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, Source] | None = None) -> Text:
+    """The plan in words: what could not be read, the changes made for safety (with sources and where they come
+    from), warnings, clearances, the steps, and for a plan the answers emptied, routines that fit them."""
     text = Text()
     routine = plan.routine
+    for problem in plan.unknown:
+        text.append("! ", style="bold")
+        text.append(problem)
+        text.append(f" {UNKNOWN_NOTE}\n")
     if plan.is_empty:
         text.append("Nothing is left to do in this routine today.", style="bold")
         text.append("\n")
@@ -38,6 +47,13 @@ def plan_text(plan: Plan) -> Text:
         for note in plan.notes:
             text.append(" • ")
             text.append(note.text)
+            text.append("\n")
+    cited = [sources[i] for i in plan.source_ids if i in sources] if sources else []
+    if cited:
+        text.append("\nWhere these come from:\n", style="bold")
+        for source in cited:
+            text.append(f" {source.id}: ")
+            text.append(source.reference)
             text.append("\n")
     if plan.warnings:
         text.append("\nTake care:\n", style="bold")
@@ -54,10 +70,18 @@ def plan_text(plan: Plan) -> Text:
         for number, step in enumerate(plan.steps, start=1):
             text.append(f"{number:>2}. {format_seconds(step.seconds):>5}  ")
             text.append(step.title)
-            text.append(f"  {step.area_name} · {step.tool_name}", style="dim")
+            text.append(f"  {step.area_name} · {step.tool_name} · {step.intensity.value}", style="dim")
             if step.trimmed:
                 text.append(f" (trimmed from {format_seconds(step.step.seconds)})")
+            if step.step.heat and not step.heat:
+                text.append(" (heat off)")
             text.append("\n")
+    if others:
+        text.append("\nRoutines that fit your answers today (press its number):\n", style="bold")
+        for number, other in enumerate(others, start=1):
+            text.append(f" {number}. ")
+            text.append(other.routine.title)
+            text.append(f"  {format_seconds(other.total_seconds)}\n", style="dim")
     return text
 
 
@@ -68,12 +92,28 @@ class PlanReviewScreen(Screen[None]):
     """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
     CSS_PATH = FLOW_CSS_PATH
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        *(Binding(str(n), f"other({n})", "Other routine", show=n == 1) for n in range(1, 4)),
+    ]
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, Source] | None = None) -> None:
         super().__init__()
         self._shown = False
         self.plan = plan
+        self.others = others
+        """Routines that fit the answers, offered when the answers emptied this plan (keys 1 to 3)."""
+        self.sources = sources
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "other":
+            return bool(self.others) and isinstance(parameters[0], int) and parameters[0] <= len(self.others)
+        return True
+
+    def action_other(self, number: int) -> None:
+        """Go through the screening for an offered routine that avoids what the answers rule out."""
+        if 1 <= number <= len(self.others):
+            self.post_message(AlternativeChosen(self.plan, self.others[number - 1].routine.id))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,7 +121,7 @@ class PlanReviewScreen(Screen[None]):
         with Horizontal(classes="flow-body"):
             with VerticalScroll(id="plan") as scroll:
                 scroll.border_title = "Today's plan"
-                yield Static(plan_text(self.plan), id="plan-text")
+                yield Static(plan_text(self.plan, self.others, self.sources), id="plan-text")
             with Vertical(classes="rating"):
                 if self.plan.can_start:
                     yield Static(
@@ -105,10 +145,12 @@ class PlanReviewScreen(Screen[None]):
             self.post_message(PlanOutdated(self.plan))
         self._shown = True
 
-    def show_plan(self, plan: Plan) -> None:
+    def show_plan(self, plan: Plan, others: tuple[Plan, ...] = ()) -> None:
         """Show ``plan`` in place of the one shown (it can start exactly when that one could)."""
         self.plan = plan
-        self.query_one("#plan-text", Static).update(plan_text(plan))
+        self.others = others
+        self.query_one("#plan-text", Static).update(plan_text(plan, others, self.sources))
+        self.refresh_bindings()
 
     @on(Button.Pressed, "#home")
     def _home(self) -> None:

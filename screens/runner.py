@@ -197,7 +197,9 @@ class RunnerScreen(Screen[None]):
             self.query_one("#step-title", Static).update(title)
             technique = self.services.catalog.techniques.get(step.step.technique)
             meta = [step.area_name, step.tool_name, technique.name if technique else step.step.technique]
-            meta.append(f"{step.step.intensity.value} pressure")
+            meta.append(f"{step.intensity.value} pressure")
+            if step.step.heat and not step.heat:
+                meta.append("heat off")
             self.query_one("#step-meta", Static).update(Text(" · ".join(meta)))
             self.query_one("#instruction", Static).update(Text(step.step.instruction))
             following = snap.next_step

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from companion.catalogue.models import Question, Routine
+from companion.catalogue.models import Question, QuestionKind, Routine
 from companion.safety.screening import ScreeningAnswers, load_screening, questions_for
 from companion.services import Services
 from screens.messages import ScreeningAnswered
@@ -23,6 +24,72 @@ from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
 
 NONE_APPLY = "None of these apply"
+
+
+def asks_which_areas(question: Question) -> bool:
+    """An "avoid area" question that names no areas of its own: the person says which."""
+    return question.kind is QuestionKind.AVOID_AREA and not question.areas
+
+
+class AreasScreen(ModalScreen[frozenset[str] | None]):
+    """Which areas an answer applies to (a bruise, lingering soreness): those are left out, the rest stay."""
+
+    CSS_PATH = FLOW_CSS_PATH
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "done", "Leave them out"),
+        Binding("space", "tick", "Tick", show=False),
+    ]
+
+    def __init__(self, question: Question, areas: list[tuple[str, str]], chosen: frozenset[str]) -> None:
+        super().__init__()
+        self.question = question
+        self.areas = areas
+        self.chosen: set[str] = set(chosen)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="areas-dialog"):
+            heading = Text("Which areas? ", style="bold")
+            heading.append(self.question.text)
+            yield Static(heading, id="areas-heading")
+            yield Static("Space or Enter ticks an area; ctrl+s leaves the ticked ones out today.", id="areas-hint")
+            yield OptionList(*(Option(self._prompt(area, name), id=area) for area, name in self.areas), id="areas")
+            yield MarkedButton("Leave the ticked areas out (ctrl+s)", id="areas-done", variant="primary", compact=True)
+        yield Footer()
+
+    def _prompt(self, area: str, name: str) -> Text:
+        """An area with its box: ``[x]`` ticked, ``[ ]`` not (the mark says it, not only a colour)."""
+        ticked = area in self.chosen
+        text = Text("[x] " if ticked else "[ ] ", style="bold" if ticked else "")
+        text.append(name)
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#areas", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#areas")
+    def _toggle(self, event: OptionList.OptionSelected) -> None:
+        area = event.option.id
+        if area is None:
+            return
+        self.chosen ^= {area}
+        name = dict(self.areas)[area]
+        self.query_one("#areas", OptionList).replace_option_prompt(area, self._prompt(area, name))
+
+    def action_tick(self) -> None:
+        areas = self.query_one("#areas", OptionList)
+        if areas.has_focus and areas.highlighted is not None:
+            areas.action_select()
+
+    @on(Button.Pressed, "#areas-done")
+    def action_done(self) -> None:
+        if not self.chosen:
+            self.notify("Tick at least one area, or press Escape.", severity="warning", markup=False)
+            return
+        self.dismiss(frozenset(self.chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class ScreeningScreen(Screen[None]):
@@ -50,6 +117,8 @@ class ScreeningScreen(Screen[None]):
         self.answers = load_screening(services.paths, services.today())
         self.ticked: set[str] = {q.id for q in self.questions if self.answers.answered_yes(q.id)}
         """Questions ticked on screen (not saved until the user goes on)."""
+        self.areas: dict[str, frozenset[str]] = dict(self.answers.areas)
+        """For questions that ask which areas: the areas named (none named: every area is left out)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +145,13 @@ class ScreeningScreen(Screen[None]):
         text = Text("[x] " if yes else "[ ] ", style="bold" if yes else "")
         text.append(question.text)
         if yes:
-            text.append("  (yes)", style="bold")
+            text.append("  (yes", style="bold")
+            if asks_which_areas(question):
+                named = self.areas.get(question.id)
+                names = self.services.catalog.areas
+                text.append(": " + ", ".join(sorted(names[a].name for a in named if a in names)) if named else
+                            ": every area", style="bold")  # fmt: skip
+            text.append(")", style="bold")
         return text
 
     def on_mount(self) -> None:
@@ -91,6 +166,7 @@ class ScreeningScreen(Screen[None]):
         if answers != self.answers:
             self.answers = answers
             self.ticked = {q.id for q in self.questions if answers.answered_yes(q.id)}
+            self.areas = dict(answers.areas)
             self._show_ticks()
 
     def _show_ticks(self) -> None:
@@ -109,9 +185,28 @@ class ScreeningScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#answers")
     def _toggle(self, event: OptionList.OptionSelected) -> None:
         question_id = event.option.id
-        if question_id is not None:
-            self.ticked ^= {question_id}
-            self._show_ticks()
+        if question_id is None:
+            return
+        self.ticked ^= {question_id}
+        question = next(q for q in self.questions if q.id == question_id)
+        if question_id not in self.ticked:
+            self.areas.pop(question_id, None)
+        elif asks_which_areas(question):
+            self.ask_areas(question)
+        self._show_ticks()
+
+    def ask_areas(self, question: Question) -> None:
+        """Ask which areas ``question`` applies to (those of the routine, or every area without one)."""
+        catalog = self.services.catalog
+        ids = self.routine.areas if self.routine is not None else tuple(catalog.areas)
+        areas = [(area, catalog.areas[area].name) for area in ids if area in catalog.areas]
+
+        def chosen(named: frozenset[str] | None) -> None:
+            if named:
+                self.areas[question.id] = named
+                self._show_ticks()
+
+        self.app.push_screen(AreasScreen(question, areas, self.areas.get(question.id, frozenset())), chosen)
 
     def action_toggle_answer(self) -> None:
         answers = self.query_one("#answers", OptionList)
@@ -136,6 +231,9 @@ class ScreeningScreen(Screen[None]):
             answers = ScreeningAnswers.fresh(self.services.today())
         for question in self.questions:
             answers = answers.with_answer(question.id, question.id in ticked)
+            named = self.areas.get(question.id)
+            if question.id in ticked and named and asks_which_areas(question):
+                answers = answers.with_areas(question.id, named)
         return answers
 
     def action_continue(self) -> None:

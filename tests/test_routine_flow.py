@@ -301,8 +301,8 @@ async def test_next_and_back_move_between_steps(make_app, services: Services) ->
         await pilot.press("b")
         await pilot.pause()
         assert "Step 1 of 7: Warm the shoulders" in text_of(app, "#step-title")
-        # Step 1 had 20 s of its 2:00 at most (no per-step limit for hands: twice its time).
-        assert text_of(app, "#remaining-text") == "1:00 left of 1:00"
+        # Step 1 had 20 s of its 1:00 at most: the 4:00 a sitting on the shoulders is shared by its four steps.
+        assert text_of(app, "#remaining-text") == "0:40 left of 0:40"
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

@@ -8,6 +8,7 @@ whole seconds add up to the running time up to rounding; snapshots are always co
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -17,6 +18,7 @@ from companion.catalogue.models import Catalog
 from companion.history.records import SessionStatus
 from companion.run.clock import FakeClock
 from companion.run.engine import RoutineRun, RunStatus
+from companion.safety.exposure import Exposure
 from companion.safety.plan import Plan, make_plan
 from companion.settings.user_settings import Settings, StricterLimit
 from tests.catalog_fixture import make_catalog, thirty_minutes
@@ -60,7 +62,7 @@ def build_plan(which: int, routine_id: str, settings: Settings, today: dict[tupl
     catalog = CATALOGS[which]
     item = catalog.routine(routine_id)
     assert item is not None
-    plan = make_plan(item, catalog, settings, None, today)
+    plan = make_plan(item, catalog, settings, None, Exposure(now=datetime.now(UTC), day=today))
     return plan if not plan.is_empty else make_plan(item, catalog)
 
 

@@ -157,7 +157,11 @@ async def test_stricter_limit_is_saved_and_a_looser_one_refused(make_app, servic
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert services.settings.limits["massage-gun"].step_seconds == 50
-        assert (await saved(app))["limits"]["massage-gun"] == {"step_seconds": 50, "area_day_seconds": 180}
+        assert (await saved(app))["limits"]["massage-gun"] == {
+            "step_seconds": 50,
+            "area_session_seconds": None,
+            "area_day_seconds": 180,
+        }
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command line: the app by default, plus every subcommand."""
-    from companion.cli import advice, catalogue, history, start, status, validate
+    from companion.cli import advice, catalogue, history, plan, start, status, validate
 
     parser = _Parser(
         prog="companion",
@@ -34,6 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (catalogue, validate, advice, history, start, status):
+    for module in (catalogue, validate, advice, history, plan, start, status):
         module.register(subparsers)
     return parser

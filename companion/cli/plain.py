@@ -37,9 +37,10 @@ from companion.run.checkpoint import (
     run_elsewhere,
 )
 from companion.run.cues import Action, Cue
+from companion.run.done import UNKNOWN_NOTE, fresh_plan, note_done
 from companion.run.engine import ActionResult, RoutineRun, RunStatus
 from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
-from companion.safety.plan import Plan, plan_for_day
+from companion.safety.plan import Plan
 from companion.safety.screening import (
     ScreeningAnswers,
     ScreeningOutcome,
@@ -157,6 +158,9 @@ def offer_recovery(services: Services, keys: KeySource, out: Lines) -> bool:
         if answer.lower() in ("r", "d"):
             break
     if answer.lower() == "d":
+        message = note_done(services.paths, checkpoint_to_record(checkpoint), services.clock.now())
+        if message:  # discarded, but the time was done: it still counts for the limits
+            out(message)
         return forget(services, out, "The unfinished session was discarded.")
     if not save(store, checkpoint_to_record(checkpoint), out):
         return False
@@ -174,7 +178,11 @@ def forget(services: Services, out: Lines, said: str) -> bool:
 
 
 def save(store: HistoryStore, record: SessionRecord, out: Lines) -> bool:
-    """Save ``record`` (new or replacing the one with its id); says why when it cannot."""
+    """Save ``record`` (new or replacing the one with its id); says why when it cannot. Its time goes into the
+    exposure ledger first, so the limits count it even when the history cannot save it."""
+    message = note_done(store.paths, record, record.ended_at)
+    if message:
+        out(message)
     try:
         store.save(record)
     except (StorageError, LockTimeout) as exc:
@@ -249,13 +257,11 @@ def remember(services: Services, answers: ScreeningAnswers, out: Lines) -> None:
 
 
 def plan_today(services: Services, routine: Routine, answers: ScreeningAnswers, out: Lines) -> Plan:
-    """Today's plan, counting today's sessions read fresh from disk (unreadable: said, and counted as none)."""
-    try:
-        records = HistoryStore(services.paths).records
-    except StorageError as exc:
-        out(f"{exc} Today's earlier sessions are not counted.")
-        records = []
-    return plan_for_day(routine, services.catalog, services.settings, answers, records, services.clock.now())
+    """The plan now, counting the time done as read fresh from disk (what cannot be read is said)."""
+    plan = fresh_plan(services.paths, services.catalog, services.settings, answers, routine, services.clock.now())
+    for problem in plan.unknown:
+        out(f"{problem} {UNKNOWN_NOTE}")
+    return plan
 
 
 def plan_lines(plan: Plan) -> Iterator[str]:

@@ -1,33 +1,34 @@
-"""The plan for one session: a routine fitted to today's limits, screening answers and settings.
+"""The plan for one session: a routine fitted to the limits, the exposure so far, screening answers and settings.
 
-:func:`make_plan` is pure. It never lets a step, or a step's extensions, pass any limit:
+:func:`make_plan` is pure and runs in named stages:
 
-- per step (the content's limit, or the user's stricter one);
-- per tool and area in the session (``area_session_seconds``);
-- per tool in the session (``session_seconds``);
-- per tool and area in the day, counting what was already done today (``area_day_seconds``).
+1. :func:`screen_steps`: leave out what the answers and rules forbid (areas to avoid, tools an area or an answer
+   rules out, positions, a tool's daily uses) and soften the rest (pressure capped, heat off), each with a note;
+2. :func:`caps_for`: every limit that bears on a step, net of the exposure already counted;
+3. :func:`fit_steps`: each step shortened (or dropped) to what every one of its caps has left;
+4. :func:`grant_extensions`: the most each kept step may ever run, so that steps sharing a limit never pass it
+   together, however the person extends or goes back.
 
-Every step the plan keeps has ``seconds`` (what it will run) and ``max_seconds`` (the most it may ever run,
-extensions and restarts included). The ``max_seconds`` of all steps sharing a limit add up to no more than that
-limit, so a run that keeps each step within its ``max_seconds`` keeps every limit, however the user extends or
-goes back. Slack under a shared limit goes to the earliest step. Where no per-step limit applies, a step may run
-at most twice its planned time (:data:`UNLIMITED_FACTOR`, a Companion design choice).
+The caps (each written once, in the content or the settings): per step; per tool and area in the sitting; per
+area over every tool in the sitting (the most permissive single tool's cap); per tool in the sitting; per tool
+and area in any 24 hours; per area over every tool in any 24 hours. A *sitting* is the current session plus
+sessions that ended less than the session gap before it (see :mod:`companion.exposure`).
 
-Every change says what and why, naming the source: ``"Neck trimmed from 3:00 to 2:00: the limit for a massage
-gun on the neck is 2:00 (source gun-per-area)"``.
+Where no per-step limit applies, a step may run at most twice its planned time (:data:`UNLIMITED_FACTOR`, a
+Companion design choice). Every change says what and why, naming the source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from companion.catalogue.models import Catalog, EffectiveLimit, Question, Routine, Step
-from companion.history.queries import local_date, seconds_on_day
-from companion.history.records import SessionRecord
-from companion.safety.screening import ScreeningAnswers, ScreeningOutcome, assess
+from companion.catalogue.models import Adaptation, Catalog, EffectiveLimit, Intensity, Question, Routine, Step, gentler
+from companion.catalogue.validation import ACROSS_TOOLS_SOURCE, area_cap, area_rule_problem
+from companion.safety.exposure import Exposure
+from companion.safety.screening import ScreeningAnswers, ScreeningOutcome, assess, questions_for
 from companion.settings.user_settings import Settings
 from companion.words import format_seconds
 
@@ -47,7 +48,9 @@ class NoteKind(StrEnum):
     DROPPED = "dropped"
     """Left out because a limit has no time left for it."""
     LEFT_OUT = "left-out"
-    """Left out because of a screening answer or an area the tool must avoid."""
+    """Left out because of a screening answer or a rule about the tool, the area or the position."""
+    ADAPTED = "adapted"
+    """Kept, with lighter pressure or the heat off because of a screening answer."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class PlanNote:
 
     kind: NoteKind
     step_index: int
-    """Index of the (first) step concerned in ``routine.steps``."""
+    """Index of the step concerned in ``routine.steps``."""
     area: str
     tool: str
     source: str
@@ -81,7 +84,7 @@ class PlanWarning:
 
 @dataclass(frozen=True)
 class PlannedStep:
-    """A step as it will run: its planned time after trimming and the most it may ever run."""
+    """A step as it will run: its planned time after trimming, the most it may ever run, pressure and heat."""
 
     index: int
     """Position of the step in ``routine.steps``."""
@@ -96,6 +99,10 @@ class PlannedStep:
     """Why ``max_seconds`` is what it is, e.g. "the limit for a massage gun on the neck is 1:00 (source ...)"."""
     area_name: str
     tool_name: str
+    intensity: Intensity = Intensity.GENTLE
+    """How hard to press: the step's own, or lighter when an answer caps it."""
+    heat: bool = False
+    """Whether the device's heat may be used (the step suggests it and no answer turned it off)."""
 
     @property
     def title(self) -> str:
@@ -117,13 +124,17 @@ class PlannedStep:
 
 @dataclass(frozen=True)
 class Plan:
-    """A routine fitted to today: the steps to run, what changed and why, and warnings."""
+    """A routine fitted to now: the steps to run, what changed and why, and warnings."""
 
     routine: Routine
     steps: tuple[PlannedStep, ...]
     notes: tuple[PlanNote, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
     screening: ScreeningOutcome = field(default_factory=ScreeningOutcome)
+    unknown: tuple[str, ...] = ()
+    """What could not be read (the history, the ledger): the plan held to one session's caps, and said so."""
+    exposure: Exposure | None = None
+    """The time done that the plan counted (``None``: none)."""
 
     @property
     def total_seconds(self) -> int:
@@ -140,31 +151,100 @@ class Plan:
         """Screening allows the session and there is at least one step."""
         return self.screening.can_start and not self.is_empty
 
+    def notes_for(self, index: int) -> tuple[PlanNote, ...]:
+        """The notes about step ``index`` of the routine."""
+        return tuple(note for note in self.notes if note.step_index == index)
+
+    def planned(self, index: int) -> PlannedStep | None:
+        """The planned step for step ``index`` of the routine, ``None`` when it was left out or dropped."""
+        return next((step for step in self.steps if step.index == index), None)
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        """The content's source ids the notes cite, in order of first mention (``settings`` is not one)."""
+        ids = (part.strip() for note in self.notes for part in note.source.split(","))
+        return tuple(dict.fromkeys(i for i in ids if i and i != "settings"))
+
+    @property
+    def emptied_by_answers(self) -> bool:
+        """Empty because screening answers left the steps out (not because time ran out)."""
+        return self.is_empty and any(note.kind is NoteKind.LEFT_OUT for note in self.notes)
+
 
 @dataclass
-class _Cap:
+class Cap:
     """One limit as it bears on a step: a group of steps sharing ``total`` seconds."""
 
     key: tuple[str, ...]
     total: int
-    """Seconds the whole group may use in this session (for the daily cap: net of today's history)."""
+    """Seconds the whole group may use in this session, net of ``already``."""
     what: str
     source: str
     """A source id or ``"settings"``."""
     already: int = 0
-    """Seconds done earlier today that ``total`` already accounts for (daily cap only)."""
+    """Seconds already counted against the cap (earlier in the sitting, or in the last 24 hours)."""
+    already_where: str = ""
+    """Where ``already`` was done, e.g. "in the last 24 hours"."""
 
     @property
     def source_label(self) -> str:
-        return "settings" if self.source == "settings" else f"source {self.source}"
+        if self.source == "settings":
+            return "settings"
+        return f"sources {self.source}" if "," in self.source else f"source {self.source}"
 
     def describe(self, shared: bool) -> str:
         text = f"{self.what} is {format_seconds(self.total + self.already)}"
         if self.already:
-            text += f", {format_seconds(self.already)} already done today"
+            text += f", {format_seconds(self.already)} already done {self.already_where}"
         if shared:
             text += ", shared with its other steps" if self.key[0] == "tool" else ", shared with other steps there"
         return f"{text} ({self.source_label})"
+
+
+@dataclass
+class Candidate:
+    """A step that screening and the rules let into the plan, with its pressure and heat."""
+
+    index: int
+    step: Step
+    intensity: Intensity
+    heat: bool
+    label: str
+    """How notes name it: the area, with the step number when the area has several steps."""
+
+
+@dataclass
+class Kept:
+    """A step :func:`fit_steps` kept: its planned seconds and the caps it shares."""
+
+    candidate: Candidate
+    limit: EffectiveLimit
+    caps: list[Cap]
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Names:
+    """How areas and tools are named in notes."""
+
+    areas: dict[str, str]
+    tools: dict[str, str]
+    phrases: dict[str, str]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Names:
+        vocabulary = catalog.vocabulary
+        return cls(
+            {a.id: a.name for a in vocabulary.areas},
+            {t.id: t.name for t in vocabulary.tools},
+            {t.id: t.phrase for t in vocabulary.tools},
+        )
+
+    def area(self, area: str) -> str:
+        return area_phrase(self.areas.get(area, area))
+
+    def tool(self, tool: str) -> str:
+        return self.phrases.get(tool, f"the {self.tools.get(tool, tool)}")
 
 
 def area_phrase(name: str) -> str:
@@ -172,145 +252,210 @@ def area_phrase(name: str) -> str:
     return f"the {name.lower()}"
 
 
-def _caps(
-    step: Step,
-    limit: EffectiveLimit,
-    content: EffectiveLimit,
-    tool_session: tuple[int, str] | None,
-    today: int,
-    tool: str,
-    area: str,
-) -> list[_Cap]:
-    caps: list[_Cap] = []
-    if limit.step_seconds is not None:
-        if content.step_seconds is None or limit.step_seconds < content.step_seconds:
-            caps.append(_Cap(("step",), limit.step_seconds, f"your own limit per step for {tool}", "settings"))
-        else:
-            caps.append(_Cap(("step",), limit.step_seconds, f"the limit for {tool} on {area}", limit.source))
-    if limit.area_session_seconds is not None:
-        caps.append(
-            _Cap(
-                ("area", step.tool, step.area),
-                limit.area_session_seconds,
-                f"the session limit for {tool} on {area}",
-                limit.source,
-            )
-        )
-    if tool_session is not None:
-        caps.append(_Cap(("tool", step.tool), tool_session[0], f"the session limit for {tool}", tool_session[1]))
-    if limit.area_day_seconds is not None:
-        own = content.area_day_seconds is None or limit.area_day_seconds < content.area_day_seconds
-        caps.append(
-            _Cap(
-                ("day", step.tool, step.area),
-                limit.area_day_seconds - today,
-                f"your own daily limit for {tool} on {area}" if own else f"today's allowance for {tool} on {area}",
-                "settings" if own else limit.day_source,
-                already=today,
-            )
-        )
-    return caps
+# ---------------------------------------------------------------------------------------------- 1. screening
 
 
-def _tool_session_caps(routine: Routine, catalog: Catalog) -> dict[str, tuple[int, str]]:
-    """Per tool: the strictest per-session limit among its general limit and any area limit the routine meets."""
-    caps: dict[str, tuple[int, str]] = {}
-    for step in routine.steps:
-        for limit in (catalog.limit_for(step.tool, ""), catalog.limit_for(step.tool, step.area)):
-            if limit.session_seconds is None:
-                continue
-            current = caps.get(step.tool)
-            if current is None or limit.session_seconds < current[0]:
-                caps[step.tool] = (limit.session_seconds, limit.session_source)
-    return caps
+def active_adaptations(routine: Routine, catalog: Catalog, answers: ScreeningAnswers | None) -> list[Adaptation]:
+    """The adaptations of the questions answered yes that apply to ``routine``."""
+    if answers is None:
+        return []
+    asked = {q.id for q in questions_for(routine, catalog)}
+    return [a for a in catalog.safety.adaptations if a.question in asked and answers.answered_yes(a.question)]
 
 
-def _hours_phrase(hours: float) -> str:
-    if hours < 1:
-        return "less than an hour ago"
-    whole = int(hours)
-    return "1 hour ago" if whole == 1 else f"{whole} hours ago"
-
-
-def make_plan(
+def screen_steps(
     routine: Routine,
     catalog: Catalog,
-    settings: Settings | None = None,
-    answers: ScreeningAnswers | None = None,
-    today_seconds: Mapping[tuple[str, str], int] | None = None,
-    last_worked: Mapping[str, datetime] | None = None,
-    now: datetime | None = None,
-) -> Plan:
-    """Fit ``routine`` to every limit, the screening ``answers`` and the user's ``settings``.
-
-    ``today_seconds`` is the time already spent today per ``(tool, area)`` (see
-    :func:`companion.history.queries.seconds_on_day`); ``last_worked`` the last time each area was worked (see
-    :func:`last_worked_by_area`) and ``now`` the current time, for the "worked again within 24 hours" warnings.
-    """
-    settings = settings or Settings()
-    today_seconds = today_seconds or {}
-    outcome = assess(routine, catalog, answers)
-    area_names = {a.id: a.name for a in catalog.vocabulary.areas}
-    tool_names = {t.id: t.name for t in catalog.vocabulary.tools}
-    tool_phrases = {t.id: t.phrase for t in catalog.vocabulary.tools}
-    tool_session = _tool_session_caps(routine, catalog)
-    multiple = {
-        area for area in routine.areas if sum(1 for s in routine.steps if s.area == area) > 1
-    }  # areas needing a step number in notes
-
+    outcome: ScreeningOutcome,
+    adaptations: list[Adaptation],
+    exposure: Exposure,
+    names: Names,
+) -> tuple[list[Candidate], list[PlanNote]]:
+    """The steps screening and the rules let in (softened where an answer says) and a note for each change."""
+    multiple = {area for area in routine.areas if sum(1 for s in routine.steps if s.area == area) > 1}
+    candidates: list[Candidate] = []
     notes: list[PlanNote] = []
-    noted_out: set[tuple[str, str]] = set()
-    kept: list[tuple[int, Step, EffectiveLimit, list[_Cap], int]] = []
-    used: dict[tuple[str, ...], int] = {}
-
+    questions = {q.id: q for q in catalog.safety.questions}
     for index, step in enumerate(routine.steps):
-        area_name = area_names.get(step.area, step.area)
-        tool_name = tool_names.get(step.tool, step.tool)
-        tool, area = tool_phrases.get(step.tool, f"the {tool_name}"), area_phrase(area_name)
+        area_name = names.areas.get(step.area, step.area)
         label = f"{area_name} (step {index + 1})" if step.area in multiple else area_name
+
+        def leave_out(source: str, why: str, *, index: int = index, step: Step = step, label: str = label) -> None:
+            notes.append(PlanNote(NoteKind.LEFT_OUT, index, step.area, step.tool, source, f"{label} left out: {why}"))
 
         question: Question | None = outcome.avoided_areas.get(step.area)
         if question is not None:
-            if ("screening", step.area) not in noted_out:
-                noted_out.add(("screening", step.area))
-                notes.append(
-                    PlanNote(
-                        NoteKind.LEFT_OUT,
-                        index,
-                        step.area,
-                        step.tool,
-                        "screening",
-                        f"{area_name} left out: you answered yes to “{question.text}” (screening)",
-                    )
-                )
+            leave_out(question.source, f"you answered yes to “{question.text}” (source {question.source})")
             continue
         rule = next((r for r in catalog.safety.avoid if r.tool == step.tool and step.area in r.areas), None)
         if rule is not None:
-            if (step.tool, step.area) not in noted_out:
-                noted_out.add((step.tool, step.area))
-                notes.append(
-                    PlanNote(
-                        NoteKind.LEFT_OUT,
-                        index,
-                        step.area,
-                        step.tool,
-                        rule.source,
-                        f"{area_name} left out: {tool} must not be used on {area}: {rule.reason} "
-                        f"(source {rule.source})",
-                    )
-                )
+            leave_out(
+                rule.source,
+                f"{names.tool(step.tool)} must not be used on {names.area(step.area)}: {rule.reason} "
+                f"(source {rule.source})",
+            )
             continue
+        broken = area_rule_problem(catalog.safety, step)
+        if broken is not None and broken[0] == "tool":
+            leave_out(broken[1].source, f"{broken[1].reason} (source {broken[1].source})")
+            continue
+        removal = next((a for a in adaptations if step.tool in a.tools or step.position in a.positions), None)
+        if removal is not None:
+            asked = questions[removal.question].text
+            leave_out(removal.source, f"{removal.reason}, as you answered yes to “{asked}” (source {removal.source})")
+            continue
+        limit = catalog.limit_for(step.tool, step.area)
+        if limit.day_uses is not None and step.tool not in exposure.open_tools:
+            used = exposure.uses.get(step.tool, 0)
+            if used >= limit.day_uses:
+                leave_out(
+                    limit.uses_source,
+                    f"{names.tool(step.tool)} was already used in {used} sessions in the last 24 hours, the most "
+                    f"in a day (source {limit.uses_source})",
+                )
+                continue
+        intensity, heat = step.intensity, step.heat
+        area_cap_rule = broken[1] if broken is not None else None
+        if area_cap_rule is not None and area_cap_rule.max_intensity is not None:
+            intensity = gentler(intensity, area_cap_rule.max_intensity)
+            notes.append(
+                PlanNote(NoteKind.ADAPTED, index, step.area, step.tool, area_cap_rule.source,
+                         f"{label}: pressure {intensity.value} instead of {step.intensity.value}: "
+                         f"{area_cap_rule.reason} (source {area_cap_rule.source})")
+            )  # fmt: skip
+        for adaptation in adaptations:
+            capped = adaptation.max_intensity
+            if capped is not None and (not adaptation.areas or step.area in adaptation.areas):
+                lighter = gentler(intensity, capped)
+                if lighter is not intensity:
+                    notes.append(
+                        PlanNote(NoteKind.ADAPTED, index, step.area, step.tool, adaptation.source,
+                                 f"{label}: pressure {lighter.value} instead of {intensity.value}: "
+                                 f"{adaptation.reason} (source {adaptation.source})")
+                    )  # fmt: skip
+                    intensity = lighter
+            if adaptation.no_heat and heat:
+                heat = False
+                notes.append(
+                    PlanNote(NoteKind.ADAPTED, index, step.area, step.tool, adaptation.source,
+                             f"{label}: keep the heat switched off: {adaptation.reason} (source {adaptation.source})")
+                )  # fmt: skip
+        candidates.append(Candidate(index, step, intensity, heat, label))
+    return candidates, notes
 
-        content = catalog.limit_for(step.tool, step.area)
-        limit = settings.apply_to_limit(content)
-        caps = _caps(
-            step, limit, content, tool_session.get(step.tool), today_seconds.get((step.tool, step.area), 0), tool, area
-        )
-        for cap in caps:
-            if cap.key == ("step",):
-                cap.key = ("step", str(index))
+
+# ---------------------------------------------------------------------------------------------- 2. caps
+
+
+GAP_NOTE = "in this sitting"
+
+
+def caps_for(
+    candidate: Candidate,
+    catalog: Catalog,
+    settings: Settings,
+    exposure: Exposure,
+    area_tools: dict[str, set[str]],
+    names: Names,
+) -> tuple[EffectiveLimit, list[Cap]]:
+    """Every cap that bears on ``candidate``, net of the exposure counted so far; and its (stricter) limit.
+
+    ``area_tools`` are, per area, the tools that may work it in this session; the caps over every tool on an
+    area are the most permissive of those tools' caps (and of those used there earlier in the window).
+    """
+    step = candidate.step
+    content = catalog.limit_for(step.tool, step.area)
+    limit = settings.apply_to_limit(content)
+    tool, area = names.tool(step.tool), names.area(step.area)
+    rules = catalog.safety
+    key = (step.tool, step.area)
+    gap = rules.session_gap_minutes
+    sitting = f"{GAP_NOTE} (sessions less than {gap} minutes apart count as one; source {rules.session_gap_source})"
+    caps: list[Cap] = []
+
+    def own(value: int | None, base: int | None) -> bool:
+        return value is not None and (base is None or value < base)
+
+    if limit.step_seconds is not None:
+        if own(limit.step_seconds, content.step_seconds):
+            caps.append(Cap(("step", str(candidate.index)), limit.step_seconds, f"your own limit per step for {tool}",
+                            "settings"))  # fmt: skip
+        else:
+            caps.append(Cap(("step", str(candidate.index)), limit.step_seconds, f"the limit for {tool} on {area}",
+                            limit.source))  # fmt: skip
+    if limit.area_session_seconds is not None:
+        done = exposure.session.get(key, 0)
+        mine = own(limit.area_session_seconds, content.area_session_seconds)
+        caps.append(
+            Cap(("tool-area", *key), limit.area_session_seconds - done,
+                f"your own session limit for {tool} on {area}" if mine else f"the session limit for {tool} on {area}",
+                "settings" if mine else limit.area_session_source, done, sitting)
+        )  # fmt: skip
+    tools_here = area_tools.get(step.area, set()) | exposure.tools_on(step.area, day=False)
+    across = area_cap(rules, step.area, tools_here, "session")
+    if across is not None:
+        done = exposure.session_area(step.area)
+        caps.append(
+            Cap(("area", step.area), across.seconds - done,
+                f"the session limit on {area} with every tool together (that of {names.tool(across.tool)}, "
+                "the most any one of them allows)", f"{ACROSS_TOOLS_SOURCE}, {across.source}", done, sitting)
+        )  # fmt: skip
+    session = tool_session_cap(step.tool, area_tools, catalog)
+    if session is not None:
+        done = exposure.session_tool(step.tool)
+        caps.append(Cap(("tool", step.tool), session[0] - done, f"the session limit for {tool}", session[1], done,
+                        sitting))  # fmt: skip
+    if limit.area_day_seconds is not None:
+        done = exposure.day.get(key, 0)
+        mine = own(limit.area_day_seconds, content.area_day_seconds)
+        caps.append(
+            Cap(("day", *key), limit.area_day_seconds - done,
+                f"your own daily limit for {tool} on {area}" if mine else f"the limit for {tool} on {area} in any "
+                "24 hours", "settings" if mine else limit.day_source, done, "in the last 24 hours")
+        )  # fmt: skip
+    day_tools = area_tools.get(step.area, set()) | exposure.tools_on(step.area, day=True)
+    across_day = area_cap(rules, step.area, day_tools, "day")
+    if across_day is not None:
+        done = exposure.day_area(step.area)
+        caps.append(
+            Cap(("day-area", step.area), across_day.seconds - done,
+                f"the limit on {area} in any 24 hours with every tool together (that of "
+                f"{names.tool(across_day.tool)}, the most any one of them allows)",
+                f"{ACROSS_TOOLS_SOURCE}, {across_day.source}", done, "in the last 24 hours")
+        )  # fmt: skip
+    return limit, caps
+
+
+def tool_session_cap(tool: str, area_tools: dict[str, set[str]], catalog: Catalog) -> tuple[int, str] | None:
+    """The strictest per-session limit for ``tool`` among its general limit and those of the areas it works."""
+    best: tuple[int, str] | None = None
+    areas = [area for area, tools in area_tools.items() if tool in tools]
+    for limit in (catalog.limit_for(tool, ""), *(catalog.limit_for(tool, area) for area in areas)):
+        if limit.session_seconds is not None and (best is None or limit.session_seconds < best[0]):
+            best = (limit.session_seconds, limit.session_source)
+    return best
+
+
+# ---------------------------------------------------------------------------------------------- 3. fitting
+
+
+def fit_steps(
+    candidates: list[Candidate],
+    catalog: Catalog,
+    settings: Settings,
+    exposure: Exposure,
+    area_tools: dict[str, set[str]],
+    names: Names,
+) -> tuple[list[Kept], list[PlanNote]]:
+    """Each candidate shortened to what all its caps have left (earlier steps first), or dropped."""
+    kept: list[Kept] = []
+    notes: list[PlanNote] = []
+    used: dict[tuple[str, ...], int] = {}
+    for candidate in candidates:
+        step = candidate.step
+        limit, caps = caps_for(candidate, catalog, settings, exposure, area_tools, names)
         seconds = step.seconds
-        binding: _Cap | None = None
+        binding: Cap | None = None
         for cap in caps:
             left = cap.total - used.get(cap.key, 0)
             if left < seconds:
@@ -321,122 +466,169 @@ def make_plan(
             if seconds < min(step.seconds, MIN_STEP_SECONDS):
                 state = "is used up" if left <= 0 else f"has only {format_seconds(left)} left"
                 notes.append(
-                    PlanNote(
-                        NoteKind.DROPPED,
-                        index,
-                        step.area,
-                        step.tool,
-                        binding.source,
-                        f"{label} dropped: {binding.what} {state} ({binding.source_label})",
-                    )
-                )
+                    PlanNote(NoteKind.DROPPED, candidate.index, step.area, step.tool, binding.source,
+                             f"{candidate.label} dropped: {binding.describe(False)}; it {state}")
+                )  # fmt: skip
                 continue
-            state = f"has {format_seconds(left)} left" if earlier else f"is {format_seconds(binding.total)}"
+            state = f"; it has {format_seconds(left)} left" if earlier else ""
             notes.append(
-                PlanNote(
-                    NoteKind.TRIMMED,
-                    index,
-                    step.area,
-                    step.tool,
-                    binding.source,
-                    f"{label} trimmed from {format_seconds(step.seconds)} to {format_seconds(seconds)}: "
-                    f"{binding.what} {state} ({binding.source_label})",
-                )
-            )
+                PlanNote(NoteKind.TRIMMED, candidate.index, step.area, step.tool, binding.source,
+                         f"{candidate.label} trimmed from {format_seconds(step.seconds)} to "
+                         f"{format_seconds(seconds)}: {binding.describe(False)}{state}")
+            )  # fmt: skip
         for cap in caps:
             used[cap.key] = used.get(cap.key, 0) + seconds
-        kept.append((index, step, limit, caps, seconds))
+        kept.append(Kept(candidate, limit, caps, seconds))
+    return kept, notes
 
-    # Second pass: the most each step may run, so that the steps sharing a limit never pass it together.
-    steps: list[PlannedStep] = []
+
+# ---------------------------------------------------------------------------------------------- 4. extensions
+
+
+def grant_extensions(kept: list[Kept], names: Names) -> list[PlannedStep]:
+    """The planned steps, each with the most it may run, so that steps sharing a cap never pass it together."""
     members: dict[tuple[str, ...], int] = {}
-    for _, _, _, caps, _ in kept:
-        for cap in caps:
+    pending: dict[tuple[str, ...], int] = {}
+    for item in kept:
+        for cap in item.caps:
             members[cap.key] = members.get(cap.key, 0) + 1
-    granted: dict[tuple[str, ...], int] = {}  # max_seconds of earlier steps
-    pending: dict[tuple[str, ...], int] = dict(used)  # planned seconds of this and later steps
-    for index, step, limit, caps, seconds in kept:
-        for cap in caps:
-            pending[cap.key] -= seconds
+            pending[cap.key] = pending.get(cap.key, 0) + item.seconds
+    granted: dict[tuple[str, ...], int] = {}
+    steps: list[PlannedStep] = []
+    for item in kept:
+        for cap in item.caps:
+            pending[cap.key] -= item.seconds
         best: int | None = None
         reason = ""
-        for cap in caps:
+        for cap in item.caps:
             room = cap.total - granted.get(cap.key, 0) - pending.get(cap.key, 0)
             if best is None or room < best:
                 best, reason = room, cap.describe(members[cap.key] > 1)
-        if not any(cap.key[0] == "step" for cap in caps) and (best is None or seconds * UNLIMITED_FACTOR < best):
-            best = seconds * UNLIMITED_FACTOR
+        if not any(cap.key[0] == "step" for cap in item.caps) and (
+            best is None or item.seconds * UNLIMITED_FACTOR < best
+        ):
+            best = item.seconds * UNLIMITED_FACTOR
             reason = (
                 f"no per-step limit applies, so Companion lets a step run at most {UNLIMITED_FACTOR} times "
                 f"its planned time ({format_seconds(best)}; a Companion design choice)"
             )
         assert best is not None
-        max_seconds = max(seconds, best)
-        for cap in caps:
+        max_seconds = max(item.seconds, best)
+        for cap in item.caps:
             granted[cap.key] = granted.get(cap.key, 0) + max_seconds
+        step = item.candidate.step
         steps.append(
             PlannedStep(
-                index=index,
+                index=item.candidate.index,
                 step=step,
-                seconds=seconds,
-                limit=limit,
+                seconds=item.seconds,
+                limit=item.limit,
                 max_seconds=max_seconds,
                 max_reason=reason,
-                area_name=area_names.get(step.area, step.area),
-                tool_name=tool_names.get(step.tool, step.tool),
+                area_name=names.areas.get(step.area, step.area),
+                tool_name=names.tools.get(step.tool, step.tool),
+                intensity=item.candidate.intensity,
+                heat=item.candidate.heat,
             )
         )
-
-    warnings: list[PlanWarning] = []
-    if last_worked and now is not None:
-        for area in dict.fromkeys(s.area for s in steps):
-            when = last_worked.get(area)
-            if when is None:
-                continue
-            hours = max(0.0, (now - when) / timedelta(hours=1))
-            if hours < RECENT_HOURS:
-                name = area_phrase(area_names.get(area, area))
-                warnings.append(
-                    PlanWarning(
-                        area,
-                        hours,
-                        f"You worked {name} {_hours_phrase(hours)}; go gently today and skip it if it is still "
-                        "sore (soreness lasting more than two days needs a professional's look).",
-                    )
-                )
-    return Plan(routine, tuple(steps), tuple(notes), tuple(warnings), outcome)
+    return steps
 
 
-def last_worked_by_area(records: Iterable[SessionRecord]) -> dict[str, datetime]:
-    """For each area, when a session that really worked it (more than 0 s) last ended."""
-    last: dict[str, datetime] = {}
-    for record in records:
-        for step in record.steps:
-            if step.actual_seconds <= 0:
-                continue
-            current = last.get(step.area)
-            if current is None or record.ended_at > current:
-                last[step.area] = record.ended_at
-    return last
+# ---------------------------------------------------------------------------------------------- the plan
 
 
-def plan_for_day(
+def make_plan(
     routine: Routine,
     catalog: Catalog,
-    settings: Settings,
-    answers: ScreeningAnswers,
-    records: Iterable[SessionRecord],
-    now: datetime,
+    settings: Settings | None = None,
+    answers: ScreeningAnswers | None = None,
+    exposure: Exposure | None = None,
 ) -> Plan:
-    """:func:`make_plan` for ``now``, counting the time ``records`` spent today and when they last worked each area
-    (the app's flow and plain mode both plan this way)."""
-    records = list(records)
-    return make_plan(
-        routine,
-        catalog,
-        settings,
-        answers,
-        seconds_on_day(records, local_date(now)),
-        last_worked_by_area(records),
-        now,
+    """Fit ``routine`` to every limit, the exposure so far, the screening ``answers`` and the user's ``settings``.
+
+    ``exposure`` is what the areas have had already (see :func:`companion.run.done.read_exposure`); ``None``
+    means nothing (a first session). The caps over every tool on an area depend on which tools the plan keeps,
+    so fitting repeats until the tools kept no longer change (each round can only keep fewer).
+    """
+    settings = settings or Settings()
+    exposure = exposure or Exposure(now=datetime.now(UTC))
+    names = Names.of(catalog)
+    outcome = assess(routine, catalog, answers)
+    candidates, notes = screen_steps(
+        routine, catalog, outcome, active_adaptations(routine, catalog, answers), exposure, names
     )
+    area_tools = _tools_by_area(c.step for c in candidates)
+    while True:
+        kept, fit_notes = fit_steps(candidates, catalog, settings, exposure, area_tools, names)
+        still = _tools_by_area(item.candidate.step for item in kept if item.seconds > 0)
+        if still == area_tools:
+            break
+        area_tools = still
+    steps = grant_extensions(kept, names)
+    all_notes = sorted([*notes, *fit_notes], key=lambda n: n.step_index)
+    return Plan(
+        routine, tuple(steps), tuple(all_notes), tuple(recent_warnings(steps, exposure, names)), outcome,
+        exposure.unknown, exposure,
+    )  # fmt: skip
+
+
+def _tools_by_area(steps: Iterable[Step]) -> dict[str, set[str]]:
+    tools: dict[str, set[str]] = {}
+    for step in steps:
+        tools.setdefault(step.area, set()).add(step.tool)
+    return tools
+
+
+def _hours_phrase(hours: float) -> str:
+    if hours < 1:
+        return "less than an hour ago"
+    whole = int(hours)
+    return "1 hour ago" if whole == 1 else f"{whole} hours ago"
+
+
+def recent_warnings(steps: Iterable[PlannedStep], exposure: Exposure, names: Names) -> list[PlanWarning]:
+    """A warning for each planned area worked less than :data:`RECENT_HOURS` ago."""
+    warnings: list[PlanWarning] = []
+    for area in dict.fromkeys(s.area for s in steps):
+        when = exposure.last_worked.get(area)
+        if when is None:
+            continue
+        hours = max(0.0, (exposure.now - when) / timedelta(hours=1))
+        if hours < RECENT_HOURS:
+            warnings.append(
+                PlanWarning(
+                    area,
+                    hours,
+                    f"You worked {names.area(area)} {_hours_phrase(hours)}; go gently today and skip it if it is "
+                    "still sore (soreness lasting more than two days needs a professional's look).",
+                )
+            )
+    return warnings
+
+
+def alternatives(
+    plan: Plan,
+    catalog: Catalog,
+    settings: Settings | None = None,
+    answers: ScreeningAnswers | None = None,
+    limit: int = 3,
+) -> list[Plan]:
+    """For a plan the answers emptied: other routines whose plan, with the same answers, can start (the ones
+    that keep most of their written time first). An answer that left out every area of this routine, as no
+    areas were named, stands for those areas only."""
+    if not plan.emptied_by_answers:
+        return []
+    if answers is not None:
+        avoided = frozenset(plan.screening.avoided_areas)
+        for question in {q.id: q for q in plan.screening.avoided_areas.values()}.values():
+            if not question.areas and not answers.areas.get(question.id):
+                answers = answers.with_areas(question.id, avoided)
+    found = []
+    for routine in catalog.routines:
+        if routine.id == plan.routine.id:
+            continue
+        other = make_plan(routine, catalog, settings, answers, plan.exposure)
+        if other.can_start:
+            found.append(other)
+    found.sort(key=lambda p: (-p.total_seconds / max(1, p.routine.total_seconds), p.routine.title))
+    return found[:limit]

@@ -34,6 +34,8 @@ class ScreeningAnswers(BaseModel):
     """Ids of the questions answered "yes" (every other question counts as "no")."""
     cleared: frozenset[str] = frozenset()
     """Ids of "ask first" questions for which the user confirmed a doctor has cleared them."""
+    areas: dict[str, frozenset[str]] = {}
+    """For "avoid area" questions that name no areas: the areas the person said it applies to."""
 
     @classmethod
     def fresh(cls, day: date) -> ScreeningAnswers:
@@ -48,7 +50,14 @@ class ScreeningAnswers(BaseModel):
         """A copy with ``question_id`` answered; answering "no" also drops a clearance given for it."""
         if yes:
             return self.model_copy(update={"yes": self.yes | {question_id}})
-        return self.model_copy(update={"yes": self.yes - {question_id}, "cleared": self.cleared - {question_id}})
+        areas = {key: value for key, value in self.areas.items() if key != question_id}
+        return self.model_copy(
+            update={"yes": self.yes - {question_id}, "cleared": self.cleared - {question_id}, "areas": areas}
+        )
+
+    def with_areas(self, question_id: str, areas: frozenset[str]) -> ScreeningAnswers:
+        """A copy answering "yes" to ``question_id`` for these areas only."""
+        return self.model_copy(update={"yes": self.yes | {question_id}, "areas": {**self.areas, question_id: areas}})
 
     def with_cleared(self, question_id: str, cleared: bool = True) -> ScreeningAnswers:
         """A copy recording that the user has (or has not) been cleared by a doctor for ``question_id``."""
@@ -73,6 +82,7 @@ def save_screening(paths: Paths, answers: ScreeningAnswers) -> None:
     data = answers.model_dump(mode="json")
     data["yes"] = sorted(answers.yes)
     data["cleared"] = sorted(answers.cleared)
+    data["areas"] = {key: sorted(value) for key, value in sorted(answers.areas.items())}
     with file_lock(lock_path_for(paths.screening)):
         atomic_write(paths.screening, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
@@ -90,6 +100,7 @@ class ScreeningOutcome:
     ``stop``: "stop" questions answered yes; the session must not start (show each ``why`` and ``instead``).
     ``needs_clearance``: "ask first" questions answered yes and not yet confirmed as cleared; the session may
     start only once each is cleared. ``avoided_areas``: area id -> the question that takes it out of the plan.
+    ``adapted``: "adapt" questions answered yes (their adaptations change the plan, see ``companion.safety.plan``).
     """
 
     stop: tuple[Question, ...] = ()
@@ -97,6 +108,7 @@ class ScreeningOutcome:
     cleared: tuple[Question, ...] = ()
     """"Ask first" questions answered yes that the user confirmed a doctor has cleared."""
     avoided_areas: Mapping[str, Question] = field(default_factory=dict)
+    adapted: tuple[Question, ...] = ()
 
     @property
     def can_start(self) -> bool:
@@ -109,7 +121,8 @@ def assess(routine: Routine, catalog: Catalog, answers: ScreeningAnswers | None)
 
     A question limited to some tools (``Question.tools``) only applies when the routine uses one of them; an
     "avoid area" question then takes its areas out of the whole plan, whatever the tool (the safer reading). An
-    "avoid area" question with no areas takes out every area of the routine.
+    "avoid area" question with no areas of its own takes out the areas the person named (``answers.areas``), or
+    every area of the routine when they named none (the safe reading).
     """
     if answers is None:
         return ScreeningOutcome()
@@ -117,6 +130,7 @@ def assess(routine: Routine, catalog: Catalog, answers: ScreeningAnswers | None)
     needs: list[Question] = []
     cleared: list[Question] = []
     avoided: dict[str, Question] = {}
+    adapted: list[Question] = []
     for question in questions_for(routine, catalog):
         if question.id not in answers.yes:
             continue
@@ -124,10 +138,14 @@ def assess(routine: Routine, catalog: Catalog, answers: ScreeningAnswers | None)
             stop.append(question)
         elif question.kind is QuestionKind.ASK_FIRST:
             (cleared if question.id in answers.cleared else needs).append(question)
+        elif question.kind is QuestionKind.ADAPT:
+            adapted.append(question)
         else:
-            for area in question.areas or routine.areas:
+            named = question.areas or tuple(answers.areas.get(question.id, ())) or routine.areas
+            for area in named:
                 if area in routine.areas:
                     avoided.setdefault(area, question)
     return ScreeningOutcome(
-        stop=tuple(stop), needs_clearance=tuple(needs), cleared=tuple(cleared), avoided_areas=avoided
-    )
+        stop=tuple(stop), needs_clearance=tuple(needs), cleared=tuple(cleared), avoided_areas=avoided,
+        adapted=tuple(adapted),
+    )  # fmt: skip

@@ -61,12 +61,19 @@ class Breathing(SettingsModel):
 
 
 class StricterLimit(SettingsModel):
-    """The user's own limits for one tool. They can only make the content's limits stricter, never looser."""
+    """The user's own limits for one tool. They can only make the content's limits stricter, never looser.
+
+    Unknown keys are refused (a typo such as ``step_second`` would otherwise look like a limit that holds).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     step_seconds: int | None = Field(default=None, gt=0, le=STEP_SECONDS_MAX)
     """Most seconds for one step with this tool (``None``: the content's limit)."""
+    area_session_seconds: int | None = Field(default=None, gt=0, le=DAY_SECONDS_MAX)
+    """Most seconds with this tool on one area in a sitting (``None``: the content's limit)."""
     area_day_seconds: int | None = Field(default=None, gt=0, le=DAY_SECONDS_MAX)
-    """Most seconds with this tool on one area in a day (``None``: the content's limit)."""
+    """Most seconds with this tool on one area in any 24 hours (``None``: the content's limit)."""
 
 
 class Prices(SettingsModel):
@@ -150,6 +157,7 @@ class Settings(SettingsModel):
         return limit.model_copy(
             update={
                 "step_seconds": _stricter(limit.step_seconds, own.step_seconds),
+                "area_session_seconds": _stricter(limit.area_session_seconds, own.area_session_seconds),
                 "area_day_seconds": _stricter(limit.area_day_seconds, own.area_day_seconds),
             }
         )
