@@ -31,6 +31,8 @@ CATALOG: Catalog = load_catalog().catalog
 GAP = timedelta(minutes=CATALOG.safety.session_gap_minutes)
 START = datetime(2026, 11, 2, 21, 30).astimezone()  # evenings: the timeline soon crosses local midnight
 ADAPTING = ("pregnancy", "blood-thinners", "reduced-sensation")
+KNEADING_OR_PERCUSSIVE = ("massage-gun", "shiatsu-pillow", "massage-chair", "massage-belt", "neck-shoulder-wrap")
+"""The devices that knead or hammer (the catalogue's descriptions say so), all left out with blood thinners."""
 
 
 @st.composite
@@ -94,7 +96,7 @@ def adaptation_violations(plan: Plan, yes: frozenset[str]) -> list[str]:
             if planned.heat:
                 found.append(f"{where}: heat in pregnancy")
         if "blood-thinners" in yes:
-            if planned.tool in ("massage-gun", "shiatsu-pillow", "massage-chair"):
+            if planned.tool in KNEADING_OR_PERCUSSIVE:
                 found.append(f"{where}: percussive or kneading device with blood thinners")
             if firm:
                 found.append(f"{where}: firm pressure with blood thinners")
