@@ -91,3 +91,84 @@ def test_a_damaged_advice_cache_is_ignored_and_replaced() -> None:
     cache_path("advice").write_bytes(b"garbage")
     assert load_advice_cached() == fresh
     assert cache_path("advice").read_bytes() != b"garbage"
+
+
+def _planted_pickle(marker: Path) -> bytes:
+    """A pickle that, if ever unpickled, would create ``marker`` (as a planted cache once ran a command)."""
+    import pickle
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    return pickle.dumps(Payload())
+
+
+def test_a_planted_pickle_behind_the_right_key_is_never_run(tmp_path: Path) -> None:
+    fresh = load_catalog_cached()
+    path = cache_path()
+    key_line = path.read_bytes().split(b"\n", 1)[0]
+    marker = tmp_path / "ran"
+    for name in (path, path.with_name("catalog-v1.pickle")):  # the new file and the old format's
+        name.write_bytes(key_line + b"\n" + _planted_pickle(marker))
+    assert load_catalog_cached().catalog == fresh.catalog
+    assert not marker.exists()
+
+
+def test_flipped_bytes_in_the_cache_are_ignored(tmp_path: Path) -> None:
+    fresh = load_catalog_cached()
+    path = cache_path()
+    data = bytearray(path.read_bytes())
+    for at in range(len(data) // 3, len(data), len(data) // 7):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    assert load_catalog_cached().catalog == fresh.catalog
+
+
+def test_a_cache_that_validates_as_json_but_not_as_a_catalogue_is_ignored() -> None:
+    fresh = load_catalog_cached()
+    path = cache_path()
+    text = path.read_text(encoding="utf-8")
+    title = fresh.catalog.routines[0].title
+    path.write_text(text.replace(f'"{title}"', '"\\u001b]0;PWNED\\u0007"', 1), encoding="utf-8")
+    result = load_catalog_cached()
+    assert result.catalog == fresh.catalog and result.catalog.routines[0].title == title
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
+def test_a_cache_file_or_folder_of_another_user_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = load_catalog_cached()
+    path = cache_path()
+
+    def no_load(*args: object, **kwargs: object) -> object:
+        return fresh  # a fresh load answers: the cache was not trusted
+
+    loads: list[int] = []
+    monkeypatch.setattr(cache, "load_catalog", lambda *a, **k: loads.append(1) or no_load())
+    os.chown(path, 12345, -1)
+    load_catalog_cached()
+    assert loads == [1]
+    os.chown(path, os.getuid(), -1)
+    os.chown(path.parent, 12345, -1)
+    load_catalog_cached()
+    assert loads == [1, 1]
+    os.chown(path.parent, os.getuid(), -1)
+    path.parent.chmod(0o777)
+    load_catalog_cached()
+    assert loads == [1, 1, 1]
+
+
+def test_the_key_holds_the_models_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cache.cache_key(BUNDLED_ROOT, None)
+    monkeypatch.setattr(cache, "models_fingerprint", lambda: "another shape of the models")
+    assert cache.cache_key(BUNDLED_ROOT, None) != before
+
+
+def test_cache_folders_are_0700_and_files_0600_whatever_the_umask() -> None:
+    old = os.umask(0)
+    try:
+        load_catalog_cached()
+    finally:
+        os.umask(old)
+    assert cache_path().stat().st_mode & 0o777 == 0o600
+    assert cache_path().parent.stat().st_mode & 0o777 == 0o700
