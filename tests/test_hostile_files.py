@@ -299,3 +299,18 @@ def test_history_output_plain_json_and_csv_never_carries_a_control_character(
     assert kept == record["mood"]  # escaped for the terminal, exact for a program
     assert main(["history", "--csv"]) == 0
     assert "\\u001b]0;PWNED" in capsys.readouterr().out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damage=st.data())
+def test_a_mutated_catalogue_cache_is_used_only_when_it_still_validates(damage: st.DataObject) -> None:
+    from companion.catalogue.cache import cache_path, load_catalog_cached
+
+    cache_path().unlink(missing_ok=True)  # each example starts from the same real cache
+    fresh = load_catalog_cached()
+    path = cache_path()
+    path.write_bytes(damage.draw(mutated(path.read_bytes())))
+    result = load_catalog_cached()
+    # A mutation the models accept is a catalogue like any other; most are not, and a fresh load answers.
+    assert all(control is None for control in (CONTROL.search(r.title) for r in result.catalog.routines))
+    assert len(result.catalog.routines) == len(fresh.catalog.routines)

@@ -68,6 +68,8 @@ def parse_toml(text: str, name: str) -> dict[str, Any] | Problem:
     except tomllib.TOMLDecodeError as exc:
         message, line = toml_error_line(exc)
         return Problem(name, "", f"is not valid TOML: {message}; fix the syntax", line=line)
+    except RecursionError:  # arrays or tables within each other hundreds deep: no routine is shaped so
+        return Problem(name, "", "is nested too deeply (lists or tables within each other); fix the syntax")
 
 
 def read_toml(path: Path, name: str, max_bytes: int | None = None) -> dict[str, Any] | Problem:

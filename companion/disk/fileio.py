@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import sys
 import tempfile
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock
@@ -80,6 +81,22 @@ def read_bounded(path: Path, max_bytes: int) -> bytes | None:
     with open(path, "rb") as handle:
         data = handle.read(max_bytes + 1)
     return None if len(data) > max_bytes else data
+
+
+MAX_SMALL_FILE_BYTES = 2**20
+"""Settings, screening answers and checkpoints take a few KiB; a file larger than this is not read. A design
+choice."""
+
+
+def parse_json(raw: bytes | None) -> Any:
+    """The JSON value in ``raw`` (UTF-8), ``ValueError`` for anything else: bytes that are not UTF-8 or not JSON,
+    ``None`` (a file :func:`read_bounded` found too large), or nesting deeper than Python's stack allows."""
+    if raw is None:
+        raise ValueError(f"larger than {MAX_SMALL_FILE_BYTES // 1024} KiB")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def owned_by_user(path: Path) -> bool:

@@ -24,7 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from companion.disk.fileio import HeldLock, atomic_write, file_lock, lock_path_for, move_aside, read_bounded, try_lock
+from companion.disk.fileio import (
+    MAX_SMALL_FILE_BYTES,
+    HeldLock,
+    atomic_write,
+    file_lock,
+    lock_path_for,
+    move_aside,
+    parse_json,
+    read_bounded,
+    try_lock,
+)
 from companion.disk.paths import Paths
 from companion.history.records import (
     CLOCK_SLACK_SECONDS,
@@ -46,8 +56,6 @@ if TYPE_CHECKING:
     from companion.catalogue.models import Catalog
 
 CHECKPOINT_SCHEMA_VERSION = 1
-MAX_CHECKPOINT_BYTES = 256 * 1024
-"""A checkpoint of the longest routine takes a few KiB; a larger file is not read. A design choice."""
 
 
 class CheckpointStep(BaseModel):
@@ -156,31 +164,28 @@ def load_checkpoint(
     """
     path = paths.checkpoint
     try:
-        raw = read_bounded(path, MAX_CHECKPOINT_BYTES)
+        raw = read_bounded(path, MAX_SMALL_FILE_BYTES)
     except FileNotFoundError:
         return None, None
     except OSError as exc:
         return None, f"Could not read the unfinished session ({path}: {exc.strerror or exc})."
     data: Any = None
-    problem = f"larger than {MAX_CHECKPOINT_BYTES // 1024} KiB"
-    if raw is not None:
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            checkpoint = Checkpoint.model_validate(data)
-            found = (
-                None if now is None or catalog is None else implausible(checkpoint_to_record(checkpoint), now, catalog)
-            )
-            if found is None:
-                return checkpoint, None
-            problem = found
-        except ValidationError as exc:
-            problem = record_problem(exc)
-        except UnicodeDecodeError:
-            problem = "not UTF-8 text"
-        except RecursionError:
-            problem = "nested too deeply"
-        except ValueError:
-            problem = "not valid JSON"
+    try:
+        data = parse_json(raw)
+        checkpoint = Checkpoint.model_validate(data)
+        problem = None
+        if now is not None and catalog is not None:
+            problem = implausible(checkpoint_to_record(checkpoint), now, catalog)
+        if problem is None:
+            return checkpoint, None
+    except ValidationError as exc:
+        problem = record_problem(exc)
+    except UnicodeDecodeError:
+        problem = "not UTF-8 text"
+    except json.JSONDecodeError:
+        problem = "not valid JSON"
+    except ValueError as exc:  # too large, nested too deeply
+        problem = str(exc)
     version = data.get("schema_version") if isinstance(data, dict) else None
     if isinstance(version, int) and version > CHECKPOINT_SCHEMA_VERSION:
         return None, f"The unfinished session in {path} was saved by a newer Companion; it is left as is."

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from companion.catalogue.models import Catalog, Question, QuestionKind, Routine
-from companion.disk.fileio import atomic_write, file_lock, lock_path_for
+from companion.disk.fileio import MAX_SMALL_FILE_BYTES, atomic_write, file_lock, lock_path_for, parse_json, read_bounded
 from companion.disk.paths import Paths
 
 SCREENING_SCHEMA_VERSION = 1
@@ -68,9 +68,9 @@ class ScreeningAnswers(BaseModel):
 def load_screening(paths: Paths, today: date) -> ScreeningAnswers:
     """Today's answers, or fresh ones when none were saved today (or the file is unreadable: it is only a memo)."""
     try:
-        data = json.loads(paths.screening.read_bytes().decode("utf-8"))
+        data = parse_json(read_bounded(paths.screening, MAX_SMALL_FILE_BYTES))
         answers = ScreeningAnswers.model_validate(data)
-    except (OSError, UnicodeDecodeError, ValueError, ValidationError):
+    except (OSError, ValueError):  # a ValidationError is a ValueError
         return ScreeningAnswers.fresh(today)
     if answers.day != today:
         return ScreeningAnswers.fresh(today)

@@ -36,7 +36,15 @@ from companion.catalogue.models import (
     Routine,
 )
 from companion.catalogue.problems import validation_problems
-from companion.disk.fileio import atomic_write, file_lock, lock_path_for, move_aside
+from companion.disk.fileio import (
+    MAX_SMALL_FILE_BYTES,
+    atomic_write,
+    file_lock,
+    lock_path_for,
+    move_aside,
+    parse_json,
+    read_bounded,
+)
 from companion.disk.paths import Paths
 
 SETTINGS_SCHEMA_VERSION = 1
@@ -210,13 +218,13 @@ def load_settings(paths: Paths, now: datetime | None = None) -> tuple[Settings, 
     """
     path = paths.settings
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_SMALL_FILE_BYTES)
     except FileNotFoundError:
         return Settings(), None
     except OSError as exc:
         return Settings(), f"Could not read your settings ({path}: {exc.strerror or exc}); using the defaults."
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = parse_json(raw)
         if not isinstance(data, dict):
             raise ValueError("the file does not hold a JSON object")
         version = data.get("schema_version", SETTINGS_SCHEMA_VERSION)
@@ -248,8 +256,8 @@ def _describe(exc: Exception) -> str:
 
 def _version_on_disk(path: Path) -> int | None:
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = parse_json(read_bounded(path, MAX_SMALL_FILE_BYTES))
+    except (OSError, ValueError):
         return None
     version = data.get("schema_version") if isinstance(data, dict) else None
     return version if isinstance(version, int) and not isinstance(version, bool) else None
