@@ -107,10 +107,11 @@ def _planted_pickle(marker: Path) -> bytes:
 def test_a_planted_pickle_behind_the_right_key_is_never_run(tmp_path: Path) -> None:
     fresh = load_catalog_cached()
     path = cache_path()
-    key_line = path.read_bytes().split(b"\n", 1)[0]
+    key = path.read_bytes().split(b" ", 1)[0].decode()
     marker = tmp_path / "ran"
+    body = _planted_pickle(marker)
     for name in (path, path.with_name("catalog-v1.pickle")):  # the new file and the old format's
-        name.write_bytes(key_line + b"\n" + _planted_pickle(marker))
+        name.write_bytes(cache._head(key, body) + b"\n" + body)  # even behind the right key and digest
     assert load_catalog_cached().catalog == fresh.catalog
     assert not marker.exists()
 

@@ -12,9 +12,9 @@ own models (pydantic's JSON validation), so a cache file can hold nothing the mo
 never code: no pickle.
 
 The files live in the user's cache folder, 0600 in a 0700 folder like every Companion file. A cache that cannot
-be read, is larger than :data:`MAX_CACHE_BYTES`, does not validate, was written for other inputs, or whose file or
-folder belongs to another user (or is writable by others) is ignored (and replaced when the folder is ours); a
-cache that cannot be written changes nothing.
+be read, is larger than :data:`MAX_CACHE_BYTES`, does not match the digest on its first line (a flipped byte),
+does not validate, was written for other inputs, or whose file or folder belongs to another user (or is writable
+by others) is ignored (and replaced when the folder is ours); a cache that cannot be written changes nothing.
 """
 
 from __future__ import annotations
@@ -112,6 +112,11 @@ def _adapter(kind: type[Any]) -> pydantic.TypeAdapter[Any]:
     return adapter
 
 
+def _head(key: str, body: bytes) -> bytes:
+    """The first line of a cache file: its key and the digest of what follows (a flipped byte is never used)."""
+    return f"{key} {hashlib.sha256(body).hexdigest()}".encode()
+
+
 def _read_cache(path: Path, key: str, kind: type[T]) -> T | None:
     """What the cache file holds for ``key``, validated as a ``kind``; ``None`` if anything is amiss."""
     if not (_private(path.parent) and _private(path)):
@@ -121,7 +126,7 @@ def _read_cache(path: Path, key: str, kind: type[T]) -> T | None:
         if data is None:
             return None
         head, _, body = data.partition(b"\n")
-        if head != key.encode():
+        if head != _head(key, body):
             return None
         result: T = _adapter(kind).validate_json(body)
     except (OSError, ValueError, RecursionError):  # a ValidationError is a ValueError
@@ -138,7 +143,8 @@ def cached(path: Path, key: str, kind: type[T], load: Callable[[], T]) -> T:
     result = load()
     with contextlib.suppress(OSError, ValueError):
         if not path.parent.exists() or _private(path.parent):
-            atomic_write(path, key.encode() + b"\n" + _adapter(kind).dump_json(result))
+            body = _adapter(kind).dump_json(result)
+            atomic_write(path, _head(key, body) + b"\n" + body)
     return result
 
 
