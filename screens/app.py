@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +29,7 @@ from screens.themes import THEMES
 if TYPE_CHECKING:
     from companion.catalogue.loader import LoadResult
     from screens.flow import RoutineFlow
+    from screens.runner import RunnerScreen
 
 NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
 """App actions that open another screen; hidden while a routine's flow or a dialog is on screen."""
@@ -92,6 +96,8 @@ class CompanionApp(App[int]):
         return home
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            self._end_on_termination()
         for problem in self.services.user_problems:
             self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
         for message in self.services.messages:
@@ -159,6 +165,42 @@ class CompanionApp(App[int]):
         today = local_date(self.services.clock.now())
         self.history_ready = True
         self.sub_title = today_summary(records, today)
+
+    def _end_on_termination(self) -> None:
+        """SIGTERM (a kill, a logout) and SIGHUP (the terminal closed) end the app as quitting does: a run in
+        progress checkpointed first, the terminal given back as it was (no alternate screen, no mouse reporting)."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(number, self.terminated, number)
+
+    def terminated(self, number: int) -> None:
+        """The system asked the app to end (signal ``number``): checkpoint the run, then exit with 128 + number."""
+        runner = self.running()
+        if runner is not None:
+            runner.save_checkpoint()
+        self.exit(128 + number)
+
+    def running(self) -> RunnerScreen | None:
+        """The runner of a routine under way in this window, if any."""
+        if "screens.runner" not in sys.modules:  # no routine was run in this window
+            return None
+        from screens.runner import RunnerScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, RunnerScreen) and not s.ended), None)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit; during a run, checkpoint first and ask, as Stop does."""
+        runner = self.running()
+        if runner is None:
+            self.exit()
+        elif self.screen is runner:
+            runner.ask_to_quit()
+        else:  # a dialog over the run (the stop question): the run is paused and checkpointed already
+            runner.save_checkpoint()
+            self.exit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Companion's commands only; of Textual's own, the theme picker (a setting) and Quit, in our words."""

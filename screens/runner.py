@@ -65,13 +65,29 @@ class StopConfirmScreen(YesNoAnswers, ModalScreen[bool]):
         Binding("y", "answer(True)", "Stop"),
         Binding("n,escape", "answer(False)", "Keep going"),
     ]
+    QUESTION = "Stop the routine now? The time done so far is recorded."
+    YES = "Stop (y)"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="stop-dialog"):
-            yield Static("Stop the routine now? The time done so far is recorded.", id="stop-question")
+            yield Static(self.QUESTION, id="stop-question")
             with Horizontal(id="stop-buttons"):
                 yield MarkedButton("Keep going (n)", id="no", variant="primary")
-                yield MarkedButton("Stop (y)", id="yes", variant="error")
+                yield MarkedButton(self.YES, id="yes", variant="error")
+
+
+class QuitConfirmScreen(StopConfirmScreen):
+    """Ctrl+Q during a run: ask before quitting (the run is paused and checkpointed already)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Quit"),
+        Binding("n,escape", "answer(False)", "Keep going"),
+    ]
+    QUESTION = (
+        "Quit Companion in the middle of the routine? The time done so far is kept: the next time you start "
+        "Companion, you can record it or discard it."
+    )
+    YES = "Quit (y)"
 
 
 class RunnerScreen(Screen[None]):
@@ -330,6 +346,30 @@ class RunnerScreen(Screen[None]):
         if result.ok and not result.reason:
             self.say(f"Added {format_seconds(round(result.seconds))} to this step.", timeout=2)
         self._act(Action.EXTEND, result)
+
+    @property
+    def ended(self) -> bool:
+        """Whether the run is over (its record handed to the flow)."""
+        return self._ended
+
+    def ask_to_quit(self) -> None:
+        """Ctrl+Q during the run: pause and checkpoint first, then ask, as Stop does. Quitting keeps the checkpoint,
+        offered for recording at the next start; keeping on resumes a run that was running."""
+        was_running = self.run.snapshot().status is RunStatus.RUNNING
+        if was_running:
+            self.run.pause()
+        self.refresh_run(checkpoint=True)
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.save_checkpoint()
+                self.app.exit()
+                return
+            if was_running and not self._ended:
+                self.run.resume()
+            self._redraw_now(checkpoint=True)
+
+        self.app.push_screen(QuitConfirmScreen(), callback=answered)
 
     def action_stop(self) -> None:
         if self._ended:
