@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import json
 import os
 import threading
@@ -36,8 +35,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from companion.disk.fileio import (
     NOT_INHERITED,
@@ -52,20 +49,15 @@ from companion.disk.fileio import (
     write_all,
 )
 from companion.disk.paths import Paths
-from companion.history import migrations
-from companion.history.records import SessionRecord, StepDone, record_problem
+from companion.history import messages, migrations
+from companion.history.parsing import BOM, HISTORY_FORMAT, Entry, Parsed, header_line, is_header, parse, render
+from companion.history.records import SessionRecord
 
 T = TypeVar("T")
 
-HISTORY_FORMAT = "companion-history"
-BOM = b"\xef\xbb\xbf"
-_STEP_KEYS = frozenset({"area", "tool", "planned_seconds", "actual_seconds"})
-_MAX_PROBLEMS_SHOWN = 5
 MAX_HISTORY_BYTES = 64 * 2**20
 """The largest history (or export of one) read: 20,000 sessions take 15 MiB; a larger file is refused with a message
 before it is read whole. A design choice."""
-MAX_LINE_BYTES = 2**20
-"""The longest line taken for a session (the bounds of :mod:`~companion.history.records` keep one under 100 KiB)."""
 
 
 class StorageError(Exception):
@@ -113,252 +105,6 @@ class ImportResult:
     skipped: list[SessionRecord]
 
 
-@dataclass
-class _Entry:
-    record: SessionRecord
-    raw: bytes | None
-    """The line exactly as read (kept as is on rewrite, so unknown fields survive byte for byte)."""
-
-
-@dataclass
-class _Parsed:
-    entries: list[_Entry] = field(default_factory=list)
-    header: dict[str, Any] | None = None
-    version: int = migrations.FIRST_SCHEMA_VERSION
-    newer: bool = False
-    damaged: bool = False
-    """Anything besides a torn last line: bad header, bad lines, NUL bytes, duplicates, an empty file."""
-    empty: bool = False
-    torn: bytes = b""
-    problems: list[str] = field(default_factory=list)
-    migrated: int = 0
-    """Records brought forward from an older schema version."""
-    old_header: bool = False
-    bom: bool = False
-
-    @property
-    def upgrade(self) -> bool:
-        return self.migrated > 0 or self.old_header
-
-    @property
-    def needs_repair(self) -> bool:
-        return self.damaged or bool(self.torn) or self.upgrade
-
-
-def _header_line(version: int, extra: dict[str, Any] | None = None) -> bytes:
-    header: dict[str, Any] = {"format": HISTORY_FORMAT, "schema_version": version}
-    for key, value in (extra or {}).items():
-        header.setdefault(key, value)
-    return json.dumps(header, ensure_ascii=False, separators=(", ", ": ")).encode() + b"\n"
-
-
-class _RecordParser:
-    """Turns lines into records, sharing identical steps and strings (20,000 sessions stay small and fast)."""
-
-    def __init__(self) -> None:
-        self._steps: dict[tuple[str, str, int, int], StepDone] = {}
-        self._strings: dict[str, str] = {}
-        self._field_sets: dict[frozenset[str], set[str]] = {}
-
-    def _slim(self, model: BaseModel) -> None:
-        """Share one ``__pydantic_fields_set__`` between models that set the same fields (~0.7 KiB each).
-
-        Safe because the models are frozen: pydantic only adds to that set on assignment, and ``model_copy``
-        copies it first.
-        """
-        fields_set = model.__pydantic_fields_set__
-        shared = self._field_sets.setdefault(frozenset(fields_set), fields_set)
-        if shared is not fields_set:
-            object.__setattr__(model, "__pydantic_fields_set__", shared)
-
-    def _share(self, data: dict[str, Any]) -> None:
-        steps = data.get("steps")
-        if type(steps) is list:
-            shared: list[Any] = []
-            for step in steps:
-                if type(step) is dict and step.keys() == _STEP_KEYS:
-                    area, tool = step["area"], step["tool"]
-                    planned, actual = step["planned_seconds"], step["actual_seconds"]
-                    if type(area) is str and type(tool) is str and type(planned) is int and type(actual) is int:
-                        key = (area, tool, planned, actual)
-                        known = self._steps.get(key)
-                        if known is None:
-                            try:
-                                known = StepDone.model_validate(step)
-                            except ValidationError:
-                                shared.append(step)  # the record's validation names the field in full
-                                continue
-                            self._slim(known)
-                            self._steps[key] = known
-                        shared.append(known)
-                        continue
-                shared.append(step)
-            data["steps"] = shared
-        for name in ("routine_id", "routine_title"):
-            value = data.get(name)
-            if type(value) is str:
-                data[name] = self._strings.setdefault(value, value)
-
-    def parse(self, line: bytes) -> tuple[SessionRecord | None, str, bool]:
-        """``(record, problem, migrated)``; ``record`` is None when the line is not a valid session.
-
-        A line from a newer version of Companion that this one cannot read is no damage: its problem is
-        :data:`NEWER_RECORD` (the file is then read-only, and the line stays as it is).
-        """
-        if len(line) > MAX_LINE_BYTES:
-            return None, f"longer than {MAX_LINE_BYTES // 1024} KiB, far more than a session holds", False
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            return None, "not valid UTF-8 text", False
-        try:
-            data = json.loads(text)
-        except RecursionError:
-            return None, "nested too deeply to be a session", False
-        except ValueError:
-            return None, "not valid JSON", False
-        if type(data) is not dict:
-            return None, f"a JSON {type(data).__name__}, not a session object", False
-        migrated = False
-        try:
-            if migrations.needs_migration(data):
-                data = migrations.migrate_record(data)
-                migrated = True
-            newer = migrations.record_version(data) > migrations.current_version()
-        except migrations.MigrationError as exc:
-            return None, f"field 'schema_version': {exc}", False
-        if "id" not in data:
-            return None, NEWER_RECORD if newer else "field 'id': missing", False
-        try:
-            self._share(data)
-            record = SessionRecord.model_validate(data)
-        except ValidationError as exc:
-            return None, NEWER_RECORD if newer else record_problem(exc), False
-        self._slim(record)
-        return record, "", migrated
-
-
-NEWER_RECORD = "a session written by a newer version of Companion"
-
-
-def _is_header(data: Any) -> bool:
-    return type(data) is dict and data.get("format") == HISTORY_FORMAT
-
-
-def _parse(data: bytes) -> _Parsed:
-    """Read a history file's bytes line by line: keep every intact session, describe everything else.
-
-    The cyclic garbage collector is paused meanwhile: parsing creates ~10 objects a session and no cycles, and
-    its repeated full passes over them otherwise double the load time of a large history.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_lines(data)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _parse_lines(data: bytes) -> _Parsed:
-    parsed = _Parsed()
-    current = migrations.current_version()
-    if data.startswith(BOM):
-        parsed.bom = True
-        data = data[len(BOM) :]
-    if not data.strip(b" \t\r\n"):
-        parsed.empty = parsed.damaged = True
-        parsed.problems.append("the file is empty" if not data else "the file holds only blank space")
-        return parsed
-    lines = data.split(b"\n")
-    tail = lines.pop()  # b"" when the file ends with a newline, as it should
-    parser = _RecordParser()
-    seen: set[uuid.UUID] = set()
-
-    def take(number: int, line: bytes, last: bool) -> bool:
-        """Handle one line; return False only for a torn last line (the caller sets it aside)."""
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if not line.strip():
-            return True
-        clean = line
-        if b"\x00" in line:
-            parsed.damaged = True
-            clean = line.replace(b"\x00", b"")
-            parsed.problems.append(f"line {number}: NUL bytes" + ("" if clean.strip() else " only"))
-            if not clean.strip():
-                return True
-        if number == 1 and parsed.header is None:
-            try:
-                head = json.loads(clean.decode("utf-8"))
-            except ValueError:
-                head = None
-            if _is_header(head):
-                try:
-                    parsed.version = migrations.record_version(head)
-                except migrations.MigrationError as exc:
-                    parsed.damaged = True
-                    parsed.problems.append(f"line 1: the header's {exc}")
-                parsed.header = head
-                parsed.newer = parsed.version > current
-                parsed.old_header = parsed.version < current
-                return True
-            parsed.damaged = True
-            if type(head) is dict:
-                parsed.problems.append("line 1: the header line is missing")
-            else:
-                if last:
-                    return False
-                parsed.problems.append("line 1: not a Companion history header")
-                return True
-        record, problem, migrated = parser.parse(clean)
-        if record is None and problem == NEWER_RECORD and clean is line:
-            parsed.newer = True  # read-only: the line is never rewritten, so it stays as it is
-            parsed.problems.append(f"line {number}: {problem}, kept as it is")
-            return True
-        if record is None:
-            if last:
-                return False
-            parsed.damaged = True
-            parsed.problems.append(f"line {number}: {problem}")
-            return True
-        if record.id in seen:
-            parsed.damaged = True
-            parsed.problems.append(f"line {number}: a second session with id {record.id} (the first one is kept)")
-            return True
-        seen.add(record.id)
-        if record.schema_version > current:
-            parsed.newer = True
-        parsed.migrated += migrated
-        raw = line if clean is line and not migrated else None
-        parsed.entries.append(_Entry(record, raw))
-        return True
-
-    for number, line in enumerate(lines, start=1):
-        take(number, line, last=False)
-    if tail and not take(len(lines) + 1, tail, last=True):
-        parsed.torn = tail
-        parsed.problems.append(f"line {len(lines) + 1}: cut short ({len(tail)} bytes, no end of line)")
-    if parsed.header is None and not parsed.entries and not parsed.damaged and parsed.torn:
-        parsed.damaged = True  # nothing but a fragment: the header itself was torn
-    return parsed
-
-
-def _render(entries: Iterable[_Entry], header: dict[str, Any] | None) -> bytes:
-    extra = {k: v for k, v in (header or {}).items() if k not in ("format", "schema_version")}
-    chunks = [_header_line(migrations.current_version(), extra)]
-    for entry in entries:
-        chunks.append(entry.raw if entry.raw is not None else entry.record.model_dump_json().encode())
-        chunks.append(b"\n")
-    return b"".join(chunks)
-
-
-def _summarise(problems: list[str]) -> str:
-    shown = "; ".join(problems[:_MAX_PROBLEMS_SHOWN])
-    more = len(problems) - _MAX_PROBLEMS_SHOWN
-    return shown + (f"; and {more} more" if more > 0 else "")
-
-
 def _synchronized(method: Callable[..., T]) -> Callable[..., T]:
     """Run ``method`` holding the store's thread lock (re-entrant: a method may call another)."""
 
@@ -403,23 +149,14 @@ class HistoryStore:
                 too_large = os.fstat(handle.fileno()).st_size > MAX_HISTORY_BYTES
                 data = b"" if too_large else handle.read(MAX_HISTORY_BYTES + 1)
                 if too_large or len(data) > MAX_HISTORY_BYTES:
-                    raise StorageError(
-                        f"Your history at {self.path} is larger than the {MAX_HISTORY_BYTES // 2**20} MiB Companion "
-                        "reads (20,000 sessions take about 15 MiB); it was not read, and nothing was changed or "
-                        "moved. Move it away to start a new history, or import it in parts."
-                    )
+                    raise StorageError(messages.too_large(self.path, MAX_HISTORY_BYTES))
                 return data
         except FileNotFoundError:
             return None
         except PermissionError as exc:
-            raise StorageError(
-                f"Cannot read your history at {self.path}: permission denied. Nothing was changed or moved; "
-                "check the file's owner and permissions."
-            ) from exc
+            raise StorageError(messages.cannot_read(self.path, None)) from exc
         except OSError as exc:
-            raise StorageError(
-                f"Cannot read your history at {self.path}: {exc.strerror or exc}. Nothing was changed or moved."
-            ) from exc
+            raise StorageError(messages.cannot_read(self.path, exc)) from exc
 
     def _remember(self, records: list[SessionRecord]) -> None:
         self._ids = {record.id for record in records}
@@ -439,42 +176,25 @@ class HistoryStore:
             self.read_only = False
             self._remember([])
             return LoadReport(records=[])
-        parsed = _parse(data)
+        parsed = parse(data)
         report = LoadReport(records=[], read_only=parsed.newer)
         if parsed.newer:
-            which = (
-                f"format version {parsed.version}"
-                if parsed.version > migrations.current_version()
-                else "some of its sessions are of a newer format"
-            )
-            report.messages.append(
-                f"Your history at {self.path} was written by a newer version of Companion ({which}; this one "
-                f"knows up to format version {migrations.current_version()}). It is shown read-only: nothing will "
-                "be changed or added to it. Update Companion to save new sessions."
-            )
+            report.messages.append(messages.newer_file(self.path, parsed.version))
             if parsed.damaged or parsed.torn:
-                report.messages.append(
-                    f"Some lines could not be read and were left untouched: {_summarise(parsed.problems)}."
-                )
+                report.messages.append(messages.left_untouched(parsed.problems))
         elif parsed.needs_repair:
             try:
                 with self._locked():
                     data = self._read()
                     if data is not None:
-                        parsed = _parse(data)
+                        parsed = parse(data)
                         if not parsed.newer and parsed.needs_repair:
                             report.set_aside, notes = self._repair_locked(data, parsed, parsed.entries)
                             report.messages.extend(notes)
             except (StorageError, OSError) as exc:
-                report.messages.append(
-                    f"Your history at {self.path} has problems ({_summarise(parsed.problems)}) that could not be "
-                    f"repaired now: {exc}. The intact sessions are shown; nothing was changed."
-                )
+                report.messages.append(messages.not_repaired(self.path, parsed.problems, exc))
         if parsed.bom:
-            report.messages.append(
-                f"Your history at {self.path} starts with a byte-order mark (it was probably saved by a text "
-                "editor); it was read normally."
-            )
+            report.messages.append(messages.byte_order_mark(self.path))
         report.read_only = parsed.newer
         report.records = [entry.record for entry in parsed.entries]
         self.read_only = parsed.newer
@@ -518,11 +238,7 @@ class HistoryStore:
             return path
         target, folder = path.resolve(), path.parent.resolve()
         if not target.is_relative_to(folder):
-            raise StorageError(
-                f"Your history at {path} is a link to {target}, outside Companion's data folder {folder}; Companion "
-                "does not write through it, and nothing was changed. Put the file itself in the data folder, or "
-                "link the whole data folder instead."
-            )
+            raise StorageError(messages.link_outside(path, target, folder))
         return target
 
     def _stale_temp_files(self) -> list[Path]:
@@ -539,7 +255,7 @@ class HistoryStore:
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
 
-    def _repair_locked(self, data: bytes, parsed: _Parsed, entries: list[_Entry]) -> tuple[list[Path], list[str]]:
+    def _repair_locked(self, data: bytes, parsed: Parsed, entries: list[Entry]) -> tuple[list[Path], list[str]]:
         """Keep damaged data aside, then write ``entries`` back. Returns the files written and messages."""
         stamp = utc_stamp(self._now())
         kept: list[Path] = []
@@ -550,45 +266,33 @@ class HistoryStore:
             # A copy kept by a repair that then failed (a full disk) is the same file still: not kept twice.
             copy = existing_copy(target, "corrupt") or keep_copy(target, f"corrupt-{stamp}")
             kept.append(copy)
-            if parsed.empty:
-                notes.append(
-                    f"Your history file {self.path} was empty; an empty file is not taken for an empty history. "
-                    f"It was kept as {copy}. If you have a backup of your history, import it with "
-                    "'companion import FILE'."
-                )
-            else:
-                notes.append(
-                    f"Your history file {self.path} was damaged ({_summarise(parsed.problems)}). The original is "
-                    f"kept unchanged as {copy}; sessions in use: {count}, every intact one."
-                )
+            notes.append(
+                messages.empty(self.path, copy)
+                if parsed.empty
+                else messages.damaged(self.path, parsed.problems, copy, count)
+            )
         elif parsed.torn:
             side = set_aside_bytes(target, f"torn-{stamp}", parsed.torn)
             kept.append(side)
-            notes.append(
-                f"The last line of your history was cut short (a save was interrupted); the fragment was set "
-                f"aside in {side}. Sessions in use: {count}, every complete one."
-            )
+            notes.append(messages.torn(side, count))
         if parsed.upgrade and not parsed.damaged:
             copy = existing_copy(target, f"v{parsed.version}") or keep_copy(target, f"v{parsed.version}-{stamp}")
             kept.append(copy)
-            notes.append(
-                f"Your history was upgraded to format version {migrations.current_version()}; the previous file "
-                f"is kept as {copy}."
-            )
-        atomic_write(target, _render(entries, parsed.header))
+            notes.append(messages.upgraded(copy))
+        atomic_write(target, render(entries, parsed.header))
         return kept, notes
 
-    def _rewrite(self, change: Callable[[list[_Entry]], list[_Entry]], record: SessionRecord | None = None) -> None:
+    def _rewrite(self, change: Callable[[list[Entry]], list[Entry]], record: SessionRecord | None = None) -> None:
         """Apply ``change`` to the sessions on disk now and replace the file atomically, under the lock."""
         if self.read_only:
-            raise ReadOnlyError(self._read_only_message())
+            raise ReadOnlyError(messages.read_only(self.path))
         with self._locked():
             self._sweep_locked()
             data = self._read()
-            parsed = _parse(data) if data is not None else _Parsed()
+            parsed = parse(data) if data is not None else Parsed()
             if parsed.newer:
                 self.read_only = True
-                raise ReadOnlyError(self._read_only_message())
+                raise ReadOnlyError(messages.read_only(self.path))
             entries = change(list(parsed.entries))
             unchanged = len(entries) == len(parsed.entries) and all(
                 a is b for a, b in zip(entries, parsed.entries, strict=True)
@@ -601,24 +305,11 @@ class HistoryStore:
                     _kept, notes = self._repair_locked(data, parsed, entries)
                     self.messages.extend(notes)
                 else:
-                    atomic_write(self._target(), _render(entries, parsed.header))
+                    atomic_write(self._target(), render(entries, parsed.header))
             except OSError as exc:
                 self._records = None  # the folder sync may have failed after the replacement: re-read on use
-                raise SaveError(self._write_failed_message(exc), record) from exc
+                raise SaveError(messages.write_failed(self.path, exc), record) from exc
             self._remember([entry.record for entry in entries])
-
-    def _read_only_message(self) -> str:
-        return (
-            f"Your history at {self.path} was written by a newer version of Companion; this version only reads "
-            "it and changes nothing. Update Companion to save or change sessions."
-        )
-
-    def _write_failed_message(self, exc: OSError) -> str:
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        return (
-            f"Could not save to your history at {self.path}: {reason}. Your earlier sessions are unchanged. "
-            "Free some space or fix the problem, then try again, or export the session to a file."
-        )
 
     @_synchronized
     def append(self, record: SessionRecord) -> None:
@@ -631,7 +322,7 @@ class HistoryStore:
         if self._records is not None and record.id in self._ids:
             raise ValueError(f"session {record.id} is already saved; use update() to change it")
         if self.read_only:
-            raise SaveError(self._read_only_message(), record)
+            raise SaveError(messages.read_only(self.path), record)
         line = record.model_dump_json().encode() + b"\n"
         try:
             with self._locked():
@@ -645,7 +336,7 @@ class HistoryStore:
         except StorageError as exc:
             raise SaveError(str(exc), record) from exc
         except OSError as exc:
-            raise SaveError(self._write_failed_message(exc), record) from exc
+            raise SaveError(messages.write_failed(self.path, exc), record) from exc
         if self._records is not None:
             self._ids.add(record.id)
             self._records = [*self._records, record]  # a new list: readers in other threads keep theirs
@@ -654,14 +345,14 @@ class HistoryStore:
         ensure_dir(self.path.parent)
         path = self._target()
         if not path.exists():
-            atomic_write(path, _header_line(migrations.current_version()))
+            atomic_write(path, header_line(migrations.current_version()))
         fd = os.open(path, os.O_RDWR | os.O_APPEND | NOT_INHERITED | getattr(os, "O_NOFOLLOW", 0))
         try:
             size = os.fstat(fd).st_size
             prefix = b""
             if size == 0:
                 self.messages.append(f"Your history file {path} was empty when saving; a new header was written.")
-                prefix = _header_line(migrations.current_version())
+                prefix = header_line(migrations.current_version())
             else:
                 self._refuse_newer(fd, size)
                 size, prefix = self._mend_tail(fd, size)
@@ -674,7 +365,7 @@ class HistoryStore:
                     os.fsync(fd)
                 except OSError:
                     pass  # the torn line left behind is set aside by the next load or save
-                raise SaveError(self._write_failed_message(exc)) from exc
+                raise SaveError(messages.write_failed(self.path, exc)) from exc
         finally:
             os.close(fd)
 
@@ -683,11 +374,11 @@ class HistoryStore:
         first = head.split(b"\n", 1)[0].removeprefix(BOM)
         try:
             header = json.loads(first)
-            version = migrations.record_version(header) if _is_header(header) else None
+            version = migrations.record_version(header) if is_header(header) else None
         except (ValueError, migrations.MigrationError):
             return
         if version is not None and version > migrations.current_version():
-            raise ReadOnlyError(self._read_only_message())
+            raise ReadOnlyError(messages.read_only(self.path))
 
     def _mend_tail(self, fd: int, size: int) -> tuple[int, bytes]:
         """Make sure the next line starts on a line of its own; set a torn last line aside. Reads the tail only."""
@@ -711,12 +402,9 @@ class HistoryStore:
         side = set_aside_bytes(self._target(), f"torn-{utc_stamp(self._now())}", tail)
         os.ftruncate(fd, start)
         os.fsync(fd)
-        self.messages.append(
-            f"The last line of your history was cut short (a save was interrupted); the fragment was set aside "
-            f"in {side}."
-        )
+        self.messages.append(messages.torn(side, None))
         if start == 0:
-            return 0, _header_line(migrations.current_version())
+            return 0, header_line(migrations.current_version())
         return start, b""
 
     @_synchronized
@@ -735,12 +423,12 @@ class HistoryStore:
             self.append(record)
             return
 
-        def change(entries: list[_Entry]) -> list[_Entry]:
+        def change(entries: list[Entry]) -> list[Entry]:
             for index, entry in enumerate(entries):
                 if entry.record.id == record.id:
-                    entries[index] = _Entry(record, None)
+                    entries[index] = Entry(record, None)
                     return entries
-            return [*entries, _Entry(record, None)]
+            return [*entries, Entry(record, None)]
 
         try:
             self._rewrite(change, record)
@@ -753,10 +441,10 @@ class HistoryStore:
     def update(self, record: SessionRecord) -> None:
         """Replace the saved session with the same id (e.g. the reflection adds tension after and notes)."""
 
-        def change(entries: list[_Entry]) -> list[_Entry]:
+        def change(entries: list[Entry]) -> list[Entry]:
             for index, entry in enumerate(entries):
                 if entry.record.id == record.id:
-                    entries[index] = _Entry(record, None)
+                    entries[index] = Entry(record, None)
                     return entries
             raise StorageError(f"No saved session with id {record.id}; it may have been deleted in another window.")
 
@@ -768,7 +456,7 @@ class HistoryStore:
         wanted = set(ids)
         removed: list[SessionRecord] = []
 
-        def change(entries: list[_Entry]) -> list[_Entry]:
+        def change(entries: list[Entry]) -> list[Entry]:
             removed.clear()
             removed.extend(entry.record for entry in entries if entry.record.id in wanted)
             return [entry for entry in entries if entry.record.id not in wanted]
@@ -781,7 +469,7 @@ class HistoryStore:
         """Put deleted sessions back (undo), each before the first session that started after it."""
         restoring = list(records)
 
-        def change(entries: list[_Entry]) -> list[_Entry]:
+        def change(entries: list[Entry]) -> list[Entry]:
             present = {entry.record.id for entry in entries}
             for record in restoring:
                 if record.id in present:
@@ -790,7 +478,7 @@ class HistoryStore:
                     (i for i, entry in enumerate(entries) if entry.record.started_at > record.started_at),
                     len(entries),
                 )
-                entries.insert(position, _Entry(record, None))
+                entries.insert(position, Entry(record, None))
                 present.add(record.id)
             return entries
 
@@ -802,7 +490,7 @@ class HistoryStore:
         incoming = list(records)
         result = ImportResult(added=[], skipped=[])
 
-        def change(entries: list[_Entry]) -> list[_Entry]:
+        def change(entries: list[Entry]) -> list[Entry]:
             present = {entry.record.id for entry in entries}
             result.added.clear()
             result.skipped.clear()
@@ -812,7 +500,7 @@ class HistoryStore:
                 else:
                     present.add(record.id)
                     result.added.append(record)
-                    entries.append(_Entry(record, None))
+                    entries.append(Entry(record, None))
             return entries
 
         self._rewrite(change)
