@@ -314,3 +314,12 @@ def test_a_mutated_catalogue_cache_is_used_only_when_it_still_validates(damage: 
     # A mutation the models accept is a catalogue like any other; most are not, and a fresh load answers.
     assert all(control is None for control in (CONTROL.search(r.title) for r in result.catalog.routines))
     assert len(result.catalog.routines) == len(fresh.catalog.routines)
+
+
+def test_compare_says_when_it_sets_a_bad_settings_file_aside(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = default_paths()
+    paths.config.mkdir(parents=True, exist_ok=True)
+    paths.settings.write_bytes(b"[" * 100_000)
+    assert main(["compare"]) == 0
+    err = capsys.readouterr().err
+    assert "settings file could not be used" in err and "nested too deeply" in err

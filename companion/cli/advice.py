@@ -119,12 +119,14 @@ def cmd_redflags(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from companion.settings.price_entry import PriceError, parse_price
     from companion.settings.user_settings import load_settings
-    from companion.words import money
+    from companion.words import money, printable
 
     paths = default_paths()
     catalog = load_catalog_for_cli(paths)
     rules = load_rules_for_cli(catalog)
-    settings, _message = load_settings(paths)
+    settings, message = load_settings(paths)
+    if message:  # a bad settings file was set aside: say so, as the app does
+        print(f"companion: {printable(message)}", file=sys.stderr)
     prices = settings.prices
     try:
         device = parse_price(args.device_price, "device price") if args.device_price is not None else None
