@@ -181,7 +181,7 @@ class CompanionApp(App[int]):
         runner = self.running()
         if runner is not None:
             runner.save_checkpoint()
-        self.exit(128 + number)
+        self.exit(return_code=128 + number)
 
     def running(self) -> RunnerScreen | None:
         """The runner of a routine under way in this window, if any."""
