@@ -180,7 +180,7 @@ class CompanionApp(App[int]):
         """The system asked the app to end (signal ``number``): checkpoint the run, then exit with 128 + number."""
         runner = self.running()
         if runner is not None:
-            runner.save_checkpoint()
+            runner.checkpoint_now()
         self.exit(return_code=128 + number)
 
     def running(self) -> RunnerScreen | None:
@@ -199,7 +199,7 @@ class CompanionApp(App[int]):
         elif self.screen is runner:
             runner.ask_to_quit()
         else:  # a dialog over the run (the stop question): the run is paused and checkpointed already
-            runner.save_checkpoint()
+            runner.checkpoint_now()
             self.exit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

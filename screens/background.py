@@ -73,6 +73,12 @@ class LatestWriter(Generic[T]):
                 return error
             return None
 
+    def write_now(self, value: T) -> Exception | None:
+        """Write ``value`` here and now, in place of any value waiting (the app is ending: no worker would run)."""
+        with self._guard:
+            self._waiting = value
+        return self.flush()
+
     def close(self) -> None:
         """Drop what is waiting and wait for the write under way (from a worker thread: it may take seconds)."""
         with self._guard:

@@ -292,6 +292,13 @@ class RunnerScreen(Screen[None]):
         """Save where the run is (in a worker: the lock may make it wait), so that a crash loses nothing."""
         self.checkpoints.request(self.checkpointer.take())
 
+    def checkpoint_now(self) -> None:
+        """Save where the run is, here and now, waiting for the lock if need be: the app is about to end (a quit,
+        SIGTERM, SIGHUP), and a worker would not finish. A failure is only said: the earlier checkpoint stays."""
+        error = self.checkpoints.write_now(self.checkpointer.take())
+        if error is not None:
+            self._checkpoint_failed(error)
+
     def _checkpoint_failed(self, error: Exception) -> None:
         problem = self.checkpointer.failed(error)
         if problem:
@@ -362,7 +369,7 @@ class RunnerScreen(Screen[None]):
 
         def answered(quit_now: bool | None) -> None:
             if quit_now:
-                self.save_checkpoint()
+                self.checkpoint_now()
                 self.app.exit()
                 return
             if was_running and not self._ended:
