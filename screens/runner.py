@@ -116,6 +116,8 @@ class RunnerScreen(Screen[None]):
         self._ended = False
         self._ticker: Timer | None = None
         self._flash_timer: Timer | None = None
+        self._warned_until = float("-inf")
+        """Until when (on the services' clock) a warning of this run is on screen: a cue must not clear it."""
         self._run_lock: RunLock | None = None
         self.hands_free: HandsFree | None = None
         """Spoken cues, notifications and the status file (see :mod:`companion.run.hands_free`)."""
@@ -149,7 +151,7 @@ class RunnerScreen(Screen[None]):
         self._run_lock = claim_run(self.services.paths)
         outputs = outputs_for(self.services.settings, self.services.hands_free)
         for notice in outputs.notices:
-            self.app.notify(notice, severity="warning", markup=False)
+            self.warn(notice)
         self.hands_free = hands_free_for(self.services.paths, self.plan, self.run, outputs)
         self.checkpoints = LatestWriter(
             self.app, "checkpoint", partial(save_checkpoint, self.services.paths), WRITE_ERRORS, self._checkpoint_failed
@@ -274,8 +276,15 @@ class RunnerScreen(Screen[None]):
         self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float = 4
     ) -> None:
         """A toast that replaces the one before it (cues and answers to keys come quickly: they never pile up)."""
-        self.app.clear_notifications()
+        if self.services.clock.monotonic() >= self._warned_until:
+            self.app.clear_notifications()
         self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def warn(self, message: str) -> None:
+        """A warning toast that the next cues leave in place for as long as it is shown."""
+        timeout = self.app.NOTIFICATION_TIMEOUT
+        self._warned_until = self.services.clock.monotonic() + timeout
+        self.app.notify(message, severity="warning", timeout=timeout, markup=False)
 
     def _flash(self) -> None:
         if self.services.settings.reduced_motion:
@@ -302,7 +311,7 @@ class RunnerScreen(Screen[None]):
     def _checkpoint_failed(self, error: Exception) -> None:
         problem = self.checkpointer.failed(error)
         if problem:
-            self.app.notify(problem, severity="warning", markup=False)
+            self.warn(problem)
 
     def _end(self) -> None:
         """The run is over: hand the record (and the run lock, held until it is recorded) to the flow."""
