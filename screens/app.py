@@ -22,11 +22,12 @@ from companion.services import Services, build_services
 from companion.settings.user_settings import DEFAULT_THEME, HandsFreeChoice, Settings
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
-from screens.messages import FlowMessage, HistoryChanged, SettingsChanged
+from screens.messages import FlowMessage, GuidanceChanged, HistoryChanged, SettingsChanged
 from screens.settings_saver import SettingsSaver
 from screens.themes import THEMES
 
 if TYPE_CHECKING:
+    from companion.advice.guidance import Guidance
     from companion.catalogue.loader import LoadResult
     from screens.flow import RoutineFlow
     from screens.runner import RunnerScreen
@@ -62,6 +63,8 @@ class CompanionApp(App[int]):
         self.start_routine = start_routine
         self.history_ready = False
         """True once the history has been read (screens that need it may wait for :class:`HistoryChanged`)."""
+        self.guidance: Guidance | None = None
+        """Today's advice and what has helped, once worked out (see :meth:`refresh_guidance`)."""
         for theme in THEMES:
             self.register_theme(theme)
         saved = services.settings.theme
@@ -165,6 +168,33 @@ class CompanionApp(App[int]):
         today = local_date(self.services.clock.now())
         self.history_ready = True
         self.sub_title = today_summary(records, today)
+        self.refresh_guidance()
+
+    def refresh_guidance(self) -> None:
+        """Work out today's advice again, off the UI thread; every screen hears of it (:class:`GuidanceChanged`)."""
+        self._guidance_worker()
+
+    @work(thread=True, exclusive=True, group="guidance")
+    def _guidance_worker(self) -> None:
+        from screens.advice import compute_guidance
+
+        found = compute_guidance(self.services)
+        self.call_from_thread(self._guidance_ready, found)
+
+    def _guidance_ready(self, found: Guidance) -> None:
+        self.guidance = found
+        for screen in self.screen_stack:
+            screen.post_message(GuidanceChanged(found))
+
+    def action_advice(self) -> None:
+        """Today's advice in full, with what has helped (once worked out)."""
+        from screens.advice import AdviceScreen
+
+        if self.guidance is None:
+            self.notify("Still reading your history; the advice follows in a moment.", markup=False)
+            return
+        if not isinstance(self.screen, AdviceScreen):
+            self.push_screen(AdviceScreen(self.services.catalog, self.guidance))
 
     def _end_on_termination(self) -> None:
         """SIGTERM (a kill, a logout) and SIGHUP (the terminal closed) end the app as quitting does: a run in
@@ -214,6 +244,9 @@ class CompanionApp(App[int]):
             "History", "Past sessions, details, filters, delete with undo, and statistics (h)", self.action_history
         )
         yield SystemCommand("Red flags", "When to stop and see a doctor rather than massage", self.action_red_flags)
+        yield SystemCommand(
+            "Advice", "Today's advice (rest, a therapist or a doctor), why, and what has helped you", self.action_advice
+        )
         yield SystemCommand(
             "Therapy guide", "The professional therapies explained, searchable by condition (t)", self.action_therapies
         )

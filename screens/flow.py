@@ -314,6 +314,18 @@ class RoutineFlow:
         """Show the reflection at once, saying the session is being saved; save it (a way out if that failed)."""
         from screens.reflection import ReflectionScreen
 
+        if ended.record.actual_seconds == 0:  # stopped before any time was done: there is no session to keep
+            self.back_to_home()
+            self.app.notify("Stopped before any time was done, so no session was recorded.", markup=False)
+
+            def drop() -> None:
+                ended.checkpoints.close()
+                self._clear_checkpoint()
+                if ended.run_lock is not None:
+                    ended.run_lock.release()
+
+            self.app.run_worker(drop, name="drop-empty-run", group="save-session", thread=True, exit_on_error=False)
+            return
         self.back_to_home()
         reflection = ReflectionScreen(self.services, ended.plan, ended.record, saving=True)
         self.app.push_screen(reflection)

@@ -89,6 +89,7 @@ class HistoryScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("f", "focus_filters", "Filter", show=False),
         Binding("m", "more", "More"),
+        Binding("a", "app.advice", "Advice"),
     ]
 
     def __init__(self, services: Services, *, history_ready: bool = False) -> None:
@@ -305,12 +306,22 @@ class HistoryScreen(Screen[None]):
     # -- statistics ------------------------------------------------------------------------------------------
 
     def show_statistics(self) -> None:
-        """Draw the statistics over every session (not only the filtered ones) as of today on the clock."""
+        """Draw the statistics over every session (not only the filtered ones) as of today on the clock, with the
+        advice behind each area and what has helped (the app's latest guidance)."""
         if self._stats_stale:
+            from companion.advice.advisor import bundled_rules
+
             today = local_date(self.services.clock.now())
             stats = statistics(self.records, today, self.services.catalog)
-            self.query_one("#stats-text", Static).update(statistics_text(self.services.catalog, stats))
+            found = getattr(self.app, "guidance", None)
+            why = bundled_rules().relief.explanation()
+            self.query_one("#stats-text", Static).update(statistics_text(self.services.catalog, stats, found, why))
             self._stats_stale = False
+
+    def on_guidance_changed(self) -> None:
+        self._stats_stale = True
+        if self.loaded and self.query_one(TabbedContent).active == "statistics":
+            self.show_statistics()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -8,10 +8,12 @@ from datetime import date, datetime
 
 from rich.text import Text
 
+from companion.advice.guidance import Guidance
 from companion.catalogue.models import Catalog
 from companion.history.queries import Exposure, Statistics
 from companion.history.records import SessionRecord
 from companion.words import count, format_seconds
+from screens.advice_text import area_advice_text, relief_text
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAR_WIDTH = 24
@@ -133,8 +135,11 @@ def daily_bar(seconds: int, most: int) -> str:
     return "█" * full + (_EIGHTHS[part] if part else "")
 
 
-def statistics_text(catalog: Catalog, stats: Statistics) -> Text:
-    """The statistics view: streaks, totals, minutes per area, relief per routine, daily chart, today's exposure."""
+def statistics_text(
+    catalog: Catalog, stats: Statistics, found: Guidance | None = None, rules_explanation: str = ""
+) -> Text:
+    """The statistics view: streaks, totals, today's exposure, minutes per area, the advice behind those areas and
+    what has helped (from today's guidance, once worked out), then the daily chart."""
     text = Text()
     text.append("Streak", style="bold")
     text.append(f"\n  current {count(stats.current_streak, 'day')} · longest {count(stats.longest_streak, 'day')}\n")
@@ -163,16 +168,18 @@ def statistics_text(catalog: Catalog, stats: Statistics) -> Text:
         month = minutes(stats.area_seconds_30_days.get(area, 0))
         text.append(f"  {area_name(catalog, area)[:23]:<24}{week:>8}{month:>9}\n")
 
-    text.append("\nAverage relief per routine", style="bold")
-    text.append(" (tension before minus after)\n", style="dim")
-    if not stats.relief:
-        text.append("  no session rated before and after yet\n")
-    for relief in stats.relief:
-        title = relief.routine_title if len(relief.routine_title) <= 30 else relief.routine_title[:29] + "…"
-        text.append("  ")
-        text.append(title.ljust(31))
-        text.append(f"{relief.average:+.1f}  ({count(relief.sessions, 'session')})\n")
-
+    text.append("\n")
+    if found is None:
+        text.append("What has helped you", style="bold")
+        text.append("\n  working it out…\n")
+    else:
+        advice_lines = area_advice_text(found, areas)
+        if advice_lines:
+            text.append("Advice behind these areas\n", style="bold")
+            text.append_text(advice_lines)
+            text.append("  a shows all of today's advice, why, and its sources.\n", style="dim")
+            text.append("\n")
+        text.append_text(relief_text(found, rules_explanation))
     text.append_text(daily_chart(stats.daily))
     return text
 

@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from companion.advice.advisor import goal_suggestions
 from companion.catalogue.models import Catalog, Routine
 from companion.settings.user_settings import Settings
-from screens.advice_text import goal_suggestion_text
-from screens.messages import RoutineChange, RoutineChangeWanted, RoutineChosen, SettingsChanged
+from screens.advice_text import advice_banner, goal_suggestion_text
+from screens.messages import GuidanceChanged, RoutineChange, RoutineChangeWanted, RoutineChosen, SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview
 from screens.widgets.filter_chooser import FilterChooser
 
@@ -72,6 +72,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "start_routine", "Start", priority=True),
         Binding("f", "focus_filters", "Filter"),
         Binding("o", "next_order", "Sort"),
+        Binding("a", "app.advice", "Advice"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("n", "new_routine", "New", show=False),
         Binding("e", "edit_routine", "Edit", show=False),
@@ -108,6 +109,7 @@ class HomeScreen(Screen[None]):
                 [(tool.name, tool.id) for tool in catalog.vocabulary.tools if self._tool_used(tool.id)],
                 id="tool",
             )
+        yield Static(id="advice")
         yield Static(id="goal-suggestion")
         with Horizontal(id="browser"):
             yield OptionList(id="routines")
@@ -190,6 +192,13 @@ class HomeScreen(Screen[None]):
 
     def _needs(self, routine: Routine) -> tuple[str, ...]:
         return missing_tool_names(self.catalog, self.settings, routine)
+
+    def on_guidance_changed(self, message: GuidanceChanged) -> None:
+        """Today's advice, above the routines: the most urgent item and why, and what has helped most."""
+        panel = self.query_one("#advice", Static)
+        banner = advice_banner(message.guidance)
+        panel.update(banner)
+        panel.display = bool(banner)
 
     def on_settings_changed(self, message: SettingsChanged) -> None:
         self.settings = message.settings

@@ -9,6 +9,7 @@ from textual.message import Message
 from companion.settings.user_settings import Settings
 
 if TYPE_CHECKING:  # the flow's types, imported when a flow runs, not at start
+    from companion.advice.guidance import Guidance
     from companion.catalogue.models import Routine
     from companion.history.records import SessionRecord
     from companion.run.checkpoint import Checkpoint, RunLock
@@ -125,3 +126,14 @@ class ReflectionGiven(FlowMessage):
     def __init__(self, record: SessionRecord) -> None:
         super().__init__()
         self.record = record
+
+
+class GuidanceChanged(Message, bubble=False):
+    """Today's guidance was worked out again (after the history or the screening answers changed).
+
+    The app posts it to every screen on its stack; ``CompanionApp.guidance`` holds the latest.
+    """
+
+    def __init__(self, guidance: Guidance) -> None:
+        super().__init__()
+        self.guidance = guidance

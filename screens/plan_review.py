@@ -1,6 +1,8 @@
 """Today's plan for the routine (what was trimmed or left out and why, warnings) and the tension rating.
 
-Enter on the focused "Skip rating" starts the routine; Escape goes back to the screening.
+Enter on the focused "Skip rating" starts the routine (a digit first picks a rating); Escape goes back to the
+screening. When today's advice says to leave alone an area the routine works, a warning comes first, with a
+routine that avoids it (``o``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
-from companion.catalogue.models import Source
+from companion.advice.guidance import Guidance, alternative_routine
+from companion.catalogue.models import Routine, Source
 from companion.run.done import UNKNOWN_NOTE
 from companion.safety.plan import Plan
+from companion.safety.screening import load_screening
+from companion.services import Services
 from companion.words import count, format_seconds
-from screens.messages import AlternativeChosen, BackToRoutines, PlanAccepted, PlanOutdated
+from screens.advice_text import held_text
+from screens.messages import AlternativeChosen, BackToRoutines, GuidanceChanged, PlanAccepted, PlanOutdated
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 from screens.widgets.focus_marks import MarkedButton
@@ -95,17 +101,22 @@ class PlanReviewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         *(Binding(str(n), f"other({n})", "Other routine", show=n == 1) for n in range(1, 4)),
+        Binding("o", "other_routine", "Instead"),
     ]
 
     def __init__(self, plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, Source] | None = None) -> None:
         super().__init__()
         self._shown = False
         self.plan = plan
+        self.alternative: Routine | None = None
+        """A routine that leaves alone the areas today's advice holds, offered instead (``o``)."""
         self.others = others
         """Routines that fit the answers, offered when the answers emptied this plan (keys 1 to 3)."""
         self.sources = sources
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "other_routine":
+            return self.alternative is not None
         if action == "other":
             return bool(self.others) and isinstance(parameters[0], int) and parameters[0] <= len(self.others)
         return True
@@ -121,6 +132,7 @@ class PlanReviewScreen(Screen[None]):
         with Horizontal(classes="flow-body"):
             with VerticalScroll(id="plan") as scroll:
                 scroll.border_title = "Today's plan"
+                yield Static(id="plan-advice")
                 yield Static(plan_text(self.plan, self.others, self.sources), id="plan-text")
             with Vertical(classes="rating"):
                 if self.plan.can_start:
@@ -134,6 +146,7 @@ class PlanReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#plan", VerticalScroll).border_subtitle = self.plan.routine.title
+        self._show_advice(getattr(self.app, "guidance", None))
         if self.plan.can_start:
             self.query_one("#tension", OptionList).focus()
         else:
@@ -151,6 +164,30 @@ class PlanReviewScreen(Screen[None]):
         self.others = others
         self.query_one("#plan-text", Static).update(plan_text(plan, others, self.sources))
         self.refresh_bindings()
+
+    def on_guidance_changed(self, message: GuidanceChanged) -> None:
+        self._show_advice(message.guidance)
+
+    def _show_advice(self, found: Guidance | None) -> None:
+        """A warning when the routine works an area today's advice says to leave alone, and a routine instead."""
+        from screens.advice import fits_today
+
+        panel = self.query_one("#plan-advice", Static)
+        held = found.held_in(self.plan.routine) if found is not None else []
+        self.alternative = None
+        services = getattr(self.app, "services", None)
+        if found is not None and held and isinstance(services, Services):
+            answers = load_screening(services.paths, services.today())
+            can_plan = fits_today(services, answers, services.store.records)
+            self.alternative = alternative_routine(services.catalog, self.plan.routine, found.hold_areas, can_plan)
+        panel.update(held_text(held, self.alternative))
+        panel.display = bool(held)
+        self.refresh_bindings()
+
+    def action_other_routine(self) -> None:
+        """Leave this flow and go through the offered routine's own (its screening and plan)."""
+        if self.alternative is not None:
+            self.post_message(AlternativeChosen(self.plan, self.alternative.id))
 
     @on(Button.Pressed, "#home")
     def _home(self) -> None:

@@ -1,4 +1,5 @@
-"""After the routine: what was done, tension now, a note, and what the matching professional therapy would add.
+"""After the routine: what was done, tension now, a note, what the ratings now suggest, and what the matching
+professional therapy would add. After neck work, the neck's warning signs come first.
 
 The session is already saved when this screen appears; saving here adds the rating and the note to it, so closing
 the terminal now loses nothing but what was typed here. Escape saves what was entered, like the button.
@@ -14,14 +15,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 
-from companion.advice.advisor import matching_therapy
+from companion.advice.advisor import advice, bundled_rules, matching_therapy
+from companion.advice.guidance import Guidance
+from companion.advice.relief import relief_figures
 from companion.history.records import SessionRecord, SessionStatus
+from companion.history.store import StorageError
 from companion.safety.plan import Plan
 from companion.services import Services
 from companion.words import format_seconds
+from screens.advice_text import neck_warning, suggestion_text
 from screens.messages import ReflectionGiven
 from screens.stylesheets import FLOW_CSS_PATH
-from screens.tension import tension_list, tension_value
+from screens.tension import TensionList, tension_list
 from screens.widgets.focus_marks import MarkedButton, TextBox
 
 SAVE = "Save and close"
@@ -80,14 +85,22 @@ class ReflectionScreen(Screen[None]):
         self.record = record
         self.saving = saving
         """Whether the session is being saved (the button says so until it is)."""
-        self.tension_after: int | None = None
+
+    @property
+    def tension_after(self) -> int | None:
+        """The rating highlighted in the list (kept when the focus moves on to the note)."""
+        return self.query_one("#tension-after", TensionList).value
 
     def compose(self) -> ComposeResult:
         yield Header()
         # Wide: the summary beside the rating, whose list shows every value; narrow: one above the other.
         with Horizontal(classes="flow-body"):
             with VerticalScroll(id="reflection"):
+                warning = neck_warning(self.services.catalog, self.record)
+                if warning:
+                    yield Static(warning, id="neck-warning")
                 yield Static(summary_text(self.plan, self.record), id="summary")
+                yield Static(id="suggests")
                 yield Static(therapy_text(self.services, self.plan), id="therapy")
             with Vertical(classes="rating"):
                 yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
@@ -98,11 +111,29 @@ class ReflectionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#tension-after", OptionList).focus()
+        self._show_suggestions()
 
     @on(OptionList.OptionSelected, "#tension-after")
-    def _rated(self, event: OptionList.OptionSelected) -> None:
-        self.tension_after = tension_value(event.option.id)
+    def _rated(self) -> None:
         self.query_one("#note", Input).focus()
+
+    @on(OptionList.OptionHighlighted, "#tension-after")
+    def _show_suggestions(self) -> None:
+        """What the ratings suggest with the one highlighted now: the advice about the areas worked, and how much
+        the routine has eased your tension so far."""
+        record = self.record.model_copy(update={"tension_after": self.tension_after})
+        try:
+            history = [r for r in self.services.store.records if r.id != record.id]
+        except StorageError:
+            history = []
+        records = [*history, record]
+        today = self.services.today()
+        rules = bundled_rules()
+        catalog = self.services.catalog
+        items = tuple(advice(catalog, rules, records, today))
+        figures = tuple(relief_figures(catalog, rules.relief, records))
+        found = Guidance(today=today, items=items, figures=figures, best=None)
+        self.query_one("#suggests", Static).update(suggestion_text(found, self.plan.routine, record))
 
     @on(Input.Submitted, "#note")
     @on(Button.Pressed, "#save")

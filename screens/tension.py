@@ -1,7 +1,12 @@
-"""The optional 0-10 tension rating, as a list whose first (focused) entry is "Skip rating"."""
+"""The optional 0-10 tension rating, as a list whose first (focused) entry is "Skip rating".
+
+A digit key (0 to 9) moves the highlight to that rating, so a rating is one key press; 10 is one step down from 9.
+The highlighted entry is the rating: it stays when the focus moves on (to the note, say).
+"""
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -9,13 +14,35 @@ SKIP = "skip"
 WORDS = {0: "none at all", 3: "mild", 5: "moderate", 7: "strong", 10: "the worst you can imagine"}
 
 
-def tension_list(widget_id: str) -> OptionList:
-    """An option list: "Skip rating", then 0 to 10 (ids ``"skip"`` and ``"0"``..``"10"``)."""
-    options = [Option("Skip rating", id=SKIP)]
-    for value in range(11):
-        words = WORDS.get(value)
-        options.append(Option(f"{value}" + (f"  {words}" if words else ""), id=str(value)))
-    return OptionList(*options, id=widget_id)
+class TensionList(OptionList):
+    """ "Skip rating", then 0 to 10 (ids ``"skip"`` and ``"0"``..``"10"``); digits choose a rating."""
+
+    BINDINGS = [
+        Binding(str(digit), f"rate({digit})", "Rate 0-9", key_display="0-9", show=digit == 0) for digit in range(10)
+    ]
+
+    def __init__(self, widget_id: str) -> None:
+        options = [Option("Skip rating", id=SKIP)]
+        for value in range(11):
+            words = WORDS.get(value)
+            options.append(Option(f"{value}" + (f"  {words}" if words else ""), id=str(value)))
+        super().__init__(*options, id=widget_id)
+
+    def action_rate(self, value: int) -> None:
+        """Highlight the rating ``value``."""
+        self.highlighted = self.get_option_index(str(value))
+
+    @property
+    def value(self) -> int | None:
+        """The highlighted rating (``None`` for "Skip rating" or no highlight)."""
+        if self.highlighted is None:
+            return None
+        return tension_value(self.get_option_at_index(self.highlighted).id)
+
+
+def tension_list(widget_id: str) -> TensionList:
+    """A rating list with this id."""
+    return TensionList(widget_id)
 
 
 def tension_value(option_id: str | None) -> int | None:

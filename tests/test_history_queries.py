@@ -110,20 +110,6 @@ def test_seconds_per_area_over_7_and_30_days() -> None:
     assert list(history.seconds_per_area(records, TODAY, 30)) == ["calves", "neck"]  # most worked first
 
 
-def test_average_relief_per_routine() -> None:
-    records = [
-        session(days_ago(3), NECK, routine="neck", title="Old neck title", before=7, after=3),
-        session(days_ago(1), NECK, routine="neck", title="Neck", before=5, after=4),
-        session(days_ago(1), NECK, routine="neck", before=5),  # no rating after: left out
-        session(days_ago(2), NECK, routine="back", title="Back", before=2, after=4),
-    ]
-    relief = history.relief_per_routine(records)
-    assert relief == [
-        history.Relief("neck", "Neck", 2, 2.5),
-        history.Relief("back", "Back", 1, -2.0),
-    ]
-
-
 def test_daily_seconds_over_30_days_includes_empty_days() -> None:
     records = [session(days_ago(0), NECK), session(days_ago(0), NECK), session(days_ago(29), NECK)]
     daily = history.daily_seconds(records, TODAY, 30)
@@ -194,7 +180,6 @@ def test_statistics_gathers_everything() -> None:
     assert (stats.today_seconds, stats.week_seconds, stats.last_30_days_seconds) == (120, 180, 210)
     assert stats.area_seconds_7_days == {"neck": 120, "calves": 60}
     assert stats.area_seconds_30_days == {"neck": 150, "calves": 60}
-    assert stats.relief == [history.Relief("neck", "Neck", 1, 4.0)]
     assert len(stats.daily) == 30 and stats.daily[-1] == (TODAY, 120)
     assert [(e.area, e.seconds) for e in stats.exposure] == [("neck", 120)]
     assert history.statistics([], TODAY).exposure == []

@@ -124,7 +124,7 @@ async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, s
     before = services.paths.history.read_bytes()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_history(pilot, app)
-        assert app.sub_title == "Today 2 min · streak 4 days"
+        assert app.sub_title == "Today 2 min · streak 1 day"
         await pilot.press("delete")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -135,7 +135,7 @@ async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, s
         on_disk = HistoryStore(services.paths).load().records
         assert len(on_disk) == len(saved) - 1 and saved[0].id not in {r.id for r in on_disk}
         assert "Press u to undo" in notifications(app)
-        await wait_until(pilot, lambda: app.sub_title == "Today 0 min · streak 3 days")  # HistoryChanged posted
+        await wait_until(pilot, lambda: app.sub_title == "Today 0 min · streak 0 days")  # HistoryChanged posted
 
         await pilot.press("u")
         await wait_until(pilot, lambda: table(screen).row_count == len(saved))
@@ -144,7 +144,7 @@ async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, s
         assert plain_rows(screen)[0][0].endswith("11-02 07:00")
         assert table(screen).cursor_row == 0
         assert not screen.undo_stack
-        await wait_until(pilot, lambda: app.sub_title == "Today 2 min · streak 4 days")
+        await wait_until(pilot, lambda: app.sub_title == "Today 2 min · streak 1 day")
 
 
 async def test_delete_cancelled_changes_nothing(make_app, services, saved) -> None:
@@ -252,14 +252,16 @@ async def test_statistics_match_the_history_queries(make_app, services, saved, s
     app = make_app()
     async with app.run_test(size=size) as pilot:
         screen = await open_history(pilot, app)
+        await wait_until(pilot, lambda: app.guidance is not None)
         await pilot.press("s")
         await pilot.pause()
         assert screen.query_one(TabbedContent).active == "statistics"
         text = str(screen.query_one("#stats-text", Static).render())
         today = local_date(services.clock.now())
         stats = statistics(HistoryStore(services.paths).load().records, today, services.catalog)
-        assert (stats.current_streak, stats.longest_streak) == (4, 4)
-        assert f"current {stats.current_streak} days · longest {stats.longest_streak} days" in text
+        # Yesterday's session was stopped: it gives no streak credit.
+        assert (stats.current_streak, stats.longest_streak) == (1, 2)
+        assert "current 1 day · longest 2 days" in text
         assert f"today {round(stats.today_seconds / 60)} min" in text
         assert f"this week {round(stats.week_seconds / 60)} min" in text
         assert f"last 30 days {round(stats.last_30_days_seconds / 60)} min" in text
@@ -272,9 +274,9 @@ async def test_statistics_match_the_history_queries(make_app, services, saved, s
             str(round(stats.area_seconds_30_days["calves"] / 60)),
             "min",
         ]
-        for relief in stats.relief:
-            assert f"{relief.average:+.1f}  ({relief.sessions} session" in text
-        assert "+3.7  (3 sessions)" in text  # neck: (7-5 + 6-2 + 8-3) / 3
+        # What has helped (the advice stage's figures, see test_relief.py): three rated sessions are not enough.
+        assert "What has helped you" in text
+        assert "Neck and shoulders after desk work: not enough data yet (3 of 5 rated sessions)" in text
         # the daily chart: 30 days, each with its date and its minutes in numbers
         assert "Daily minutes, last 30 days" in text
         assert sum(1 for line in lines if line.strip()[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) == 30
@@ -326,7 +328,7 @@ async def test_sessions_saved_by_another_window_appear_when_opened(make_app, ser
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.history_ready)
-        assert app.sub_title == "Today 2 min · streak 4 days"
+        assert app.sub_title == "Today 2 min · streak 1 day"
         start = saved[0].started_at.replace(hour=8)
         other = saved[0].model_copy(
             update={
@@ -339,7 +341,7 @@ async def test_sessions_saved_by_another_window_appear_when_opened(make_app, ser
         screen = await open_history(pilot, app)
         assert table(screen).row_count == len(saved) + 1
         assert plain_rows(screen)[0][0] == "2026-11-02 08:00"
-        await wait_until(pilot, lambda: app.sub_title == "Today 4 min · streak 4 days")  # 4.5 rounds to 4
+        await wait_until(pilot, lambda: app.sub_title == "Today 4 min · streak 1 day")  # 4.5 rounds to 4
         await pilot.press("escape")
         HistoryStore(services.paths).append(make_record(50))
         screen = await open_history(pilot, app)

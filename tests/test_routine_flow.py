@@ -140,6 +140,7 @@ async def test_screens_post_what_happened_and_the_flow_moves_on(make_app, servic
         await pilot.press("enter")
         await pilot.pause()
         await to_runner(pilot)
+        await tick(pilot, services, 5)  # a session stopped before any time was done is not kept
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("y")
@@ -172,6 +173,7 @@ async def test_tension_before_is_recorded_and_markup_in_note_is_shown_literally(
         runner = app.screen
         assert isinstance(runner, RunnerScreen)
         assert runner.run.tension_before == 7
+        await tick(pilot, services, 10)
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("y")

@@ -107,13 +107,13 @@ def test_next_while_paused_stays_paused() -> None:
     assert snap.paused and snap.index == 1 and snap.elapsed == 0.0
 
 
-def test_next_on_the_last_step_completes() -> None:
+def test_next_on_the_last_step_ends_the_run_and_skipping_through_is_not_completing() -> None:
     run, clock = started()
     for _ in range(14):
         run.next()
     clock.advance(3)
     assert run.next().ok
-    assert run.snapshot().outcome is SessionStatus.COMPLETED
+    assert run.snapshot().outcome is SessionStatus.STOPPED  # 3 s of the plan: skipped through, not done
     assert run.running_seconds == 3.0
     assert not run.next().ok
 

@@ -9,9 +9,27 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")]
 ROUTINE = "neck-shoulders-desk"
 
 
+async def _guidance_shown(pilot) -> None:
+    """Wait until the app has worked out today's advice (in a worker) and the screens show it."""
+    for _ in range(100):
+        if pilot.app.guidance is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_home_screen(snap_compare, make_app, size) -> None:
-    assert snap_compare(make_app(), terminal_size=size)
+    assert snap_compare(make_app(), run_before=_guidance_shown, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_screen_with_advice(snap_compare, make_app, services, size) -> None:
+    """Six days of "Ease a tight lower back" rated 7 before and after: see a doctor, first thing on the home screen."""
+    from tests.advice_history import tight_lower_back
+
+    tight_lower_back(services)
+    assert snap_compare(make_app(), run_before=_guidance_shown, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -19,6 +37,7 @@ def test_home_screen_light_theme(snap_compare, make_app, size) -> None:
     """The calm light theme, the list by title."""
 
     async def run_before(pilot) -> None:
+        await _guidance_shown(pilot)
         pilot.app.theme = "companion-light"
         await pilot.press("o", "o")  # by title
         await pilot.pause()
@@ -28,7 +47,12 @@ def test_home_screen_light_theme(snap_compare, make_app, size) -> None:
 
 def test_home_area_filter_open_narrow(snap_compare, make_app) -> None:
     """The longest filter list, open under its filter at the smallest size we promise."""
-    assert snap_compare(make_app(), press=["f", "tab", "enter", "s"], terminal_size=(60, 20))
+
+    async def run_before(pilot) -> None:
+        await _guidance_shown(pilot)
+        await pilot.press("f", "tab", "enter", "s")
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=(60, 20))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -128,7 +152,7 @@ def _history_snapshot(snap_compare, make_app, services, keys: tuple[str, ...], s
 
     async def open_history(pilot) -> None:
         for _ in range(100):
-            if app.history_ready:
+            if app.history_ready and app.guidance is not None:
                 break
             await pilot.pause(0.05)
         await pilot.press("h")

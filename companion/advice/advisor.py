@@ -193,6 +193,113 @@ def _therapies_for_area(
 # --- rules ----------------------------------------------------------------------------------------------------
 
 
+def _points(value: float) -> str:
+    """``1 point``, ``2.5 points``."""
+    rounded = round(value, 1)
+    return f"{format_number(rounded)} point{'' if rounded == 1 else 's'}"
+
+
+def _rated_by_area(
+    records: Sequence[SessionRecord], today: date, window_days: int, *, both: bool
+) -> dict[str, list[SessionRecord]]:
+    """Sessions in the window with a rating (both before and after when ``both``), oldest first, under the area
+    each spent most time on: a rating is one number for the session, most likely about its main area (a lower-back
+    routine that also works the hips is rated for the lower back)."""
+    by_area: dict[str, list[SessionRecord]] = {}
+    for record in _in_window(records, today, window_days):
+        rated = _relief(record) is not None if both else _final_tension(record) is not None
+        seconds = {area: s for area, s in record.seconds_per_area().items() if s > 0}
+        if rated and seconds:
+            by_area.setdefault(max(seconds, key=lambda area: seconds[area]), []).append(record)
+    return by_area
+
+
+def _final_tension(record: SessionRecord) -> int | None:
+    """How tense the person was at the end of a session: after it when rated, else before it."""
+    return record.tension_after if record.tension_after is not None else record.tension_before
+
+
+def _worsening(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date) -> list[Advice]:
+    """Tension rising over the rated sessions on an area: a doctor, not a therapist (see :class:`WorseningRule`)."""
+    rule = rules.worsening
+    advice = []
+    for area, sessions in _rated_by_area(records, today, rule.window_days, both=True).items():
+        first, last = sessions[0], sessions[-1]
+        within = -sum(_relief(r) or 0 for r in sessions) / len(sessions)
+        across = (last.tension_after or 0) - (first.tension_before or 0)
+        rise = max(within, across)
+        enough = len(sessions) >= rule.min_sessions and rise >= rule.min_rise
+        large = len(sessions) >= rule.large_min_sessions and rise >= rule.large_rise
+        if not (enough or large):
+            continue
+        refs = tuple(_ref(r) for r in sessions)
+        name = _area_name(catalog, area)
+        if across >= within:
+            change = (
+                f"went from {first.tension_before} before your session on {local_date(first.started_at)} to "
+                f"{last.tension_after} after your latest one on {local_date(last.started_at)}"
+            )
+        else:
+            change = f"was {_points(within)} higher after each session than before it, on average"
+        summary = f"The tension in your {name} is getting worse over {len(sessions)} sessions, not better."
+        reason = (
+            f"Over {len(sessions)} rated sessions on your {name} in the last {rule.window_days} days your tension "
+            f"{change} ({_session_list(refs)}). Tension that rises while you massage it needs a doctor to find out "
+            f"why, not more massage or a massage therapist: please see a doctor, and leave this area alone until then."
+        )
+        advice.append(
+            Advice(
+                kind="see-doctor",
+                rule="worsening",
+                area=area,
+                area_name=name,
+                reason=reason,
+                summary=summary,
+                explanation=rule.explanation(),
+                source_ids=(rule.source, rules.red_flags.source),
+                sessions=refs,
+            )
+        )
+    return advice
+
+
+def _persistent_high(
+    catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date
+) -> list[Advice]:
+    """Tension at ``high`` or more on several days, not eased by the latest session: a doctor (the red flags)."""
+    rule = rules.persistent_high
+    advice = []
+    for area, sessions in _rated_by_area(records, today, rule.window_days, both=False).items():
+        high = [r for r in sessions if (_final_tension(r) or 0) >= rule.high]
+        days = sorted({local_date(r.started_at) for r in high})
+        latest = _final_tension(sessions[-1]) or 0
+        if len(days) < rule.min_days or latest < rule.high:
+            continue
+        refs = tuple(_ref(r) for r in high)
+        name = _area_name(catalog, area)
+        summary = f"The tension in your {name} has stayed at {rule.high} or more on {len(days)} days, not easing."
+        reason = (
+            f"The tension in your {name} was {rule.high} or more out of 10 on {len(days)} of the last "
+            f"{rule.window_days} days ({_session_list(refs)}), and {latest} after your latest session on "
+            f"{local_date(sessions[-1].started_at)}. Pain this strong that has not eased after several days is a red "
+            f"flag: please see a doctor, and do not keep massaging it in the meantime."
+        )
+        advice.append(
+            Advice(
+                kind="see-doctor",
+                rule="persistent-high",
+                area=area,
+                area_name=name,
+                reason=reason,
+                summary=summary,
+                explanation=rule.explanation(),
+                source_ids=(rule.source, rules.red_flags.source),
+                sessions=refs,
+            )
+        )
+    return advice
+
+
 def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date) -> list[Advice]:
     rule = rules.not_improving
     window = [r for r in _in_window(records, today, rule.window_days) if _relief(r) is not None]
@@ -220,6 +327,7 @@ def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[Sessi
         therapy_ids = _therapies_for_area(catalog, rules, sessions, area, rule.max_therapies)
         therapies = _join([t.name for t in (catalog.therapy(tid) for tid in therapy_ids) if t is not None])
         suggestion = f" A therapist trained in {therapies} can work on it." if therapies else ""
+        summary = f"The tension in your {name} {change} over {len(sessions)} sessions: a therapist can assess it."
         reason = (
             f"Over {len(sessions)} sessions on your {name} in the last {rule.window_days} days, your tension "
             f"{change} ({_session_list(refs)}). Self-massage does not seem to be enough here; a professional "
@@ -233,6 +341,7 @@ def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[Sessi
                 area_name=name,
                 therapy_ids=therapy_ids,
                 reason=reason,
+                summary=summary,
                 explanation=rule.explanation(),
                 source_ids=(rule.source,),
                 sessions=refs,
@@ -271,6 +380,7 @@ def _same_area(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRe
                 area_name=name,
                 therapy_ids=therapy_ids,
                 reason=reason,
+                summary=f"You worked on your {name} on {len(worked)} of the last {rule.window_days} days: rest it.",
                 explanation=rule.explanation(),
                 source_ids=(rule.source, rule.soreness_source),
                 sessions=refs,
@@ -340,6 +450,7 @@ def _quiet_spell(catalog: Catalog, rules: AdviceRules, records: Sequence[Session
     titles = _join([r.title for r in routines])
     if last is None:
         reason = f"{rule.empty} Try {titles}."
+        summary = f"No sessions yet: begin with something short, such as {titles}."
         refs: tuple[SessionRef, ...] = ()
     else:
         ref = _ref(last)
@@ -347,6 +458,7 @@ def _quiet_spell(catalog: Catalog, rules: AdviceRules, records: Sequence[Session
             f"Your last session was {_days_ago(last, today)} days ago ({_session_list([ref])}). "
             f"To start again gently, try {titles}."
         )
+        summary = f"Your last session was {_days_ago(last, today)} days ago: start again gently with {titles}."
         refs = (ref,)
     return [
         Advice(
@@ -354,6 +466,7 @@ def _quiet_spell(catalog: Catalog, rules: AdviceRules, records: Sequence[Session
             rule="quiet-spell",
             routine_ids=tuple(r.id for r in routines),
             reason=reason,
+            summary=summary,
             explanation=rule.explanation(),
             source_ids=(rule.source,),
             sessions=refs,
@@ -370,14 +483,21 @@ def advice(
 ) -> list[Advice]:
     """Today's advice, most urgent first: see a doctor, rest an area, see a professional, try a routine.
 
+    Tension that rises over the recent sessions on an area, or stays high for several days, sends that area to a
+    doctor (the red flags), and no longer to a therapist.
+
     ``red_flag_answers`` are the ids of red flags and screening questions answered yes (an unknown id raises
     :class:`ValueError`). When any answer means seeing a doctor, suggestions of therapists and routines are left
     out: a doctor comes first.
     """
     records = list(records)
     items = _answers(catalog, rules, red_flag_answers)
+    doctor = _worsening(catalog, rules, records, today)
+    doctor += [a for a in _persistent_high(catalog, rules, records, today) if a.area not in {d.area for d in doctor}]
+    items += doctor
     items += _same_area(catalog, rules, records, today)
-    items += _not_improving(catalog, rules, records, today)
+    # An area sent to a doctor is not also sent to a therapist: the doctor comes first.
+    items += [a for a in _not_improving(catalog, rules, records, today) if a.area not in {d.area for d in doctor}]
     if any(item.kind == "see-doctor" for item in items):
         items = [item for item in items if item.kind in ("see-doctor", "rest-area")]
     else:

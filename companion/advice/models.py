@@ -79,6 +79,47 @@ class SameAreaRule(_Rule):
         return self
 
 
+class WorseningRule(_Rule):
+    """Tension on an area rising over recent sessions: see a doctor (the red flags), not a therapist.
+
+    The rise is the larger of two readings over the rated sessions in the window: the average rise within a
+    session (after minus before), and the rise across them (after the latest minus before the first).
+    """
+
+    window_days: int = Field(ge=2, le=90)
+    min_sessions: int = Field(ge=2, le=30)
+    min_rise: float = Field(gt=0, le=10)
+    large_rise: float = Field(gt=0, le=10)
+    """A rise this large is enough with only ``large_min_sessions`` rated sessions."""
+    large_min_sessions: int = Field(ge=1, le=30)
+
+    @model_validator(mode="after")
+    def _large_is_larger(self) -> WorseningRule:
+        if self.large_rise < self.min_rise or self.large_min_sessions > self.min_sessions:
+            raise ValueError("large_rise must be at least min_rise, with no more sessions than min_sessions")
+        return self
+
+
+class PersistentHighRule(_Rule):
+    """Tension at ``high`` or more on several days that has not eased: see a doctor (the red flags)."""
+
+    window_days: int = Field(ge=2, le=90)
+    min_days: int = Field(ge=2, le=90)
+    high: int = Field(ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _days_fit_window(self) -> PersistentHighRule:
+        if self.min_days > self.window_days:
+            raise ValueError(f"min_days ({self.min_days}) cannot exceed window_days ({self.window_days})")
+        return self
+
+
+class ReliefRule(_Rule):
+    """How "what has helped you" is worked out: the fewest rated sessions before a figure is shown."""
+
+    min_sessions: int = Field(ge=2, le=100)
+
+
 class QuietSpellRule(_Rule):
     """No session for a while (or none ever): suggest a short routine to begin with."""
 
@@ -156,6 +197,9 @@ class AdviceRules(FileModel):
     sources: tuple[Source, ...] = Field(min_length=1)
     not_improving: NotImprovingRule
     same_area: SameAreaRule
+    worsening: WorseningRule
+    persistent_high: PersistentHighRule
+    relief: ReliefRule
     red_flags: RedFlagRule
     quiet_spell: QuietSpellRule
     suggest: SuggestRule = SuggestRule()
@@ -169,6 +213,9 @@ class AdviceRules(FileModel):
             "not_improving.source": self.not_improving.source,
             "same_area.source": self.same_area.source,
             "same_area.soreness_source": self.same_area.soreness_source,
+            "worsening.source": self.worsening.source,
+            "persistent_high.source": self.persistent_high.source,
+            "relief.source": self.relief.source,
             "red_flags.source": self.red_flags.source,
             "quiet_spell.source": self.quiet_spell.source,
         }
@@ -211,17 +258,25 @@ class Advice(BaseModel):
 
     kind: AdviceKind
     rule: str
-    """Which rule gave it: ``not-improving``, ``same-area``, ``red-flag``, ``screening``, ``quiet-spell``."""
+    """Which rule gave it: ``worsening``, ``persistent-high``, ``not-improving``, ``same-area``, ``red-flag``,
+    ``screening``, ``quiet-spell``."""
     area: str | None = None
     area_name: str | None = None
     therapy_ids: tuple[str, ...] = ()
     routine_ids: tuple[str, ...] = ()
     reason: str
     """Why, naming the sessions (dates and routine titles) or the answer it comes from."""
+    summary: str = ""
+    """The reason in one short sentence, for a line on the home screen (the reason itself when empty)."""
     explanation: str = ""
     """The threshold behind the rule, in words, and whether it is a design choice."""
     source_ids: tuple[str, ...] = ()
     sessions: tuple[SessionRef, ...] = ()
+
+    @property
+    def short(self) -> str:
+        """One sentence saying why (the summary, or the reason when there is none)."""
+        return self.summary or self.reason
 
     def to_json(self) -> dict[str, Any]:
         """The item as ``companion advice --json`` documents it."""
@@ -233,6 +288,7 @@ class Advice(BaseModel):
             "therapy_ids": list(self.therapy_ids),
             "routine_ids": list(self.routine_ids),
             "reason": self.reason,
+            "summary": self.short,
             "explanation": self.explanation,
             "source_ids": list(self.source_ids),
             "sessions": [

@@ -77,15 +77,6 @@ def load_records(paths: Paths) -> list[SessionRecord]:
     return list(report.records)
 
 
-def _stored_answers(paths: Paths, catalog: Catalog, today: date) -> list[str]:
-    """Today's saved screening answers that call for advice (yes, and not cleared by a doctor)."""
-    from companion.safety.screening import load_screening
-
-    answers = load_screening(paths, today)
-    known = {q.id for q in catalog.safety.questions} | {f.id for f in catalog.safety.red_flags}
-    return sorted(answer for answer in answers.yes - answers.cleared if answer in known)
-
-
 def cmd_advice(args: argparse.Namespace) -> int:
     from companion.history.queries import local_date
     from companion.run.clock import SystemClock
@@ -98,7 +89,10 @@ def cmd_advice(args: argparse.Namespace) -> int:
     for answer in args.yes:
         if answer not in known:
             raise CliError(f"no red flag or screening question '{answer}'; run 'companion redflags' to list them")
-    answers = [*args.yes, *_stored_answers(paths, catalog, today)]
+    from companion.advice.guidance import advice_answers
+    from companion.safety.screening import load_screening
+
+    answers = [*args.yes, *advice_answers(catalog, load_screening(paths, today))]
     items = advice(catalog, rules, load_records(paths), today, answers)
     if args.json:
         print_json([item.to_json() for item in items])

@@ -1,4 +1,5 @@
-"""Queries over session records: what was done when, streaks, relief, and how much each area has had today.
+"""Queries over session records: what was done when, streaks, and how much each area has had today (what has
+helped, the relief figures, is the advice stage's: ``companion.advice.relief``).
 
 Days are calendar days in the machine's local time zone; a session belongs to the day it started. Durations are
 seconds really spent (``actual_seconds``, pauses excluded); the UI turns them into minutes. Every query takes
@@ -41,8 +42,9 @@ def _dated(records: Iterable[SessionRecord]) -> list[tuple[date, SessionRecord]]
 
 
 def active_days(records: Iterable[SessionRecord]) -> set[date]:
-    """Local days with at least one session in which some time was really spent."""
-    return {local_date(record.started_at) for record in records if record.actual_seconds > 0}
+    """Local days with at least one session really done (completed, see ``SessionRecord.credited``): a stopped or
+    skipped-through session does not count toward the streak."""
+    return {local_date(record.started_at) for record in records if record.credited}
 
 
 def current_streak(records: Iterable[SessionRecord], today: date) -> int:
@@ -125,34 +127,6 @@ def daily_seconds(records: Iterable[SessionRecord], today: date, days: int = 30)
 
 
 @dataclass(frozen=True)
-class Relief:
-    """How much tension went down, on average, after a routine (sessions with both ratings only)."""
-
-    routine_id: str
-    routine_title: str
-    sessions: int
-    average: float
-    """Mean of ``tension_before - tension_after``: positive means relief."""
-
-
-def relief_per_routine(records: Iterable[SessionRecord]) -> list[Relief]:
-    """Average relief per routine, best first; the title is the most recent one recorded for the routine."""
-    sums: dict[str, int] = defaultdict(int)
-    counts: dict[str, int] = defaultdict(int)
-    titles: dict[str, tuple[datetime, str]] = {}
-    for record in records:
-        if record.tension_before is None or record.tension_after is None:
-            continue
-        sums[record.routine_id] += record.tension_before - record.tension_after
-        counts[record.routine_id] += 1
-        known = titles.get(record.routine_id)
-        if known is None or record.started_at >= known[0]:
-            titles[record.routine_id] = (record.started_at, record.routine_title)
-    reliefs = [Relief(rid, titles[rid][1], counts[rid], sums[rid] / counts[rid]) for rid in counts]
-    return sorted(reliefs, key=lambda relief: (-relief.average, relief.routine_title, relief.routine_id))
-
-
-@dataclass(frozen=True)
 class Exposure:
     """Today's seconds with one tool on one area, against its daily limit (``None``: no daily limit)."""
 
@@ -220,7 +194,6 @@ class Statistics:
     last_30_days_seconds: int
     area_seconds_7_days: dict[str, int]
     area_seconds_30_days: dict[str, int]
-    relief: list[Relief]
     daily: list[tuple[date, int]]
     """The last 30 days, oldest first."""
     exposure: list[Exposure]
@@ -230,7 +203,7 @@ class Statistics:
 def statistics(records: Iterable[SessionRecord], today: date, catalog: Catalog | None = None) -> Statistics:
     """All statistics over ``records`` as of local ``today``."""
     dated = _dated(records)
-    days = {day for day, record in dated if record.actual_seconds > 0}
+    days = active_days(record for _day, record in dated)
     recent = [record for day, record in dated if today - timedelta(days=29) <= day <= today]
     todays = [record for day, record in dated if day == today]
     return Statistics(
@@ -242,7 +215,6 @@ def statistics(records: Iterable[SessionRecord], today: date, catalog: Catalog |
         last_30_days_seconds=sum(record.actual_seconds for record in recent),
         area_seconds_7_days=seconds_per_area(recent, today, 7),
         area_seconds_30_days=seconds_per_area(recent, today, 30),
-        relief=relief_per_routine(record for _day, record in dated),
         daily=daily_seconds(recent, today, 30),
         exposure=exposure_today(todays, today, catalog) if catalog is not None else [],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -63,6 +64,11 @@ class SessionStatus(StrEnum):
     """The app was closed or killed mid-run and the user chose to keep the time done."""
 
 
+COMPLETED_SHARE = 0.5
+"""A run counts as completed only with at least this share of its planned time done (a Companion design choice:
+skipping through a routine is not doing it)."""
+
+
 class StepDone(BaseModel):
     """One step as it was really done."""
 
@@ -107,6 +113,18 @@ class SessionRecord(BaseModel):
     def actual_seconds(self) -> int:
         """Seconds really spent massaging (pauses excluded)."""
         return sum(step.actual_seconds for step in self.steps)
+
+    @property
+    def planned_seconds(self) -> int:
+        """Seconds the plan gave the session's steps."""
+        return sum(step.planned_seconds for step in self.steps)
+
+    @property
+    def credited(self) -> bool:
+        """True when the session really was done: recorded as completed and honest about it (see
+        :func:`honest_status`), so it counts toward the streak. Older records saved as ``completed`` after a
+        skip-through get no credit either."""
+        return self.status is SessionStatus.COMPLETED and honest_status(self.steps) is SessionStatus.COMPLETED
 
     def seconds_per_area(self) -> dict[str, int]:
         """Seconds really spent on each area, in the order areas were first worked."""
@@ -164,3 +182,15 @@ def implausible(record: SessionRecord, now: datetime, catalog: Catalog) -> str |
                 f"can hold (at most {cap} s a day)"
             )
     return None
+
+
+def honest_status(steps: Sequence[StepDone]) -> SessionStatus:
+    """How a run that reached its end should be recorded: ``completed`` when at least half its planned time was
+    done and at least one step ran its full time, else ``stopped`` (every step skipped, or most of it left out)."""
+    planned = sum(step.planned_seconds for step in steps)
+    done = sum(step.actual_seconds for step in steps)
+    if planned == 0 or done < COMPLETED_SHARE * planned:
+        return SessionStatus.STOPPED
+    if all(step.actual_seconds < step.planned_seconds for step in steps):
+        return SessionStatus.STOPPED
+    return SessionStatus.COMPLETED

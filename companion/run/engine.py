@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.history.records import SessionRecord, SessionStatus, StepDone, honest_status
 from companion.run.checkpoint import Checkpoint, CheckpointStep, round_seconds
 from companion.run.clock import Clock
 from companion.safety.plan import Plan, PlannedStep
@@ -59,7 +59,8 @@ class RunEventKind(StrEnum):
     STEP_ENDING = "step-ending"
     """The current step ends in :data:`WARNING_SECONDS`."""
     FINISHED = "finished"
-    """The routine completed or was stopped."""
+    """The routine completed or was stopped (reaching the end with under half the time done, or with every step
+    skipped, counts as stopped)."""
 
 
 @dataclass(frozen=True)
@@ -375,8 +376,7 @@ class RoutineRun:
         the time of ``start()``; ``ended_at`` to when the run finished (or now).
         """
         self.update()
-        spent = self.step_seconds_spent()
-        actual = round_seconds(spent)
+        steps = self._steps_done()
         start = started_at or self.started_at or self.clock.now()
         end = ended_at or self._wall_time(self._ended_at)
         return SessionRecord(
@@ -386,16 +386,21 @@ class RoutineRun:
             started_at=start,
             ended_at=max(end, start),
             status=status or self._outcome or SessionStatus.INTERRUPTED,
-            steps=tuple(
-                StepDone(
-                    area=step.area,
-                    tool=step.tool,
-                    planned_seconds=step.seconds,
-                    actual_seconds=min(seconds, step.max_seconds),
-                )
-                for step, seconds in zip(self.plan.steps, actual, strict=True)
-            ),
+            steps=steps,
             tension_before=self.tension_before,
+        )
+
+    def _steps_done(self) -> tuple[StepDone, ...]:
+        """One ``StepDone`` per planned step, with its summed whole seconds."""
+        actual = round_seconds(self.step_seconds_spent())
+        return tuple(
+            StepDone(
+                area=step.area,
+                tool=step.tool,
+                planned_seconds=step.seconds,
+                actual_seconds=min(seconds, step.max_seconds),
+            )
+            for step, seconds in zip(self.plan.steps, actual, strict=True)
         )
 
     def checkpoint(self) -> Checkpoint:
@@ -449,7 +454,8 @@ class RoutineRun:
 
     def _finish(self, outcome: SessionStatus, at: float, elapsed: float) -> None:
         self._status = RunStatus.FINISHED
-        self._outcome = outcome
+        # Reaching the end by skipping through is not completing: see honest_status.
+        self._outcome = honest_status(self._steps_done()) if outcome is SessionStatus.COMPLETED else outcome
         self._ended_at = at
         self._final_elapsed = elapsed
         self._segment_start = None

@@ -1,0 +1,186 @@
+"""Advice where decisions are made: home, plan, reflection and statistics, at 80x24 and 60x20."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from screens.advice import AdviceScreen
+from screens.history import HistoryScreen
+from screens.home import HomeScreen
+from screens.messages import HistoryChanged
+from screens.plan_review import PlanReviewScreen
+from screens.reflection import ReflectionScreen
+from screens.runner import RunnerScreen
+from screens.screening import ScreeningScreen
+from tests.advice_history import routine_session, save, tight_lower_back, wait_until
+
+SIZES = [(80, 24), (60, 20)]
+
+
+def shown(widget: Static) -> str:
+    return str(widget.render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_home_shows_todays_advice_with_its_reason_and_a_key_to_the_detail(make_app, services, size) -> None:
+    tight_lower_back(services)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: app.guidance is not None)
+        await pilot.pause()
+        panel = app.screen.query_one("#advice", Static)
+        assert panel.display and panel.region.height >= 2
+        text = shown(panel)
+        assert text.startswith("! See a doctor: lower back. The tension in your lower back has stayed at 7 or more")
+        assert "a: all advice and why" in text.replace("\n", " ")
+        assert app.screen.query_one("#routines").region.height >= 3  # the list keeps room to browse
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AdviceScreen)
+        detail = shown(app.screen.query_one("#advice-detail", Static))
+        assert "See a doctor: lower back" in detail
+        assert "Ease a tight lower back on 2026-10-27" in detail  # the sessions it rests on
+        assert "nhs.uk/conditions/back-pain/" in detail  # a source a person can look up
+        assert "Rest: hips" in detail and "Rest: glutes" in detail
+        assert "not enough data yet (" not in detail  # six rated sessions: enough for a figure
+        assert "Ease a tight lower back: no change on average (95% interval 0 to 0; 6 sessions)" in detail
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_home_advice_follows_every_save_and_deletion(make_app, services) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.guidance is not None)
+        await pilot.pause()
+        panel = app.screen.query_one("#advice", Static)
+        assert shown(panel).startswith("Try a routine. No sessions yet: begin with something short, such as")
+        tight_lower_back(services)
+        app.post_message(HistoryChanged())  # what saving a session does
+        await wait_until(pilot, lambda: shown(panel).startswith("! See a doctor: lower back"))
+        services.store.delete([r.id for r in services.store.records])
+        app.post_message(HistoryChanged())  # what the history screen does after a deletion
+        await wait_until(pilot, lambda: shown(panel).startswith("Try a routine."))
+
+
+async def test_home_suggests_what_has_helped_most_within_todays_limits(make_app, services) -> None:
+    # Every other day, so that no area is worked often enough to need a rest.
+    good = [routine_session(services, "upper-back-release", d, 6, 2, hour=7) for d in range(1, 13, 2)]
+    fair = [routine_session(services, "calf-recovery", d, 6, 5, hour=12) for d in range(2, 14, 2)]
+    save(services, good + fair)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.guidance is not None)
+        await pilot.pause()
+        text = shown(app.screen.query_one("#advice", Static)).replace("\n", " ")
+        assert "What has helped you most: Upper back release, eased by 4 points on average" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_plan_warns_about_an_area_to_leave_alone_and_offers_a_routine_that_avoids_it(
+    make_app, services, size
+) -> None:
+    tight_lower_back(services)
+    app = make_app(start_routine="lower-back-ease")
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlanReviewScreen))
+        panel = app.screen.query_one("#plan-advice", Static)
+        await wait_until(pilot, lambda: panel.display)
+        text = shown(panel)
+        assert text.startswith("Today's advice says to leave this alone:")
+        assert "! See a doctor: lower back." in text and "Rest: hips." in text
+        screen = app.screen
+        assert isinstance(screen, PlanReviewScreen)
+        other = screen.alternative
+        assert other is not None and not set(other.areas) & {"lower-back", "hips", "glutes"}
+        assert f"Instead: {other.title}" in text and "Press o to switch to it." in text
+        assert panel.region.height >= 3 and panel.region.y < app.size.height  # on screen, above the steps
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        assert app.screen.routine is not None and app.screen.routine.id == other.id
+
+
+async def test_plan_without_advice_shows_no_warning_and_no_o(make_app, services) -> None:
+    app = make_app(start_routine="lower-back-ease")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.guidance is not None and isinstance(app.screen, ScreeningScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlanReviewScreen))
+        await pilot.pause()
+        assert not app.screen.query_one("#plan-advice", Static).display
+        assert "o" not in {key for key, active in app.screen.active_bindings.items() if active.enabled}
+
+
+async def to_reflection(pilot, services, before_key: str) -> ReflectionScreen:
+    app = pilot.app
+    await wait_until(pilot, lambda: app.guidance is not None and isinstance(app.screen, ScreeningScreen))
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, PlanReviewScreen))
+    await pilot.press(before_key, "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, RunnerScreen))
+    services.clock.advance(3600)  # the whole routine
+    app.screen.refresh_run()
+    await wait_until(pilot, lambda: isinstance(app.screen, ReflectionScreen))
+    await pilot.pause()
+    return app.screen
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_reflection_says_what_the_ratings_now_suggest_and_repeats_the_neck_warning(
+    make_app, services, size
+) -> None:
+    save(services, [routine_session(services, "neck-shoulders-desk", 1, 8, 10)])
+    app = make_app(start_routine="neck-shoulders-desk")
+    async with app.run_test(size=size) as pilot:
+        screen = await to_reflection(pilot, services, "6")
+        warning = shown(screen.query_one("#neck-warning", Static))
+        assert warning.startswith("! After neck work, watch for this: A sudden headache, dizziness")
+        assert "trouble speaking" in warning and "call emergency services" in warning
+        suggests = screen.query_one("#suggests", Static)
+        assert "What your ratings now suggest" in shown(suggests)
+        assert "See a doctor" not in shown(suggests)  # not rated yet: one rising session is not enough
+        await pilot.press("9")  # 6 -> 9 today after 8 -> 10 yesterday: getting worse
+        await pilot.pause()
+        worse = "! See a doctor: shoulders. The tension in your shoulders is getting worse over 2 sessions"
+        assert worse in shown(suggests)
+        assert screen.tension_after == 9
+        await pilot.press("tab")  # to the note: the highlighted rating stays
+        await pilot.press(*"sore", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        latest = max(services.store.load().records, key=lambda r: r.started_at)
+        assert (latest.tension_before, latest.tension_after, latest.notes) == (6, 9, "sore")
+        await wait_until(pilot, lambda: shown(app.screen.query_one("#advice", Static)).startswith("! See a doctor"))
+
+
+async def test_reflection_without_neck_work_has_no_neck_warning(make_app, services) -> None:
+    app = make_app(start_routine="calf-recovery")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await to_reflection(pilot, services, "5")
+        assert not screen.query("#neck-warning")
+        assert "Nothing in your ratings calls for a change" in shown(screen.query_one("#suggests", Static))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_statistics_show_the_advice_behind_each_area_and_what_has_helped(make_app, services, size) -> None:
+    tight_lower_back(services)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: app.guidance is not None)
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.fresh)
+        await pilot.press("s")
+        await pilot.pause()
+        text = shown(app.screen.query_one("#stats-text", Static))
+        behind = text[text.index("Advice behind these areas") :]
+        assert "! See a doctor: lower back. The tension in your lower back has stayed at 7 or more" in behind
+        assert "Rest: glutes. You worked on your glutes on 6 of the last 7 days: rest it." in behind
+        helped = text[text.index("What has helped you") :]
+        assert "Ease a tight lower back: no change on average (95% interval 0 to 0; 6 sessions)" in helped
+        assert "Massage ball: no change on average" in helped and "Lower back: no change on average" in helped
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AdviceScreen)
