@@ -162,3 +162,16 @@ def neck_warning(catalog: Catalog, record: SessionRecord) -> Text | None:
     text.append(" ")
     text.append(flag.action, style="bold")
     return text
+
+
+def statistics_advice_text(found: Guidance, areas: Sequence[str], explanation: str) -> Text:
+    """For the statistics: the advice behind the areas listed, then what has helped."""
+    text = Text()
+    lines = area_advice_text(found, areas)
+    if lines:
+        text.append("Advice behind these areas\n", style="bold")
+        text.append_text(lines)
+        text.append("  a shows all of today's advice, why, and its sources.\n", style="dim")
+        text.append("\n")
+    text.append_text(relief_text(found, explanation))
+    return text

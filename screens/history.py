@@ -26,6 +26,7 @@ from companion.history.records import SessionRecord
 from companion.history.store import LoadReport, StorageError
 from companion.services import Services
 from companion.words import count
+from screens.advice_text import statistics_advice_text
 from screens.confirm import ConfirmScreen
 from screens.history_text import (
     area_name,
@@ -34,6 +35,7 @@ from screens.history_text import (
     session_detail,
     session_row,
     statistics_text,
+    stats_areas,
 )
 from screens.messages import HistoryChanged
 from screens.widgets.focus_marks import TextBox
@@ -315,7 +317,8 @@ class HistoryScreen(Screen[None]):
             stats = statistics(self.records, today, self.services.catalog)
             found = getattr(self.app, "guidance", None)
             why = bundled_rules().relief.explanation()
-            self.query_one("#stats-text", Static).update(statistics_text(self.services.catalog, stats, found, why))
+            advice = statistics_advice_text(found, stats_areas(stats), why) if found is not None else None
+            self.query_one("#stats-text", Static).update(statistics_text(self.services.catalog, stats, advice))
             self._stats_stale = False
 
     def on_guidance_changed(self) -> None:

@@ -8,12 +8,10 @@ from datetime import date, datetime
 
 from rich.text import Text
 
-from companion.advice.guidance import Guidance
 from companion.catalogue.models import Catalog
 from companion.history.queries import Exposure, Statistics
 from companion.history.records import SessionRecord
 from companion.words import count, format_seconds
-from screens.advice_text import area_advice_text, relief_text
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAR_WIDTH = 24
@@ -135,11 +133,14 @@ def daily_bar(seconds: int, most: int) -> str:
     return "█" * full + (_EIGHTHS[part] if part else "")
 
 
-def statistics_text(
-    catalog: Catalog, stats: Statistics, found: Guidance | None = None, rules_explanation: str = ""
-) -> Text:
-    """The statistics view: streaks, totals, today's exposure, minutes per area, the advice behind those areas and
-    what has helped (from today's guidance, once worked out), then the daily chart."""
+def stats_areas(stats: Statistics) -> list[str]:
+    """The areas the statistics list, most worked in the last 30 days first."""
+    return list(dict.fromkeys([*stats.area_seconds_30_days, *stats.area_seconds_7_days]))
+
+
+def statistics_text(catalog: Catalog, stats: Statistics, advice: Text | None = None) -> Text:
+    """The statistics view: streaks, totals, today's exposure, minutes per area, then ``advice`` (the advice behind
+    those areas and what has helped, drawn by ``advice_text.statistics_advice_text``), then the daily chart."""
     text = Text()
     text.append("Streak", style="bold")
     text.append(f"\n  current {count(stats.current_streak, 'day')} · longest {count(stats.longest_streak, 'day')}\n")
@@ -160,7 +161,7 @@ def statistics_text(
 
     text.append("\nMinutes per body area", style="bold")
     text.append(f"\n  {'area':<24}{'7 days':>8}{'30 days':>9}\n", style="dim")
-    areas = list(dict.fromkeys([*stats.area_seconds_30_days, *stats.area_seconds_7_days]))
+    areas = stats_areas(stats)
     if not areas:
         text.append("  no sessions in the last 30 days\n")
     for area in areas:
@@ -169,17 +170,11 @@ def statistics_text(
         text.append(f"  {area_name(catalog, area)[:23]:<24}{week:>8}{month:>9}\n")
 
     text.append("\n")
-    if found is None:
+    if advice is None:
         text.append("What has helped you", style="bold")
         text.append("\n  working it out…\n")
     else:
-        advice_lines = area_advice_text(found, areas)
-        if advice_lines:
-            text.append("Advice behind these areas\n", style="bold")
-            text.append_text(advice_lines)
-            text.append("  a shows all of today's advice, why, and its sources.\n", style="dim")
-            text.append("\n")
-        text.append_text(relief_text(found, rules_explanation))
+        text.append_text(advice)
     text.append_text(daily_chart(stats.daily))
     return text
 
