@@ -236,3 +236,19 @@ def test_format_for_uses_the_suffix_unless_told() -> None:
 def test_ids_are_kept_exactly() -> None:
     record = make_record(1, id=uuid.UUID("12345678-1234-5678-1234-567812345678"))
     assert interchange.parse(interchange.dump([record], "csv"), "a.csv")[0].id == record.id
+
+
+def test_a_session_across_a_clock_put_back_is_a_session() -> None:
+    """New York puts its clocks back at 02:00 on 1 November 2026: 01:50 (first pass) to 01:10 (second pass) is
+    20 minutes, though the wall clock went backwards."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/New_York")
+    start = datetime(2026, 11, 1, 1, 50, tzinfo=zone, fold=0)
+    end = datetime(2026, 11, 1, 1, 10, tzinfo=zone, fold=1)
+    record = make_record(started_at=start, ended_at=end)
+    assert (end.astimezone(UTC) - start.astimezone(UTC)) == timedelta(minutes=20)
+    again = SessionRecord.model_validate_json(record.model_dump_json())
+    # (A time in a repeated hour never equals one in another zone, PEP 495: compare them in UTC.)
+    assert again.started_at.astimezone(UTC) == start.astimezone(UTC)
+    assert again.ended_at.astimezone(UTC) == end.astimezone(UTC)

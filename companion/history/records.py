@@ -100,9 +100,11 @@ class SessionRecord(BaseModel):
     @model_validator(mode="after")
     def _within_its_time(self) -> SessionRecord:
         """The end is not before the start, and the steps hold no more time than passed between them."""
-        if self.ended_at < self.started_at:
+        # In UTC: two times with the same zone compare and subtract by wall clock, wrong across a clock put back.
+        started, ended = self.started_at.astimezone(UTC), self.ended_at.astimezone(UTC)
+        if ended < started:
             raise ValueError("ended_at is before started_at")
-        allowed = (self.ended_at - self.started_at).total_seconds() + CLOCK_SLACK_SECONDS + len(self.steps)
+        allowed = (ended - started).total_seconds() + CLOCK_SLACK_SECONDS + len(self.steps)
         if self.actual_seconds > allowed:
             raise ValueError(
                 f"the steps hold {self.actual_seconds} s, more than the {int(allowed)} s between start and end allow"
