@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,9 +95,10 @@ class Checkpoint(BaseModel):
         """Saved after it started, with no more time done than passed in between (and a step under way)."""
         if self.current_index >= len(self.steps):
             raise ValueError(f"current_index {self.current_index} is past the last of {len(self.steps)} steps")
-        if self.saved_at < self.started_at:
+        started, saved = self.started_at.astimezone(UTC), self.saved_at.astimezone(UTC)  # see SessionRecord
+        if saved < started:
             raise ValueError("saved_at is before started_at")
-        allowed = (self.saved_at - self.started_at).total_seconds() + CLOCK_SLACK_SECONDS + len(self.steps)
+        allowed = (saved - started).total_seconds() + CLOCK_SLACK_SECONDS + len(self.steps)
         if self.actual_seconds > allowed:
             raise ValueError(
                 f"the steps hold {self.actual_seconds:.0f} s, more than the {allowed:.0f} s between start and the "
