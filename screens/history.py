@@ -91,7 +91,7 @@ class HistoryScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("f", "focus_filters", "Filter", show=False),
         Binding("m", "more", "More"),
-        Binding("a", "app.advice", "Advice"),
+        Binding("a", "app.advice", "Advice", show=False),  # also in the palette (every Footer fits 60)
     ]
 
     def __init__(self, services: Services, *, history_ready: bool = False) -> None:

@@ -72,7 +72,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "start_routine", "Start", priority=True),
         Binding("f", "focus_filters", "Filter"),
         Binding("o", "next_order", "Sort"),
-        Binding("a", "app.advice", "Advice"),
+        Binding("a", "app.advice", "Advice", show=False),  # the advice line names it (every Footer fits 60)
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("n", "new_routine", "New", show=False),
         Binding("e", "edit_routine", "Edit", show=False),

@@ -80,7 +80,7 @@ def test_advice_rules_come_from_the_cache_until_advice_toml_changes(
         patch.setattr(advice_loader, "load_advice", no_load)
         assert load_advice_cached(root) == first
     advice = root / "advice.toml"
-    advice.write_text(advice.read_text().replace('reference = "physioworks.com.au"', 'reference = "elsewhere"', 1))
+    advice.write_text(advice.read_text().replace('reference = "', 'reference = "changed ', 1))
     changed = load_advice_cached(root)
     assert changed != first
     assert changed == load_advice(root)
