@@ -8,6 +8,7 @@ import gc
 import signal
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -17,23 +18,54 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from companion.history.queries import local_date, today_summary
+from companion.history.records import implausible_kept
 from companion.history.store import StorageError
 from companion.services import Services, build_services
-from companion.settings.user_settings import DEFAULT_THEME, HandsFreeChoice, Settings
+from companion.settings.user_settings import DEFAULT_THEME, HandsFreeChoice, Settings, SettingsChange
+from companion.words import count
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
-from screens.messages import FlowMessage, GuidanceChanged, HistoryChanged, SettingsChanged
+from screens.messages import FlowMessage, GuidanceChanged, HistoryChanged, HistoryReloaded, SettingsChanged
+from screens.screen_kinds import NAVIGATION, NAVIGATION_ACTIONS, FlowStep, OpenedByKey
 from screens.settings_saver import SettingsSaver
 from screens.themes import THEMES
 
 if TYPE_CHECKING:
     from companion.advice.guidance import Guidance
     from companion.catalogue.loader import LoadResult
+    from companion.catalogue.problems import Problem
+    from companion.safety.screening import ScreeningAnswers
     from screens.flow import RoutineFlow
     from screens.runner import RunnerScreen
 
-NAVIGATION_ACTIONS = frozenset({"therapies", "history", "settings"})
-"""App actions that open another screen; hidden while a routine's flow or a dialog is on screen."""
+
+def left_out_messages(problems: list[Problem]) -> list[str]:
+    """A line per file of ``problems``: its one problem, or how many it has and the command that lists them."""
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    return [
+        str(found[0])
+        if len(found) == 1
+        else f"{Path(file).name} left out: {count(len(found), 'problem')}. First, {_without_file(found[0])}. "
+        f"`companion validate {file}` lists them all."
+        for file, found in by_file.items()
+    ]
+
+
+def _without_file(problem: Problem) -> str:
+    """``line 1: goals: is required`` (the file is named before it)."""
+    where = f"line {problem.line}: " if problem.line else ""
+    return f"{where}{problem.field}: {problem.message}" if problem.field else f"{where}{problem.message}"
+
+
+HISTORY_LOOK_SECONDS = 1.0
+"""How often the app looks whether another program changed the history file (one ``stat``; a design choice: a
+session saved in another window shows here within a second or so)."""
+
+
+ROOMY_WIDTH = 100
+"""From this width a screen may lay out side by side what it stacks below it (the statistics and their chart)."""
 
 
 def width_class(width: int, breakpoints: list[tuple[int, str]]) -> str:
@@ -48,12 +80,10 @@ class CompanionApp(App[int]):
     # The home screen's styles are read with the app's: as the first screen's own CSS_PATH they would make Textual
     # parse every rule again just before the first frame.
     CSS_PATH = ["app.tcss", "home.tcss"]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide"), (ROOMY_WIDTH, "-roomy")]
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
-        Binding("t", "therapies", "Guide"),
-        Binding("h", "history", "History"),
-        Binding("comma", "settings", "Settings", key_display=","),
+        *NAVIGATION,  # hidden while a routine's flow or a dialog is on screen (check_action)
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
 
@@ -65,11 +95,13 @@ class CompanionApp(App[int]):
         """True once the history has been read (screens that need it may wait for :class:`HistoryChanged`)."""
         self.guidance: Guidance | None = None
         """Today's advice and what has helped, once worked out (see :meth:`refresh_guidance`)."""
+        self._implausible: str | None = None
+        """The last message about sessions no run could have given (told again only when it changes)."""
         for theme in THEMES:
             self.register_theme(theme)
         saved = services.settings.theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
-        self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings)
+        self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings, self.take_settings)
         self._flow: RoutineFlow | None = None
 
     def get_key_display(self, binding: Binding) -> str:
@@ -86,9 +118,10 @@ class CompanionApp(App[int]):
         """Keep the screen-opening keys off flow screens and dialogs, where a stray key must not lead away."""
         if action not in NAVIGATION_ACTIONS:
             return True
-        if getattr(self.screen, "OPENED_BY", None) == action:
+        screen = self.screen
+        if isinstance(screen, OpenedByKey) and action == screen.OPENED_BY:
             return False  # the key to the screen you are on: left out of its Footer
-        return not isinstance(self.screen, ModalScreen) and getattr(self.screen, "ALLOW_NAVIGATION", True)
+        return not isinstance(screen, ModalScreen | FlowStep)
 
     def get_default_screen(self) -> Screen[None]:
         """The home screen, first on the stack (rather than pushed over Textual's blank default screen, which would
@@ -98,18 +131,24 @@ class CompanionApp(App[int]):
         home.add_class(width_class(self.size.width, self.HORIZONTAL_BREAKPOINTS))
         return home
 
+    def _tell_left_out(self, problems: list[Problem]) -> None:
+        """One toast per routine file left out, however many problems it has (six stacked toasts for one file
+        covered the whole preview): the problem itself when there is one, else how many and where to see them."""
+        for message in left_out_messages(problems):
+            self.notify(message, title="A routine file was left out", severity="warning", timeout=15, markup=False)
+
     def on_mount(self) -> None:
         if not self.is_headless:
             self._end_on_termination()
-        for problem in self.services.user_problems:
-            self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
+        self._tell_left_out(self.services.user_problems)
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.call_after_refresh(self.load_history)  # after the first frame: reading never delays it
+        self.set_interval(HISTORY_LOOK_SECONDS, self.look_at_history)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._offer_recovery()  # first: a routine asked for on the command line waits for the offer
         if self.start_routine is not None:
             self.flow.start(self.start_routine)
-        self.call_after_refresh(self._offer_recovery)
         self.call_after_refresh(self._collect_garbage_from_now_on)
 
     def _collect_garbage_from_now_on(self) -> None:
@@ -137,29 +176,60 @@ class CompanionApp(App[int]):
         self.flow.handle(message)
 
     def _offer_recovery(self) -> None:
-        """After the first frame: a run left unfinished is rare, and looking for one need not delay the start (nor
-        load the flow's modules when there is no checkpoint at all)."""
+        """A run left unfinished is rare: looked for in a worker (the first frame never waits on reading the
+        history), and the flow's modules are not even loaded when there is no checkpoint at all."""
         if self.services.paths.checkpoint.exists():
             self.flow.offer_recovery()
 
+    def todays_answers(self) -> ScreeningAnswers:
+        """Today's screening answers as last given in this window (see ``RoutineFlow.todays_answers``)."""
+        return self.flow.todays_answers()
+
+    def remember_answers(self, answers: ScreeningAnswers, shown: ScreeningAnswers) -> None:
+        """Keep the answers changed from those ``shown`` (see ``RoutineFlow.remember_answers``)."""
+        self.flow.remember_answers(answers, shown)
+
     def action_screening(self) -> None:
         """Change today's screening answers (every question), from anywhere."""
+        from screens.runner import RunnerScreen
         from screens.screening import ScreeningScreen
 
+        if isinstance(self.screen, RunnerScreen):
+            self.screen.hold()  # no countdown while the answers are open; they are checked on the way back
         if not isinstance(self.screen, ScreeningScreen):
-            self.push_screen(ScreeningScreen(self.services, None))
+            self.push_screen(ScreeningScreen(self.services, None, self.todays_answers()))
+
+    def on_app_focus(self) -> None:
+        """Back to this terminal: another window may just have saved a session."""
+        self.look_at_history()
+
+    def look_at_history(self) -> None:
+        """When another program (a window, ``companion start --plain``, ``companion import``) has changed the history
+        file, read it again in a worker: the advice, the suggestion, the header and the history follow the disk. A
+        ``stat`` only, never a read, on the UI thread; this window's own writes do not count as changes."""
+        if self.history_ready and self.services.store.changed_on_disk():
+            self.load_history(again=True)
 
     @work(thread=True, exclusive=True, group="history")
-    def load_history(self) -> None:
-        """Read the history off the UI thread, so a long history never delays the first frame."""
+    def load_history(self, again: bool = False) -> None:
+        """Read the history off the UI thread, so a long history never delays the first frame; ``again``: read once
+        more because another program changed it (the screens showing sessions are told)."""
         try:
             report = self.services.store.load()
         except StorageError as exc:
             self.call_from_thread(self.notify, str(exc), title="History", severity="error", timeout=20, markup=False)
             return
-        for message in report.messages:
+        kept = implausible_kept(report.records, self.services.clock.now(), self.services.catalog)
+        told, self._implausible = self._implausible, kept
+        for message in [*report.messages, *([kept] if kept and kept != told else [])]:
             self.call_from_thread(self.notify, message, title="History", severity="warning", timeout=20, markup=False)
-        self.call_from_thread(self.post_message, HistoryChanged())
+        self.call_from_thread(self._history_read, again)
+
+    def _history_read(self, again: bool) -> None:
+        if again:
+            for screen in self.screen_stack:
+                screen.post_message(HistoryReloaded())
+        self.post_message(HistoryChanged())
 
     @on(HistoryChanged)
     def refresh_today(self) -> None:
@@ -167,6 +237,8 @@ class CompanionApp(App[int]):
         records = self.services.store.records
         today = local_date(self.services.clock.now())
         self.history_ready = True
+        for message in self.services.store.take_messages():  # found by a write, or by a load on first use
+            self.notify(message, title="History", severity="warning", timeout=20, markup=False)
         self.sub_title = today_summary(records, today)
         self.refresh_guidance()
 
@@ -176,7 +248,7 @@ class CompanionApp(App[int]):
 
     @work(thread=True, exclusive=True, group="guidance")
     def _guidance_worker(self) -> None:
-        from screens.advice import compute_guidance
+        from screens.guidance_work import compute_guidance
 
         found = compute_guidance(self.services)
         self.call_from_thread(self._guidance_ready, found)
@@ -286,8 +358,7 @@ class CompanionApp(App[int]):
         """Make ``result`` the catalogue and refresh the routine lists (highlighting ``highlight``)."""
         self.services.catalog = result.catalog
         self.services.user_problems = result.user_problems
-        for problem in result.user_problems:
-            self.notify(str(problem), title="A routine file was left out", severity="warning", timeout=15, markup=False)
+        self._tell_left_out(result.user_problems)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.catalog = result.catalog
@@ -299,16 +370,37 @@ class CompanionApp(App[int]):
         from screens.settings import SettingsScreen  # imported when first opened: a quicker start
 
         if not isinstance(self.screen, SettingsScreen):
-            self.push_screen(SettingsScreen(self.services.catalog, self.services.settings, self.apply_settings))
+            settings = self.fresh_settings()  # what another window changed since is shown
+            self.push_screen(SettingsScreen(self.services.catalog, settings, self.apply_settings))
 
-    def apply_settings(self, settings: Settings) -> None:
-        """Make ``settings`` current at once (theme, every screen on the stack) and save them in the background."""
+    def apply_settings(self, settings: Settings, before: Settings | None = None) -> None:
+        """Make ``settings`` current at once (theme, every screen on the stack) and save them in the background:
+        only the fields changed from ``before`` (else from the current settings) are written, each made to the
+        settings as they are on disk then, so what another window set meanwhile is kept."""
+        change = SettingsChange.between(before or self.services.settings, settings)
+        if not change.fields:
+            return
+        settings = change.applied_to(self.services.settings)
         self.services.settings = settings
         if settings.theme in self.available_themes and settings.theme != self.theme:
             self.theme = settings.theme
         for screen in self.screen_stack:
             screen.post_message(SettingsChanged(settings))
-        self.settings_saver.request()
+        self.settings_saver.request(change)
+
+    def fresh_settings(self) -> Settings:
+        """The settings as they are now: the file read again (another window's changes) with this window's not yet
+        written; the screens are told when that changed them."""
+        self.take_settings(self.settings_saver.now())
+        return self.services.settings
+
+    def take_settings(self, settings: Settings) -> None:
+        """``settings`` as read from disk (another window's changes in them) become current here."""
+        if settings == self.services.settings:
+            return
+        self.services.settings = settings
+        for screen in self.screen_stack:
+            screen.post_message(SettingsChanged(settings, elsewhere=True))
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme picked anywhere (the palette's "Theme" too) is a setting: keep it."""

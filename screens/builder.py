@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.catalogue.models import Catalog, Routine, Step
@@ -22,8 +22,12 @@ from companion.disk.fileio import WRITE_ERRORS
 from companion.disk.paths import Paths
 from companion.words import count, format_seconds
 from screens.confirm import ConfirmScreen
+from screens.screen_kinds import NAVIGATION_UNSHOWN
 from screens.step_editor import StepEditor
 from screens.widgets.focus_marks import MarkedButton, TextBox
+from screens.widgets.hanging import HangingText
+from screens.widgets.key_footer import KeyFooter
+from screens.widgets.marked_list import MarkedOptionList
 from screens.widgets.tick_list import TickList
 
 ROUTINE_FIELDS = ("title", "id", "summary", "suits", "goals", "therapies", "steps")
@@ -57,32 +61,35 @@ def field_label(field: str) -> str:
     return FIELD_NAMES.get(base, field or "Routine")
 
 
-def step_line(catalog: Catalog, number: int, step: Step) -> Text:
-    """One line of the step list; the user's title is plain text."""
+def step_line(catalog: Catalog, number: int, step: Step) -> HangingText:
+    """One entry of the step list (wrapping under its words, not under its number); the user's title is plain
+    text."""
     areas, tools, techniques = catalog.areas, catalog.tools, catalog.techniques
-    text = Text()
-    text.append(f"{number:>2}. {format_seconds(step.seconds):>5}  ", style="bold")
-    text.append(step.title)
+    title = Text.assemble((f"{format_seconds(step.seconds):>5}  ", "bold"), step.title)
     names = [
         areas[step.area].name if step.area in areas else step.area,
         tools[step.tool].name if step.tool in tools else step.tool,
         techniques[step.technique].name if step.technique in techniques else step.technique,
         step.intensity.value,
     ]
-    text.append(f"\n     {' · '.join(names)}", style="dim")
     if step.breathing:
-        text.append(f" · breathe {step.breathing.inhale}/{step.breathing.exhale}", style="dim")
-    return text
+        names.append(f"breathe {step.breathing.inhale}/{step.breathing.exhale}")
+    number_mark = f"{number:>2}. "
+    return HangingText().item(number_mark, title).item(" " * len(number_mark), " · ".join(names), style="dim")
 
 
-class StepList(OptionList):
+MOVE = Binding.Group("Move")
+"""Moving a step up (u) and down (m): one label for both in the Footer ("u m Move"), each in Help."""
+
+
+class StepList(MarkedOptionList):
     """The routine's steps; keys here add, change, move and remove them."""
 
     BINDINGS = [
         Binding("a", "screen.add_step", "Add step"),
         Binding("x,delete", "screen.remove_step", "Remove"),
-        Binding("u,shift+up", "screen.move_step(-1)", "Move up"),
-        Binding("m,shift+down", "screen.move_step(1)", "Move down"),
+        Binding("u,shift+up", "screen.move_step(-1)", "Move up", group=MOVE),
+        Binding("m,shift+down", "screen.move_step(1)", "Move down", group=MOVE),
     ]
 
 
@@ -93,7 +100,10 @@ class BuilderScreen(Screen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "leave", "Back"),
+        *NAVIGATION_UNSHOWN,
         Binding("ctrl+n", "add_step", "Add step", show=False),
+        # Anywhere but in a text box (which types the letter), as the Steps heading says.
+        Binding("a", "add_step", "Add step", show=False),
     ]
 
     def __init__(
@@ -123,7 +133,7 @@ class BuilderScreen(Screen[str | None]):
         routine, vocabulary = self.start, self.catalog.vocabulary
         yield Header()
         yield Static(self.heading, id="builder-heading")
-        with VerticalScroll(id="builder-form"):
+        with VerticalScroll(id="builder-form", classes="barred"):
             yield Label("Title")
             yield TextBox(routine.title if routine else "", placeholder="e.g. My evening neck routine", id="title")
             yield Static(id="title-problem", classes="problem")
@@ -145,14 +155,14 @@ class BuilderScreen(Screen[str | None]):
             yield TickList([(t.name, t.id) for t in self.catalog.therapies], chosen, id="therapies")
             yield Static(id="therapies-problem", classes="problem")
             yield Label("Steps (a add · Enter change · u/m move · x remove)")
-            yield StepList(id="steps")
+            yield StepList(id="steps", classes="framed")
             yield Static(id="steps-problem", classes="problem")
             yield MarkedButton("Add step", id="add-step")
             with Horizontal(id="save-row"):
                 yield MarkedButton("Save", id="save", variant="primary")
                 yield MarkedButton("Back", id="back")
             yield Static(id="save-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#steps", StepList).border_title = "Steps"
@@ -188,9 +198,7 @@ class BuilderScreen(Screen[str | None]):
         by_field: dict[str, list[Text]] = {field: [] for field in ROUTINE_FIELDS}
         for problem in self.problems:
             base = problem.field.split("[", 1)[0].split(".", 1)[0] or "title"
-            line = Text("! ")
-            if base == "steps" and problem.field != "steps":
-                line.append(f"{field_label(problem.field)}: ")
+            line = Text(f"! {field_label(problem.field)}: ")  # "! Goals: is required ...", never a bare "! is"
             line.append(problem.message)
             by_field.setdefault(base, []).append(line)
         for field, lines in by_field.items():
@@ -353,11 +361,11 @@ class BuilderScreen(Screen[str | None]):
         try:
             path = save_user_routine(self.paths, routine, self.catalog, replacing=self.editing)
         except UserRoutineError as exc:
-            self.app.call_from_thread(self._not_saved, "\n".join(p.message for p in exc.problems))
+            self.call_later(self._not_saved, "\n".join(p.message for p in exc.problems))
         except WRITE_ERRORS as exc:
-            self.app.call_from_thread(self._not_saved, f"Could not write the file: {exc}")
+            self.call_later(self._not_saved, f"Could not write the file: {exc}")
         else:
-            self.app.call_from_thread(self._saved, routine.id, path, draft)
+            self.call_later(self._saved, routine.id, path, draft)
 
     def _not_saved(self, message: str) -> None:
         self._revalidate()  # the Save button and the status line as the draft now stands

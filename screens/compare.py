@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from companion.advice.comparison import Comparison, compare
 from companion.advice.models import AdviceRules
@@ -21,6 +21,7 @@ from companion.settings.user_settings import Prices, Settings
 from companion.words import count, money
 from screens.messages import SettingsChanged
 from screens.widgets.focus_marks import TextBox
+from screens.widgets.key_footer import KeyFooter
 
 FIELDS = {"device-price": "device price", "session-price": "session price"}
 """The price inputs and how messages name them."""
@@ -91,10 +92,10 @@ class CompareScreen(Screen[None]):
                 yield Label("Currency", classes="price-label")
                 yield TextBox(prices.currency, placeholder="€, USD", max_length=8, id="currency")
         yield Static(id="price-problem")
-        with VerticalScroll(id="comparison"):
+        with VerticalScroll(id="comparison", classes="framed -text"):
             yield Static(id="cost")
             yield Static(id="points")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         comparison = compare(self.rules)

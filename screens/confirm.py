@@ -9,10 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
+from screens.screen_kinds import FocusedOnMount
 from screens.widgets.focus_marks import MarkedButton
 
 
-class YesNoAnswers(Screen[bool]):
+class YesNoAnswers(FocusedOnMount, Screen[bool]):
     """The answering half of a yes-or-no screen: buttons ``#yes`` and ``#no`` and the ``answer`` action dismiss
     it with the choice. The safe answer (``#no``) has the focus, so a stray Enter never stops, deletes or
     discards anything."""

@@ -11,18 +11,31 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from companion.catalogue.models import Routine
 from companion.disk.fileio import WRITE_ERRORS
-from companion.history.records import SessionRecord
+from companion.history.records import NOTHING_DONE, SessionRecord
 from companion.history.store import HistoryStore, SaveError, StorageError
-from companion.run.checkpoint import checkpoint_to_record, clear_checkpoint, load_checkpoint, run_elsewhere
-from companion.run.done import UNKNOWN_NOTE, fresh_plan, note_done
+from companion.run.checkpoint import (
+    Checkpoint,
+    checkpoint_to_record,
+    claim_run,
+    clear_checkpoint,
+    load_checkpoint,
+    run_elsewhere,
+)
+from companion.run.done import PLAN_CHANGED, fresh_plan, note_done
 from companion.safety.exposure import Bout
 from companion.safety.plan import Plan, alternatives
-from companion.safety.screening import ScreeningAnswers, assess, load_screening, save_screening
+from companion.safety.screening import (
+    AnswersChange,
+    ScreeningAnswers,
+    answered_elsewhere,
+    assess,
+    load_screening,
+    save_change,
+)
 from companion.words import format_seconds
 from screens import routine_actions
 from screens.background import LatestWriter
@@ -55,10 +68,16 @@ class RoutineFlow:
         self._saves: deque[tuple[SessionRecord, Callable[[SaveError | None], None], RunEnded | None]] = deque()
         """Sessions waiting to be saved, in the order asked (one save at a time: a reflection after its session)."""
         self._saving = False
-        self._answers = LatestWriter(
-            app, "save-screening", partial(save_screening, app.services.paths), WRITE_ERRORS, self._answers_not_kept
+        self._answers: LatestWriter[AnswersChange] = LatestWriter(
+            app, "save-screening", self._keep_answers, WRITE_ERRORS, self._answers_not_kept, self._answers_kept
         )
-        """Writes today's screening answers, the newest last."""
+        """Makes this window's changes to today's screening answers on disk, the newest last."""
+        self._unkept: AnswersChange | None = None
+        """This window's changes to today's answers not yet on disk (being written, or the write failed)."""
+        self._looking_for_unfinished = False
+        """A worker is looking for a run left unfinished (:meth:`offer_recovery`); no routine starts until then."""
+        self._chosen_meanwhile: str | None = None
+        """The routine chosen while it looked, started once the offer is out of the way."""
 
     def handle(self, message: FlowMessage) -> None:
         """Go where ``message`` leads."""
@@ -68,7 +87,7 @@ class RoutineFlow:
             case RoutineChangeWanted():
                 routine_actions.change_routine(self.app, message.change, message.routine)
             case ScreeningAnswered():
-                self.answered(message.routine, message.answers)
+                self.answered(message.routine, message.answers, message.shown)
             case BackToRoutines():
                 self.back_to_home()
             case PlanOutdated():
@@ -88,6 +107,9 @@ class RoutineFlow:
         """Open the flow for ``routine_id`` at the screening; ``False`` (and a message) if it cannot start."""
         from screens.screening import ScreeningScreen
 
+        if self._looking_for_unfinished:  # the offer to record an unfinished run comes first
+            self._chosen_meanwhile = routine_id
+            return True
         routine = self.services.catalog.routine(routine_id)
         if routine is None:
             self.app.notify(f"There is no routine “{routine_id}”.", severity="error", markup=False)
@@ -95,13 +117,33 @@ class RoutineFlow:
         if run_elsewhere(self.services.paths):
             self.app.notify(RUN_ELSEWHERE, title="One routine at a time", severity="warning", timeout=10)
             return False
-        self.app.push_screen(ScreeningScreen(self.services, routine))
+        self.app.push_screen(ScreeningScreen(self.services, routine, self.todays_answers()))
         return True
 
-    def remember_answers(self, answers: ScreeningAnswers) -> None:
+    def remember_answers(self, answers: ScreeningAnswers, shown: ScreeningAnswers | None = None) -> None:
         """Keep today's screening answers for later today, in a worker (a failure is only reported: they apply
-        now)."""
-        self._answers.request(answers)
+        now). With ``shown`` (the answers they were changed from), only the questions changed are written: what
+        another window answered meanwhile for the others stays; without it, ``answers`` replace every answer."""
+        change = AnswersChange(answers) if shown is None else AnswersChange.between(shown, answers)
+        self._unkept = change if self._unkept is None else self._unkept.then(change)
+        self._answers.request(self._unkept)
+
+    def todays_answers(self) -> ScreeningAnswers:
+        """Today's answers: those kept on disk (the newest of any window), read now, with this window's changes
+        whose write is still under way (or failed) made to them."""
+        today = self.services.today()
+        kept = load_screening(self.services.paths, today)
+        if self._unkept is not None and self._unkept.answers.day == today:
+            return self._unkept.applied_to(kept)
+        return kept
+
+    def _keep_answers(self, change: AnswersChange) -> None:
+        """In a worker: make ``change`` to the answers on disk, read again under their lock."""
+        save_change(self.services.paths, change)
+
+    def _answers_kept(self, change: AnswersChange) -> None:
+        if self._unkept is change:  # nothing newer asked meanwhile: the disk has every change of this window
+            self._unkept = None
 
     def _answers_not_kept(self, error: Exception) -> None:
         self.app.notify(
@@ -110,11 +152,14 @@ class RoutineFlow:
             markup=False,
         )
 
-    def answered(self, routine: Routine | None, answers: ScreeningAnswers) -> None:
-        """Keep the answers; then, for a routine, a stop, a clearance to confirm, or the plan."""
+    def answered(self, routine: Routine | None, given: ScreeningAnswers, shown: ScreeningAnswers) -> None:
+        """Keep the answers changed from those ``shown``; then, for a routine, a stop, a clearance to confirm, or
+        the plan, from today's answers with another window's given meanwhile (said when there are such)."""
         from screens.screening_result import ClearanceScreen, StopScreen
 
-        self.remember_answers(answers)
+        self.remember_answers(given, shown)
+        answers = self.todays_answers()
+        self._say_answered_elsewhere(given, answers)
         if routine is None:
             self.app.notify("Today's screening answers are saved.")
             self.app.pop_screen()
@@ -129,28 +174,35 @@ class RoutineFlow:
                     updated = answers
                     for question in outcome.needs_clearance:
                         updated = updated.with_cleared(question.id)
-                    self.remember_answers(updated)
-                    self.show_plan(routine, updated)
+                    self.remember_answers(updated, answers)
+                    self.show_plan(routine, self.todays_answers())
 
             self.app.push_screen(ClearanceScreen(outcome.needs_clearance), callback=cleared)
         else:
             self.show_plan(routine, answers)
 
+    def _say_answered_elsewhere(self, given: ScreeningAnswers, answers: ScreeningAnswers) -> None:
+        """Tell the person which answers another window gave meanwhile (kept with theirs)."""
+        said = answered_elsewhere(given, answers, self.services.catalog.safety.questions)
+        if said:
+            self.app.notify(said, title="Answers changed", severity="warning", markup=False, timeout=15)
+
     def build_plan(self, routine: Routine, answers: ScreeningAnswers) -> Plan:
-        """The plan for ``routine`` now, from the history, the exposure ledger and a run's checkpoint read fresh
-        from disk (another window's sessions and an import are counted). What cannot be read is said, and the
-        plan then holds to one session's caps."""
+        """The plan for ``routine`` now, from the history, the exposure ledger, a run's checkpoint and the settings
+        read fresh from disk (another window's sessions and limits and an import are counted). What cannot be read
+        is said, and while its time may still count every daily limit counts as used up."""
         services = self.services
-        plan = fresh_plan(services.paths, services.catalog, services.settings, answers, routine, services.clock.now())
+        settings = self.app.fresh_settings()  # a stricter limit set in another window counts
+        plan = fresh_plan(services.paths, services.catalog, settings, answers, routine, services.clock.now())
         for problem in plan.unknown:
-            self.app.notify(f"{problem} {UNKNOWN_NOTE}", severity="warning", markup=False, timeout=10)
+            self.app.notify(problem, severity="warning", markup=False, timeout=10)
         return plan
 
     def others(self, plan: Plan) -> tuple[Plan, ...]:
         """For a plan the answers emptied: routines that fit the same answers today."""
         if not plan.emptied_by_answers:
             return ()
-        answers = load_screening(self.services.paths, self.services.today())
+        answers = self.todays_answers()
         return tuple(alternatives(plan, self.services.catalog, self.services.settings, answers))
 
     def show_plan(self, routine: Routine, answers: ScreeningAnswers) -> None:
@@ -162,12 +214,12 @@ class RoutineFlow:
     def alternative(self, plan: Plan, routine_id: str) -> None:
         """Go through the screening for a routine offered instead of an emptied ``plan``: an answer that named no
         areas stands for the areas it left out here, not for every area of the next routine."""
-        answers = load_screening(self.services.paths, self.services.today())
+        answers = shown = self.todays_answers()
         avoided = frozenset(plan.screening.avoided_areas)
         for question in plan.screening.avoided_areas.values():
             if not question.areas and not answers.areas.get(question.id):
                 answers = answers.with_areas(question.id, avoided)
-        self.remember_answers(answers)
+        self.remember_answers(answers, shown)
         self.back_to_home()
         self.start(routine_id)
 
@@ -179,7 +231,7 @@ class RoutineFlow:
         screen = self.app.screen
         if not isinstance(screen, PlanReviewScreen) or screen.plan is not shown:
             return
-        answers = load_screening(self.services.paths, self.services.today())
+        answers = self.todays_answers()
         plan = self.build_plan(shown.routine, answers)
         if plan == shown:
             return
@@ -201,27 +253,33 @@ class RoutineFlow:
 
     def run(self, plan: Plan, tension_before: int | None) -> None:
         """Start ``plan``, planned again from the files on disk first: time done in another window or imported
-        since it was shown counts; a changed plan is shown, to be started again."""
+        since it was shown counts, and so do today's answers and the limits as they are now (another window may
+        have changed them). Changed answers go back to the screening (a new stop or "ask first" is asked there);
+        a plan changed otherwise is shown, to be started again."""
         from screens.plan_review import PlanReviewScreen
         from screens.runner import RunnerScreen
 
-        answers = load_screening(self.services.paths, self.services.today())
-        fresh = self.build_plan(plan.routine, answers)
-        if fresh.steps != plan.steps or fresh.can_start != plan.can_start:
-            screen = self.app.screen
-            if not fresh.can_start:
-                self.app.notify("Time done elsewhere since this plan was made leaves nothing to do now.",
-                                severity="warning", markup=False)  # fmt: skip
-                screen.dismiss()
-            elif isinstance(screen, PlanReviewScreen):
-                screen.show_plan(fresh, self.others(fresh))
-                self.app.notify(
-                    "Sessions saved elsewhere since this plan was made changed it; check it and choose again.",
-                    severity="warning",
-                    markup=False,
-                )
+        # Taken before the plan is made again and held by the runner until the session is recorded: a window
+        # whose plan was shown before another window's run began must not start a second run beside it.
+        run_lock = claim_run(self.services.paths)
+        if run_lock is None:
+            self.app.notify(RUN_ELSEWHERE, title="One routine at a time", severity="warning", timeout=10)
             return
-        self.app.push_screen(RunnerScreen(self.services, plan, tension_before))
+        answers = self.todays_answers()
+        fresh = self.build_plan(plan.routine, answers)
+        if fresh.steps == plan.steps and fresh.can_start == plan.can_start and fresh.screening == plan.screening:
+            self.app.push_screen(RunnerScreen(self.services, plan, run_lock, tension_before))
+            return
+        run_lock.release()
+        screen = self.app.screen
+        if fresh.screening != plan.screening:
+            screen.dismiss()  # back to the screening: it shows the new answers and says they changed
+        elif not fresh.can_start:
+            self.app.notify(f"{PLAN_CHANGED} and leaves nothing to do now.", severity="warning", markup=False)
+            screen.dismiss()
+        elif isinstance(screen, PlanReviewScreen):
+            screen.show_plan(fresh, self.others(fresh))
+            self.app.notify(f"{PLAN_CHANGED}; check it and choose again.", severity="warning", markup=False)
 
     def save(self, record: SessionRecord) -> None:
         """Save ``record`` here and now (the store decides whether it is new or replaces the saved one) and tell
@@ -316,7 +374,7 @@ class RoutineFlow:
 
         if ended.record.actual_seconds == 0:  # stopped before any time was done: there is no session to keep
             self.back_to_home()
-            self.app.notify("Stopped before any time was done, so no session was recorded.", markup=False)
+            self.app.notify(NOTHING_DONE, markup=False)
 
             def drop() -> None:
                 ended.checkpoints.close()
@@ -384,26 +442,47 @@ class RoutineFlow:
     # -- a run left unfinished -------------------------------------------------------------------------------
 
     def offer_recovery(self) -> None:
-        """If a run was left unfinished, offer to record it (or say it was already saved)."""
+        """Look for a run left unfinished in a worker (reading the history to see whether it was saved may take a
+        while), then offer to record it or say it was already saved. A routine chosen meanwhile starts after that:
+        the offer always comes first."""
+        self._looking_for_unfinished = True
+        self.app.run_worker(
+            self._look_for_unfinished, name="recovery", group="recovery", thread=True, exit_on_error=False
+        )
+
+    def _look_for_unfinished(self) -> None:
+        """In a worker: the checkpoint, whether its run goes on in another window, and whether it was saved."""
+        services = self.services
+        checkpoint, message = load_checkpoint(services.paths, services.clock.now(), services.catalog)
+        elsewhere = checkpoint is not None and run_elsewhere(services.paths)
+        already_saved = False
+        if checkpoint is not None and not elsewhere:
+            try:
+                # A store of its own: the app's store may be loading in another worker right now.
+                paths = services.paths
+                already_saved = any(r.id == checkpoint.session_id for r in HistoryStore(paths).intact_records())
+            except StorageError:
+                already_saved = False
+        self.app.call_from_thread(
+            self._unfinished_found, checkpoint, message, elsewhere=elsewhere, already_saved=already_saved
+        )
+
+    def _unfinished_found(
+        self, checkpoint: Checkpoint | None, message: str | None, *, elsewhere: bool, already_saved: bool
+    ) -> None:
         from screens.recovery import RecoveryScreen
 
-        services, app = self.services, self.app
-        checkpoint, message = load_checkpoint(services.paths, services.clock.now(), services.catalog)
+        app = self.app
+        self._looking_for_unfinished = False
         if message:
             app.notify(message, severity="warning", timeout=15, markup=False)
-        if checkpoint is None:
-            return
-        if run_elsewhere(services.paths):  # the run is still going in another window: it is not lost
+        if checkpoint is not None and elsewhere:  # the run is still going in another window: it is not lost
             app.notify(RUN_ELSEWHERE, title="One routine at a time", timeout=10)
-            return
-        try:
-            # A store of its own: the app's store may be loading in a worker thread right now.
-            saved = HistoryStore(services.paths).get(checkpoint.session_id) is not None
-        except StorageError:
-            saved = False
-        if saved:
+        elif checkpoint is not None and already_saved:
             self.forget_checkpoint()
             app.notify(f"Your last session ({checkpoint.routine_title}) was already saved.", markup=False)
+        if checkpoint is None or elsewhere or already_saved:
+            self._start_chosen_meanwhile()
             return
 
         def chosen(choice: str | None) -> None:
@@ -425,5 +504,11 @@ class RoutineFlow:
                     )
 
                 self.save_in_background(record, saved)
+            self._start_chosen_meanwhile()
 
         app.push_screen(RecoveryScreen(checkpoint), callback=chosen)
+
+    def _start_chosen_meanwhile(self) -> None:
+        routine_id, self._chosen_meanwhile = self._chosen_meanwhile, None
+        if routine_id is not None:
+            self.start(routine_id)

@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from companion.catalogue.models import Catalog
 from screens.safety_text import SAFETY_NOTICE, red_flag_text
+from screens.widgets.key_footer import KeyFooter
 
 
 def _declared_by_companion(node: DOMNode, binding: Binding) -> bool:
@@ -61,7 +62,7 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with VerticalScroll(id="help-body", classes="framed") as body:
             body.border_title = "Help"
             yield Static("Keys on this screen", classes="heading")
             yield Static(self.keys, id="help-keys")
@@ -74,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(SAFETY_NOTICE, id="safety-notice")
             yield Static("Red flags: stop and get medical help", classes="heading")
             yield Static(red_flag_text(self.catalog), id="red-flags")
-        yield Footer()
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -1,7 +1,8 @@
 """The history screen: past sessions in a table with details, filters, delete with undo, and statistics.
 
 The table is filled at once from what the app read at start; the history is then read again (in a worker) each
-time the screen opens, so sessions saved by another window appear a moment later.
+time the screen opens, and whenever the app finds the file changed by another program (``HistoryReloaded``), so
+sessions saved, imported or deleted elsewhere appear a moment later.
 Writes (delete, undo) run in a worker too, since they rewrite the whole file; the store refuses them with its own
 message when the file comes from a newer version. Deletions can be undone with ``u`` until the screen is left.
 """
@@ -10,26 +11,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Container, Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Select, Static, TabbedContent, TabPane
 
 from companion.history.queries import filter_records, local_date, statistics
 from companion.history.records import SessionRecord
 from companion.history.store import LoadReport, StorageError
+from companion.run.done import note_deleted, read_exposure
+from companion.safety.allowance import AreaAllowance, day_allowances
 from companion.services import Services
-from companion.words import count
+from companion.words import count, moment
 from screens.advice_text import statistics_advice_text
 from screens.confirm import ConfirmScreen
 from screens.history_text import (
     area_name,
+    daily_chart,
     local_time,
     parse_day,
     session_detail,
@@ -37,8 +41,10 @@ from screens.history_text import (
     statistics_text,
     stats_areas,
 )
-from screens.messages import HistoryChanged
+from screens.messages import HistoryChanged, HistoryReloaded
+from screens.screen_kinds import NAVIGATION_UNSHOWN, OpenedByKey, guidance_of
 from screens.widgets.focus_marks import TextBox
+from screens.widgets.key_footer import KeyFooter
 
 T = TypeVar("T")
 
@@ -64,7 +70,7 @@ class SessionDetailScreen(ModalScreen[None]):
         self.detail = detail
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="detail-dialog") as dialog:
+        with VerticalScroll(id="detail-dialog", classes="framed") as dialog:
             dialog.border_title = "Session"
             dialog.border_subtitle = "Esc closes"
             yield Static(self.detail, id="detail-text")
@@ -76,7 +82,7 @@ class SessionDetailScreen(ModalScreen[None]):
         self.dismiss()
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OpenedByKey, Screen[None]):
     """Sessions, newest first, and the statistics over all of them."""
 
     OPENED_BY = "history"
@@ -85,13 +91,16 @@ class HistoryScreen(Screen[None]):
     CSS_PATH = "history.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("s", "switch_view", "Stats"),
+        # One key, labelled by where it leads: the view not shown (check_action leaves out the other).
+        Binding("s", "show_view('statistics')", "Stats"),
+        Binding("s", "show_view('sessions')", "Sessions"),
         Binding("enter", "details", "Details"),
         Binding("delete", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
         Binding("f", "focus_filters", "Filter", show=False),
         Binding("m", "more", "More"),
         Binding("a", "app.advice", "Advice", show=False),  # also in the palette (every Footer fits 60)
+        *NAVIGATION_UNSHOWN,
     ]
 
     def __init__(self, services: Services, *, history_ready: bool = False) -> None:
@@ -114,6 +123,10 @@ class HistoryScreen(Screen[None]):
         """Deleted sessions, last deletion last; dropped when the screen is left."""
         self.writing = False
         self._stats_stale = True
+        self.allowances: list[AreaAllowance] | None = None
+        """Each area's time in the last 24 hours against the plan's daily limits (``None`` until read)."""
+        self.unreadable: tuple[str, ...] = ()
+        """What could not be read of the time done (the history, the exposure ledger)."""
         self.short_dates = False
         """Dates without the year in a narrow terminal (set as the table is built)."""
 
@@ -129,11 +142,18 @@ class HistoryScreen(Screen[None]):
                     yield TextBox(placeholder="since", id="since", max_length=10, compact=True)
                     yield TextBox(placeholder="until", id="until", max_length=10, compact=True)
                 yield Static("", id="filter-message", markup=False)
-                yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True, classes="barred")
                 yield Static("Reading your history…", id="sessions-status", markup=False)
-            with TabPane("Statistics", id="statistics"), VerticalScroll(id="stats-scroll"):
+            # The daily chart beside the figures from 100 columns (a column of its own, at the top: it was below
+            # the fold), under them when narrower.
+            with (
+                TabPane("Statistics", id="statistics"),
+                VerticalScroll(id="stats-scroll", classes="barred"),
+                Container(id="stats-columns"),
+            ):
                 yield Static("Reading your history…", id="stats-text")
-        yield Footer()
+                yield Static("", id="stats-chart")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
@@ -157,9 +177,36 @@ class HistoryScreen(Screen[None]):
         try:
             report = self.store.load()
         except StorageError as exc:
-            self.app.call_from_thread(self._load_failed, str(exc))
+            self._read_allowances(None)
+            self.call_later(self._load_failed, str(exc))
             return
-        self.app.call_from_thread(self._loaded, report)
+        self._read_allowances(report.records)
+        self.call_later(self._loaded, report)
+
+    def on_history_reloaded(self, _message: HistoryReloaded) -> None:
+        """Another program changed the history and the app has read it again: its sessions and statistics shown."""
+        records = self.store.records
+        self._show(records, self.store.read_only)
+        self._allowances_again(records)
+
+    @work(thread=True, exclusive=True, group="history-allowances")
+    def _allowances_again(self, records: list[SessionRecord]) -> None:
+        self._read_allowances(records)
+
+    def _read_allowances(self, records: list[SessionRecord] | None) -> None:
+        """Read (in a worker) the time done in the last 24 hours as a plan made now would count it: the history
+        as just read (``None``: read it again), the exposure ledger and a run's checkpoint."""
+        catalog = self.services.catalog
+        gap = timedelta(minutes=catalog.safety.session_gap_minutes)
+        exposure = read_exposure(self.services.paths, self.services.clock.now(), gap, records)
+        allowances = day_allowances(exposure, catalog, self.services.settings)
+        self.call_later(self._take_allowances, allowances, exposure.unknown)
+
+    def _take_allowances(self, allowances: list[AreaAllowance], unreadable: tuple[str, ...]) -> None:
+        self.allowances, self.unreadable = allowances, unreadable
+        self._stats_stale = True
+        if self.loaded and self.query_one(TabbedContent).active == "statistics":
+            self.show_statistics()
 
     def _load_failed(self, message: str) -> None:
         self.notify(message, title="History", severity="error", timeout=20, markup=False)
@@ -314,11 +361,13 @@ class HistoryScreen(Screen[None]):
             from companion.advice.advisor import bundled_rules
 
             today = local_date(self.services.clock.now())
-            stats = statistics(self.records, today, self.services.catalog)
-            found = getattr(self.app, "guidance", None)
+            stats = statistics(self.records, today)
+            found = guidance_of(self.app)
             why = bundled_rules().relief.explanation()
             advice = statistics_advice_text(found, stats_areas(stats), why) if found is not None else None
-            self.query_one("#stats-text", Static).update(statistics_text(self.services.catalog, stats, advice))
+            text = statistics_text(self.services.catalog, stats, advice, self.allowances, self.unreadable)
+            self.query_one("#stats-text", Static).update(text)
+            self.query_one("#stats-chart", Static).update(daily_chart(stats.daily))
             self._stats_stale = False
 
     def on_guidance_changed(self) -> None:
@@ -340,6 +389,8 @@ class HistoryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         on_sessions = self.is_mounted and self.query_one(TabbedContent).active == "sessions"
+        if action == "show_view":
+            return parameters[0] == ("statistics" if on_sessions else "sessions")
         if action == "undo":
             return on_sessions and bool(self.undo_stack)
         if action == "more":
@@ -348,9 +399,9 @@ class HistoryScreen(Screen[None]):
             return on_sessions
         return True
 
-    def action_switch_view(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        tabs.active = "statistics" if tabs.active == "sessions" else "sessions"
+    def action_show_view(self, view: str) -> None:
+        """Show the sessions or the statistics."""
+        self.query_one(TabbedContent).active = view
 
     def action_back(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
@@ -375,15 +426,18 @@ class HistoryScreen(Screen[None]):
         if record is None or self._busy():
             return
         if self.read_only:
-            self._write(self._delete, [record.id])  # refused by the store, with its own message
+            self._write(self._delete, [record])  # refused by the store, with its own message
             return
         question = Text("Delete the session ")
         question.append(record.routine_title, style="bold")
-        question.append(f" of {local_time(record.started_at)}?\nYou can undo it with u until you leave this screen.")
+        question.append(
+            f" of {local_time(record.started_at)}?\nYou can undo it with u until you leave this screen. Its time "
+            "still counts towards the limits for 24 hours after it ended."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._write(self._delete, [record.id])
+                self._write(self._delete, [record])
 
         self.app.push_screen(ConfirmScreen(question, "Delete", "Keep"), answered)
 
@@ -405,23 +459,32 @@ class HistoryScreen(Screen[None]):
         write(what)
 
     @work(thread=True, group="history-write")
-    def _delete(self, ids: list[uuid.UUID]) -> None:
+    def _delete(self, doomed: list[SessionRecord]) -> None:
+        until, problem = (
+            (None, None) if self.read_only else note_deleted(self.services.paths, doomed, self.services.clock.now())
+        )  # the time first: a crash in between then leaves it counted twice over, never not at all
         try:
-            removed = self.store.delete(ids)
+            removed = self.store.delete(record.id for record in doomed)
             records = self.store.records
         except StorageError as exc:
-            self.app.call_from_thread(self._write_failed, str(exc))
+            self.call_later(self._write_failed, str(exc))
             return
-        self.app.call_from_thread(self._deleted, removed, records)
+        self._read_allowances(records)
+        self.call_later(self._deleted, removed, records, until, problem)
 
-    def _deleted(self, removed: list[SessionRecord], records: list[SessionRecord]) -> None:
+    def _deleted(
+        self, removed: list[SessionRecord], records: list[SessionRecord], until: datetime | None, problem: str | None
+    ) -> None:
         self.writing = False
         row = self.query_one("#sessions-table", DataTable).cursor_row
         if removed:
             self.undo_stack.append(removed)
-            self.notify("Session deleted. Press u to undo (until you leave this screen).", markup=False)
+            counted = "" if until is None else f" Its time still counts towards the limits until {moment(until)}."
+            self.notify(f"Session deleted.{counted} Press u to undo (until you leave this screen).", markup=False)
         else:
             self.notify("That session was already deleted (perhaps in another window).", markup=False)
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
         self._after_write(records, row)
 
     @work(thread=True, group="history-write")
@@ -430,9 +493,10 @@ class HistoryScreen(Screen[None]):
             self.store.restore(records_back)
             records = self.store.records
         except StorageError as exc:
-            self.app.call_from_thread(self._write_failed, str(exc), records_back)
+            self.call_later(self._write_failed, str(exc), records_back)
             return
-        self.app.call_from_thread(self._restored, records_back, records)
+        self._read_allowances(records)
+        self.call_later(self._restored, records_back, records)
 
     def _restored(self, records_back: list[SessionRecord], records: list[SessionRecord]) -> None:
         self.writing = False

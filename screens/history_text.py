@@ -9,8 +9,9 @@ from datetime import date, datetime
 from rich.text import Text
 
 from companion.catalogue.models import Catalog
-from companion.history.queries import Exposure, Statistics
+from companion.history.queries import Statistics
 from companion.history.records import SessionRecord
+from companion.safety.allowance import AreaAllowance
 from companion.words import count, format_seconds
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -64,7 +65,7 @@ def area_name(catalog: Catalog, area: str) -> str:
 
 def tool_name(catalog: Catalog, tool: str) -> str:
     known = catalog.tools.get(tool)
-    return known.name.lower() if known else tool
+    return known.name if known else tool  # as everywhere else: "Massage gun"
 
 
 def session_detail(catalog: Catalog, record: SessionRecord) -> Text:
@@ -90,7 +91,9 @@ def session_detail(catalog: Catalog, record: SessionRecord) -> Text:
             f"{number:>2}. {format_seconds(step.actual_seconds):>5} of {format_seconds(step.planned_seconds)}  "
         )
         text.append(f"{area_name(catalog, step.area)} · {tool_name(catalog, step.tool)}")
-        if step.actual_seconds < step.planned_seconds:
+        if step.actual_seconds == 0 < step.planned_seconds:
+            text.append("  (not reached)", style="italic")
+        elif step.actual_seconds < step.planned_seconds:
             text.append("  (cut short)", style="italic")
         elif step.actual_seconds > step.planned_seconds:
             text.append("  (longer)", style="italic")
@@ -105,23 +108,34 @@ def minutes(seconds: int) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def exposure_name(catalog: Catalog, exposure: Exposure) -> str:
-    return f"{area_name(catalog, exposure.area)} · {tool_name(catalog, exposure.tool)}"
+def allowance_state(seconds: int, limit: int | None, left: int | None = None) -> str:
+    """``1:30 of 4:00, 2:30 left``; a limit reached or passed is said in words (``no daily limit`` without one)."""
+    if limit is None:
+        return f"{format_seconds(seconds)}, no daily limit"
+    text = f"{format_seconds(seconds)} of {format_seconds(limit)}"
+    if seconds > limit:
+        return f"{text}: over the limit"
+    if left is None:
+        return text
+    return f"{text}: limit reached" if left == 0 else f"{text}, {format_seconds(left)} left"
 
 
-def exposure_line(catalog: Catalog, exposure: Exposure, name_width: int = 0) -> Text:
-    """``Calves · massage gun  1:30 of 4:00`` (or ``no daily limit``); over the limit is said in words."""
-    text = Text(exposure_name(catalog, exposure).ljust(name_width) + "  ")
-    text.append(format_seconds(exposure.seconds))
-    if exposure.limit_seconds is None:
-        text.append("  (no daily limit)", style="dim")
-    else:
-        text.append(f" of {format_seconds(exposure.limit_seconds)}")
-        if exposure.over:
-            text.append("  over today's limit: rest this area", style="bold")
-        elif exposure.remaining == 0:
-            text.append("  limit reached for today", style="bold")
-    return text
+def exposure_lines(catalog: Catalog, areas: Sequence[AreaAllowance]) -> list[str]:
+    """Each area worked in the last 24 hours (with several tools: their time together against the limit over every
+    tool), then each tool on it: its time against its own limit and what a plan could still give it there."""
+    width = max((len(tool_name(catalog, tool.tool)) for area in areas for tool in area.tools), default=0)
+    lines: list[str] = []
+    for area in areas:
+        name = area_name(catalog, area.area)
+        if len(area.tools) > 1:
+            name += f", all tools: {allowance_state(area.seconds, area.limit_seconds)}"
+        lines.append(name)
+        for tool in area.tools:
+            lines.append(f"  {tool_name(catalog, tool.tool).ljust(width)}  "
+                         f"{allowance_state(tool.seconds, tool.limit_seconds, tool.left)}")  # fmt: skip
+            if tool.day_uses is not None:
+                lines.append(f"  {''.ljust(width)}  used in {tool.uses} of {count(tool.day_uses, 'sitting')} a day")
+    return lines
 
 
 def daily_bar(seconds: int, most: int) -> str:
@@ -138,9 +152,17 @@ def stats_areas(stats: Statistics) -> list[str]:
     return list(dict.fromkeys([*stats.area_seconds_30_days, *stats.area_seconds_7_days]))
 
 
-def statistics_text(catalog: Catalog, stats: Statistics, advice: Text | None = None) -> Text:
-    """The statistics view: streaks, totals, today's exposure, minutes per area, then ``advice`` (the advice behind
-    those areas and what has helped, drawn by ``advice_text.statistics_advice_text``), then the daily chart."""
+def statistics_text(
+    catalog: Catalog,
+    stats: Statistics,
+    advice: Text | None = None,
+    allowances: Sequence[AreaAllowance] | None = None,
+    unknown: Sequence[str] = (),
+) -> Text:
+    """The statistics view: streaks, totals, the last 24 hours against the daily limits (``allowances``, ``None``
+    while still being read; ``unknown``: what could not be read), minutes per area, then ``advice`` (the advice
+    behind those areas and what has helped, drawn by ``advice_text.statistics_advice_text``); the chart is
+    :func:`daily_chart`."""
     text = Text()
     text.append("Streak", style="bold")
     text.append(f"\n  current {count(stats.current_streak, 'day')} · longest {count(stats.longest_streak, 'day')}\n")
@@ -150,14 +172,16 @@ def statistics_text(catalog: Catalog, stats: Statistics, advice: Text | None = N
         f" · last 30 days {minutes(stats.last_30_days_seconds)}\n"
     )
 
-    text.append("\nToday's exposure against the daily limit\n", style="bold")
-    if not stats.exposure:
-        text.append("  nothing massaged yet today\n")
-    name_width = max((len(exposure_name(catalog, exposure)) for exposure in stats.exposure), default=0)
-    for exposure in stats.exposure:
-        text.append("  ")
-        text.append_text(exposure_line(catalog, exposure, name_width))
-        text.append("\n")
+    text.append("\nThe last 24 hours against the daily limits\n", style="bold")
+    for problem in unknown:
+        text.append(f"  ! {problem} The time below may leave some out.\n")
+    if allowances is None:
+        text.append("  reading the time done…\n")
+    elif not allowances:
+        text.append("  nothing massaged in the last 24 hours\n")
+    else:
+        for line in exposure_lines(catalog, allowances):
+            text.append(f"  {line}\n")
 
     text.append("\nMinutes per body area", style="bold")
     text.append(f"\n  {'area':<24}{'7 days':>8}{'30 days':>9}\n", style="dim")
@@ -175,14 +199,13 @@ def statistics_text(catalog: Catalog, stats: Statistics, advice: Text | None = N
         text.append("\n  working it out…\n")
     else:
         text.append_text(advice)
-    text.append_text(daily_chart(stats.daily))
     return text
 
 
 def daily_chart(daily: Sequence[tuple[date, int]]) -> Text:
     """Minutes per day as horizontal bars of block characters, each with its date and its number of minutes."""
     text = Text()
-    text.append(f"\nDaily minutes, last {count(len(daily), 'day')}\n", style="bold")
+    text.append(f"Daily minutes, last {count(len(daily), 'day')}\n", style="bold")
     most = max((seconds for _day, seconds in daily), default=0)
     for day, seconds in daily:
         label = day.strftime("%a %d %b")

@@ -10,16 +10,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.advice.advisor import goal_suggestions
 from companion.catalogue.models import Catalog, Routine
+from companion.safety.limits import routine_limits
 from companion.settings.user_settings import Settings
 from screens.advice_text import advice_banner, goal_suggestion_text
 from screens.messages import GuidanceChanged, RoutineChange, RoutineChangeWanted, RoutineChosen, SettingsChanged
 from screens.routine_text import missing_tool_names, routine_label, routine_preview
 from screens.widgets.filter_chooser import FilterChooser
+from screens.widgets.key_footer import KeyFooter
+from screens.widgets.marked_list import MarkedOptionList
 
 ANY = "any"
 
@@ -112,10 +115,10 @@ class HomeScreen(Screen[None]):
         yield Static(id="advice")
         yield Static(id="goal-suggestion")
         with Horizontal(id="browser"):
-            yield OptionList(id="routines")
-            with VerticalScroll(id="preview"):
+            yield MarkedOptionList(id="routines", classes="framed")
+            with VerticalScroll(id="preview", classes="framed -text"):
                 yield Static(id="preview-text")
-        yield Footer()
+        yield KeyFooter()
 
     def _area_used(self, area_id: str) -> bool:
         return any(area_id in routine.areas for routine in self.catalog.routines)
@@ -188,7 +191,8 @@ class HomeScreen(Screen[None]):
         if routine is None:
             preview.update("No routine matches these filters. Press Escape to clear them.")
         else:
-            preview.update(routine_preview(self.catalog, routine, self._needs(routine)))
+            limits = routine_limits(routine, self.catalog, self.settings)
+            preview.update(routine_preview(self.catalog, routine, self._needs(routine), limits))
 
     def _needs(self, routine: Routine) -> tuple[str, ...]:
         return missing_tool_names(self.catalog, self.settings, routine)
@@ -203,6 +207,7 @@ class HomeScreen(Screen[None]):
     def on_settings_changed(self, message: SettingsChanged) -> None:
         self.settings = message.settings
         self.refresh_routines()
+        self._show_preview()  # the limits it shows are the person's, stricter settings included
 
     @on(FilterChooser.Changed)
     def _filters_changed(self) -> None:

@@ -25,15 +25,22 @@ class HistoryChanged(Message):
     """
 
 
+class HistoryReloaded(Message, bubble=False):
+    """The app read the history again because another program changed the file (another window, plain mode, an
+    import): a screen showing sessions redraws them from the store. The app posts it to every screen on its stack."""
+
+
 class SettingsChanged(Message, bubble=False):
     """The user's settings were replaced (``services.settings`` holds them): redraw what depends on them.
 
     The app posts it to every screen on its stack; it does not bubble.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, elsewhere: bool = False) -> None:
         super().__init__()
         self.settings = settings
+        self.elsewhere = elsewhere
+        """Read from disk: changed in another window (not by this window's own screens)."""
 
 
 class FlowMessage(Message):
@@ -65,12 +72,14 @@ class RoutineChangeWanted(FlowMessage):
 
 
 class ScreeningAnswered(FlowMessage):
-    """Today's screening answers were given: the flow keeps them and, for a ``routine``, assesses them."""
+    """Today's screening answers were given: the flow keeps them and, for a ``routine``, assesses them. ``shown``:
+    the answers the screen showed before (only the questions changed from them are this window's to write)."""
 
-    def __init__(self, routine: Routine | None, answers: ScreeningAnswers) -> None:
+    def __init__(self, routine: Routine | None, answers: ScreeningAnswers, shown: ScreeningAnswers) -> None:
         super().__init__()
         self.routine = routine
         self.answers = answers
+        self.shown = shown
 
 
 class BackToRoutines(FlowMessage):

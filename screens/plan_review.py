@@ -2,7 +2,8 @@
 
 Enter on the focused "Skip rating" starts the routine (a digit first picks a rating); Escape goes back to the
 screening. When today's advice says to leave alone an area the routine works, a warning comes first, with a
-routine that avoids it (``o``).
+routine that avoids it (``o``): that advice is worked out in a worker from the history as it is on disk when the plan
+is made (and again when the history changes), never from what the app read earlier.
 """
 
 from __future__ import annotations
@@ -10,37 +11,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, OptionList, Static
+from textual.widgets import Button, Header, OptionList, Static
+from textual.worker import get_current_worker
 
-from companion.advice.guidance import Guidance, alternative_routine
+from companion.advice.guidance import alternative_routine
+from companion.advice.models import Advice
 from companion.catalogue.models import Routine, Source
-from companion.run.done import UNKNOWN_NOTE
+from companion.run.unread import nothing_starts
 from companion.safety.plan import Plan
 from companion.safety.screening import load_screening
 from companion.services import Services
 from companion.words import count, format_seconds
 from screens.advice_text import held_text
 from screens.messages import AlternativeChosen, BackToRoutines, GuidanceChanged, PlanAccepted, PlanOutdated
+from screens.screen_kinds import FlowStep, FocusedOnMount, GuidedApp
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import tension_list, tension_value
 from screens.widgets.focus_marks import MarkedButton
+from screens.widgets.hanging import HangingText
+from screens.widgets.key_footer import KeyFooter
 
 
-def plan_text(plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, Source] | None = None) -> Text:
+def plan_text(plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, Source] | None = None) -> HangingText:
     """The plan in words: what could not be read, the changes made for safety (with sources and where they come
-    from), warnings, clearances, the steps, and for a plan the answers emptied, routines that fit them."""
-    text = Text()
+    from), warnings, clearances, the steps, and for a plan the answers emptied, routines that fit them. Bullets
+    and steps wrap under their words."""
+    text = HangingText()
     routine = plan.routine
     for problem in plan.unknown:
-        text.append("! ", style="bold")
-        text.append(problem)
-        text.append(f" {UNKNOWN_NOTE}\n")
-    if plan.is_empty:
+        text.item(Text("! ", style="bold"), problem)
+    if plan.blocked_until is not None:
+        text.append(nothing_starts(plan.blocked_until), style="bold")
+        text.append("\n")
+    elif plan.is_empty:
         text.append("Nothing is left to do in this routine today.", style="bold")
         text.append("\n")
     else:
@@ -51,22 +59,16 @@ def plan_text(plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, S
     if plan.notes:
         text.append("\nChanged for your safety:\n", style="bold")
         for note in plan.notes:
-            text.append(" • ")
-            text.append(note.text)
-            text.append("\n")
+            text.item(" • ", note.text)
     cited = [sources[i] for i in plan.source_ids if i in sources] if sources else []
     if cited:
         text.append("\nWhere these come from:\n", style="bold")
         for source in cited:
-            text.append(f" {source.id}: ")
-            text.append(source.reference)
-            text.append("\n")
+            text.item(" • ", source.reference)
     if plan.warnings:
         text.append("\nTake care:\n", style="bold")
         for warning in plan.warnings:
-            text.append(" ! ")
-            text.append(warning.text)
-            text.append("\n")
+            text.item(" ! ", warning.text)
     if plan.screening.cleared:
         text.append("\nYou confirmed a doctor cleared you for: ", style="bold")
         text.append("; ".join(question.text for question in plan.screening.cleared))
@@ -74,28 +76,27 @@ def plan_text(plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, S
     if plan.steps:
         text.append("\nSteps:\n", style="bold")
         for number, step in enumerate(plan.steps, start=1):
-            text.append(f"{number:>2}. {format_seconds(step.seconds):>5}  ")
-            text.append(step.title)
-            text.append(f"  {step.area_name} · {step.tool_name} · {step.intensity.value}", style="dim")
+            line = Text.assemble(
+                f"{format_seconds(step.seconds):>5}  ",
+                step.title,
+                (f"  {step.area_name} · {step.tool_name} · {step.intensity.value}", "dim"),
+            )
             if step.trimmed:
-                text.append(f" (trimmed from {format_seconds(step.step.seconds)})")
+                line.append(f" (trimmed from {format_seconds(step.step.seconds)})")
             if step.step.heat and not step.heat:
-                text.append(" (heat off)")
-            text.append("\n")
+                line.append(" (heat off)")
+            text.item(f"{number:>2}. ", line)
     if others:
         text.append("\nRoutines that fit your answers today (press its number):\n", style="bold")
         for number, other in enumerate(others, start=1):
-            text.append(f" {number}. ")
-            text.append(other.routine.title)
-            text.append(f"  {format_seconds(other.total_seconds)}\n", style="dim")
+            text.item(
+                f" {number}. ", Text.assemble(other.routine.title, (f"  {format_seconds(other.total_seconds)}", "dim"))
+            )
     return text
 
 
-class PlanReviewScreen(Screen[None]):
+class PlanReviewScreen(FlowStep, FocusedOnMount, Screen[None]):
     """The plan and the optional tension rating before the first countdown."""
-
-    ALLOW_NAVIGATION = False
-    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
@@ -130,7 +131,7 @@ class PlanReviewScreen(Screen[None]):
         yield Header()
         # Wide: the plan beside the rating, whose list shows every value; narrow: one above the other.
         with Horizontal(classes="flow-body"):
-            with VerticalScroll(id="plan") as scroll:
+            with VerticalScroll(id="plan", classes="framed -text") as scroll:
                 scroll.border_title = "Today's plan"
                 yield Static(id="plan-advice")
                 yield Static(plan_text(self.plan, self.others, self.sources), id="plan-text")
@@ -139,14 +140,14 @@ class PlanReviewScreen(Screen[None]):
                     yield Static(
                         "How tense do you feel now, 0 to 10? Optional: Enter starts the routine.", id="tension-q"
                     )
-                    yield tension_list("tension")
+                    yield tension_list("tension", starts=True)
                 else:
                     yield MarkedButton("Back to routines (Enter)", id="home", variant="primary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#plan", VerticalScroll).border_subtitle = self.plan.routine.title
-        self._show_advice(getattr(self.app, "guidance", None))
+        self._read_advice()
         if self.plan.can_start:
             self.query_one("#tension", OptionList).focus()
         else:
@@ -165,22 +166,34 @@ class PlanReviewScreen(Screen[None]):
         self.query_one("#plan-text", Static).update(plan_text(plan, others, self.sources))
         self.refresh_bindings()
 
-    def on_guidance_changed(self, message: GuidanceChanged) -> None:
-        self._show_advice(message.guidance)
+    def on_guidance_changed(self, _message: GuidanceChanged) -> None:
+        self._read_advice()  # the history changed: the advice read again, as fresh as when the plan was made
 
-    def _show_advice(self, found: Guidance | None) -> None:
+    def _read_advice(self) -> None:
+        app = self.app
+        if isinstance(app, GuidedApp):
+            self._advice_worker(app.services)
+
+    @work(thread=True, exclusive=True, group="plan-advice")
+    def _advice_worker(self, services: Services) -> None:
+        """Today's advice with the history read from disk now, not as the app last read it (another window may just
+        have saved a session), and a routine instead when it holds an area of this routine."""
+        from screens.guidance_work import compute_guidance, fits_today
+
+        found = compute_guidance(services, fresh=True)
+        held = found.held_in(self.plan.routine)
+        alternative = None
+        if held:
+            can_plan = fits_today(services, load_screening(services.paths, services.today()))
+            alternative = alternative_routine(services.catalog, self.plan.routine, found.hold_areas, can_plan)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_advice, held, alternative)
+
+    def _show_advice(self, held: list[Advice], alternative: Routine | None) -> None:
         """A warning when the routine works an area today's advice says to leave alone, and a routine instead."""
-        from screens.advice import fits_today
-
         panel = self.query_one("#plan-advice", Static)
-        held = found.held_in(self.plan.routine) if found is not None else []
-        self.alternative = None
-        services = getattr(self.app, "services", None)
-        if found is not None and held and isinstance(services, Services):
-            answers = load_screening(services.paths, services.today())
-            can_plan = fits_today(services, answers, services.store.records)
-            self.alternative = alternative_routine(services.catalog, self.plan.routine, found.hold_areas, can_plan)
-        panel.update(held_text(held, self.alternative))
+        self.alternative = alternative
+        panel.update(held_text(held, alternative))
         panel.display = bool(held)
         self.refresh_bindings()
 

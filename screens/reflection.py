@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Header, Input, OptionList, Static
 
 from companion.advice.advisor import advice, bundled_rules, matching_therapy
 from companion.advice.guidance import Guidance
@@ -25,9 +25,12 @@ from companion.services import Services
 from companion.words import format_seconds
 from screens.advice_text import neck_warning, suggestion_text
 from screens.messages import ReflectionGiven
+from screens.screen_kinds import FlowStep, FocusedOnMount
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.tension import TensionList, tension_list
 from screens.widgets.focus_marks import MarkedButton, TextBox
+from screens.widgets.hanging import HangingText
+from screens.widgets.key_footer import KeyFooter
 
 SAVE = "Save and close"
 SAVING = "Saving your session…"
@@ -40,18 +43,25 @@ OUTCOME_WORDS = {
 }
 
 
-def summary_text(plan: Plan, record: SessionRecord) -> Text:
-    """What was really done: the outcome, the total time and each step's time against its plan."""
-    text = Text()
+DONE = ("✓", "done")
+CUT_SHORT = ("–", "cut short")
+NOT_REACHED = ("·", "not reached")
+"""Each step's mark in the summary, and the words of the legend under the steps."""
+
+
+def summary_text(plan: Plan, record: SessionRecord) -> HangingText:
+    """What was really done: the outcome, the total time, each step's time against its plan, what the marks mean."""
+    text = HangingText()
     text.append(f"{OUTCOME_WORDS[record.status]}: ", style="bold")
     text.append(plan.routine.title, style="bold")
     planned = sum(step.planned_seconds for step in record.steps)
     text.append(f"\n{format_seconds(record.actual_seconds)} done of {format_seconds(planned)} planned\n")
     for step, done in zip(plan.steps, record.steps, strict=True):
-        mark = "✓" if done.actual_seconds >= done.planned_seconds else ("–" if done.actual_seconds else "·")
-        text.append(f" {mark} {format_seconds(done.actual_seconds):>5}  ")
-        text.append(step.title)
-        text.append("\n")
+        mark = (
+            DONE if done.actual_seconds >= done.planned_seconds else (CUT_SHORT if done.actual_seconds else NOT_REACHED)
+        )
+        text.item(f" {mark[0]} {format_seconds(done.actual_seconds):>5}  ", step.title)
+    text.append("  ".join(f"{mark} {words}" for mark, words in (DONE, CUT_SHORT, NOT_REACHED)), style="dim")
     return text
 
 
@@ -69,11 +79,8 @@ def therapy_text(services: Services, plan: Plan) -> Text:
     return text
 
 
-class ReflectionScreen(Screen[None]):
+class ReflectionScreen(FlowStep, FocusedOnMount, Screen[None]):
     """The summary of the session just recorded, with the optional tension rating and note."""
-
-    ALLOW_NAVIGATION = False
-    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [Binding("escape", "finish", "Save and close")]
@@ -85,6 +92,8 @@ class ReflectionScreen(Screen[None]):
         self.record = record
         self.saving = saving
         """Whether the session is being saved (the button says so until it is)."""
+        self.save_label = SAVING if saving else SAVE
+        """What the save button says; kept here, as a save can end before the screen is composed."""
 
     @property
     def tension_after(self) -> int | None:
@@ -93,21 +102,24 @@ class ReflectionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        # Wide: the summary beside the rating, whose list shows every value; narrow: one above the other.
+        # Wide: the summary beside the rating, whose list shows every value; narrow: one above the other. The
+        # neck's warning stands above the summary, outside its scrolling, so it is read whole at every size.
         with Horizontal(classes="flow-body"):
-            with VerticalScroll(id="reflection"):
+            with Vertical(id="session"):
                 warning = neck_warning(self.services.catalog, self.record)
                 if warning:
                     yield Static(warning, id="neck-warning")
-                yield Static(summary_text(self.plan, self.record), id="summary")
-                yield Static(id="suggests")
-                yield Static(therapy_text(self.services, self.plan), id="therapy")
+                with VerticalScroll(id="reflection", classes="framed -text"):
+                    yield Static(summary_text(self.plan, self.record), id="summary")
+                    yield Static(id="suggests")
+                    yield Static(therapy_text(self.services, self.plan), id="therapy")
             with Vertical(classes="rating"):
                 yield Static("How tense do you feel now, 0 to 10? Optional.", id="tension-after-q")
                 yield tension_list("tension-after")
-                yield TextBox(placeholder="A note (optional); Enter saves", id="note", max_length=2000)
-                yield MarkedButton(SAVING if self.saving else SAVE, id="save", variant="primary", compact=True)
-        yield Footer()
+                with Horizontal(id="note-row"):  # one row when narrow: the note beside its button
+                    yield TextBox(placeholder="Note, optional; Enter saves", id="note", max_length=2000, compact=True)
+                    yield MarkedButton(self.save_label, id="save", variant="primary", compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#tension-after", OptionList).focus()
@@ -157,12 +169,19 @@ class ReflectionScreen(Screen[None]):
     def show_saving(self) -> None:
         """Say that the session is being saved (the flow saves it in the background)."""
         self.saving = True
-        self.query_one("#save", Button).label = SAVING
+        self._label_save(SAVING)
 
     def show_saved(self, saved: bool) -> None:
-        """The save under way is over (``saved``: it succeeded; else the flow offers a retry)."""
+        """The save under way is over (``saved``: it succeeded; else the flow offers a retry). It may be over before
+        this screen is composed (a full disk fails at once): the button then starts with what it says."""
         self.saving = False
-        self.query_one("#save", Button).label = SAVE if saved else NOT_SAVED
+        self._label_save(SAVE if saved else NOT_SAVED)
+
+    def _label_save(self, label: str) -> None:
+        self.save_label = label
+        for button in self.query("#save").results(Button):
+            button.label = label
+            button.refresh(layout=True)  # its width follows its label (a label alone only repaints the old width)
 
     def saved(self, record: SessionRecord) -> None:
         """``record`` (this session with the reflection) is saved: close."""

@@ -8,32 +8,37 @@ length. The run is checkpointed on every change and every few seconds, and recor
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.notifications import SeverityLevel
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Digits, Footer, Header, Static
+from textual.widgets import Digits, Header, Static
 
 from companion.catalogue.models import EXHALE_SECONDS_MAX, INHALE_SECONDS_MAX, BreathingCue
 from companion.disk.fileio import WRITE_ERRORS
 from companion.run.cadence import Checkpointer, next_wake
-from companion.run.checkpoint import RunLock, claim_run, save_checkpoint
+from companion.run.checkpoint import RunLock, save_checkpoint
 from companion.run.cues import Action, Cue, CueKind
 from companion.run.engine import ActionResult, RoutineRun, RunSnapshot, RunStatus
 from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
+from companion.run.recheck import RulesWatch, clearance_lines, cleared, hold_to, unconfirmed
+from companion.run.status import put_status
 from companion.safety.plan import Plan, PlannedStep
+from companion.safety.screening import ScreeningAnswers
 from companion.services import Services
-from companion.settings.user_settings import Breathing
+from companion.settings.user_settings import Breathing, Settings
 from companion.words import format_seconds
 from screens.background import LatestWriter
-from screens.confirm import YesNoAnswers
-from screens.messages import RunEnded
+from screens.confirm import ConfirmScreen, YesNoAnswers
+from screens.messages import RunEnded, SettingsChanged
+from screens.screen_kinds import FlowStep, RulesApp
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.progress_line import ProgressLine
 
 FLASH_SECONDS = 0.8
@@ -90,11 +95,8 @@ class QuitConfirmScreen(StopConfirmScreen):
     YES = "Quit (y)"
 
 
-class RunnerScreen(Screen[None]):
+class RunnerScreen(FlowStep, Screen[None]):
     """Runs ``plan`` from the moment it is shown."""
-
-    ALLOW_NAVIGATION = False
-    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
 
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
@@ -106,21 +108,29 @@ class RunnerScreen(Screen[None]):
         Binding("escape", "stop", "Stop", show=False),
     ]
 
-    def __init__(self, services: Services, plan: Plan, tension_before: int | None = None) -> None:
+    def __init__(self, services: Services, plan: Plan, run_lock: RunLock, tension_before: int | None = None) -> None:
+        """``run_lock``: the run lock the flow took for this run; the runner holds it until the session is
+        recorded (another window then neither offers this run for recovery nor starts a second run)."""
         super().__init__()
         self.services = services
-        self.plan = plan
         self.run = RoutineRun(plan, services.clock, tension_before=tension_before)
+        self.rules_watch = RulesWatch(services.paths, services.clock)
+        """Sees the settings or today's answers change on disk (another window's too) during the run."""
+        self._asking = False
+        """A question about a new "ask first" answer is open."""
         self._shown: dict[str, object] = {}
         self.checkpointer = Checkpointer(services.paths, self.run)
         self._ended = False
         self._ticker: Timer | None = None
         self._flash_timer: Timer | None = None
-        self._warned_until = float("-inf")
-        """Until when (on the services' clock) a warning of this run is on screen: a cue must not clear it."""
-        self._run_lock: RunLock | None = None
+        self._run_lock: RunLock | None = run_lock
         self.hands_free: HandsFree | None = None
         """Spoken cues, notifications and the status file (see :mod:`companion.run.hands_free`)."""
+
+    @property
+    def plan(self) -> Plan:
+        """The plan running: the one started, or made stricter since by settings or answers saved meanwhile."""
+        return self.run.plan
 
     # ------------------------------------------------------------------ layout
 
@@ -129,7 +139,10 @@ class RunnerScreen(Screen[None]):
         with Vertical(id="runner"):
             yield Static(id="step-title")
             yield Static(id="step-meta")
-            yield Static(id="instruction")
+            # The instruction takes the room left and scrolls (Up, Down) when longer, so that the countdown, the
+            # bars, the next step and the pacer below it stay on screen at 60x20 whatever its length.
+            with VerticalScroll(id="instruction-scroll"):
+                yield Static(id="instruction")
             with Horizontal(id="clock"):
                 yield Digits("0:00", id="remaining")
                 with Vertical(id="clock-text"):
@@ -143,22 +156,32 @@ class RunnerScreen(Screen[None]):
                 yield ProgressLine(id="overall-bar")
             yield Static(id="next-step")
             yield Static(id="pacer")
-        yield Footer()
+            # The run's cues and the answers to its keys, on the screen itself: toasts covered the step's title and
+            # instruction at 60x20 (toasts are left for what is not about the run: a failed checkpoint, a notice).
+            yield Static(id="cue-line")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        # Held until the session is recorded: another window then neither offers this run for recovery nor
-        # starts a second run over its checkpoint. (None only if another window started one this instant.)
-        self._run_lock = claim_run(self.services.paths)
         outputs = outputs_for(self.services.settings, self.services.hands_free)
         for notice in outputs.notices:
             self.warn(notice)
-        self.hands_free = hands_free_for(self.services.paths, self.plan, self.run, outputs)
+        statuses: LatestWriter[tuple[Path, bytes | None]] = LatestWriter(
+            self.app, "run-status", lambda change: put_status(*change), ()
+        )
+        """Writes the status file (``companion status``) off the UI thread, the newest last."""
+        self.hands_free = hands_free_for(
+            self.services.paths,
+            self.plan,
+            self.run,
+            outputs,
+            status_output=lambda path, data: statuses.request((path, data)),
+        )
         self.checkpoints = LatestWriter(
             self.app, "checkpoint", partial(save_checkpoint, self.services.paths), WRITE_ERRORS, self._checkpoint_failed
         )
         """Writes the run's checkpoints, the newest last, off the UI thread."""
         self.run.start()
-        # No toast for the first step (the screen itself is the news), but it is spoken.
+        # No cue line for the first step (the screen itself is the news), but it is spoken.
         self.hands_free.update(self.run.drain_events(), self.run.snapshot())
         self.save_checkpoint()
         self.refresh_run()
@@ -205,11 +228,58 @@ class RunnerScreen(Screen[None]):
         self._draw(snap)
         if snap.finished:
             self._end()
+        elif self._changed("rules-read-at", snap.index) or self.rules_watch.changed():
+            self.recheck()  # as each step begins, and when the settings or answers file changed
+
+    def on_screen_resume(self) -> None:
+        # Back from the screening opened from the palette (or any screen): answers given meanwhile.
+        self.recheck()
+
+    def on_settings_changed(self, message: SettingsChanged) -> None:
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Hold the rest of the run to the settings and today's answers as they are now (read from disk: another
+        window's too): stricter ones shorten, soften or drop what is left, said on screen; looser ones change
+        nothing. A new "ask first" answer is asked about first (the countdown paused), as before a run."""
+        app = self.app
+        if self._ended or self._asking or not isinstance(app, RulesApp):
+            return
+        answers, settings = app.todays_answers(), app.fresh_settings()
+        asking = unconfirmed(self.run, self.services.catalog, answers)
+        if not asking:
+            self._hold_to(settings, answers)
+            return
+        self._asking = True
+        was_running = self.run.snapshot().status is RunStatus.RUNNING
+        self.hold()
+
+        def answered(confirmed: bool | None) -> None:
+            self._asking = False
+            now = cleared(answers, asking) if confirmed else answers
+            if confirmed:
+                app.remember_answers(now, answers)
+            if not self._ended:
+                self._hold_to(settings, now)
+            if confirmed and was_running and not self._ended:
+                self._act(Action.PAUSE, self.run.resume())
+
+        question = Text("\n\n".join(clearance_lines(asking)))
+        self.app.push_screen(ConfirmScreen(question, "Cleared", "Stop here"), callback=answered)
+
+    def _hold_to(self, settings: Settings, answers: ScreeningAnswers) -> None:
+        if self.hands_free is None:
+            return
+        cues = hold_to(self.run, self.hands_free, self.services.catalog, settings, answers)
+        if cues:
+            self._redraw_now(checkpoint=True)
+        for cue in cues:  # after the redraw: a run it ended has cleared its toasts; this says why, on the reflection
+            self.warn(cue.line)
 
     def _draw(self, snap: RunSnapshot) -> None:
         step = snap.step
         steps = self.plan.steps
-        if self._changed("step", (snap.index, step.index)):
+        if self._changed("step", (snap.index, step, snap.next_step, len(steps))):
             title = Text(f"Step {snap.index + 1} of {len(steps)}: ", style="bold")
             title.append(step.title, style="bold")
             self.query_one("#step-title", Static).update(title)
@@ -261,30 +331,32 @@ class RunnerScreen(Screen[None]):
     # ------------------------------------------------------------------ cues
 
     def _cue(self, cues: list[Cue]) -> None:
-        """A toast, a flash and the bell for the latest step change or warning (a jump over steps is one cue)."""
+        """The cue line, a flash and the bell for the latest step change or warning (a jump over steps is one
+        cue)."""
         shown = [cue for cue in cues if cue.kind in (CueKind.STEP_STARTED, CueKind.STEP_ENDING)]
         if not shown:
             return
-        cue = shown[-1]
-        message = cue.title if cue.kind is CueKind.STEP_STARTED else cue.line
-        self.say(message, title="Step", timeout=4)
+        self._show_cue(shown)
         self._flash()
         if self.services.settings.bell:
             self.app.bell()
 
-    def say(
-        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float = 4
-    ) -> None:
-        """A toast that replaces the one before it (cues and answers to keys come quickly: they never pile up)."""
-        if self.services.clock.monotonic() >= self._warned_until:
-            self.app.clear_notifications()
-        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+    def _show_cue(self, cues: list[Cue]) -> None:
+        """The last of ``cues`` on the cue line (none empties it); a refusal marked ``!`` as well as coloured."""
+        line = self.query_one("#cue-line", Static)
+        cue = cues[-1] if cues else None
+        refused = cue is not None and cue.kind in REFUSALS
+        line.set_class(refused, "-refused")
+        if cue is None:
+            line.update("")
+        elif cue.kind is CueKind.STEP_STARTED:
+            line.update(Text(cue.title))
+        else:
+            line.update(Text(f"! {cue.line}" if refused else cue.line))
 
     def warn(self, message: str) -> None:
-        """A warning toast that the next cues leave in place for as long as it is shown."""
-        timeout = self.app.NOTIFICATION_TIMEOUT
-        self._warned_until = self.services.clock.monotonic() + timeout
-        self.app.notify(message, severity="warning", timeout=timeout, markup=False)
+        """A warning toast, for what is not about the step under way (a notice, a failed checkpoint)."""
+        self.app.notify(message, severity="warning", markup=False)
 
     def _flash(self) -> None:
         if self.services.settings.reduced_motion:
@@ -336,17 +408,19 @@ class RunnerScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
 
-    def _spoken(self, action: Action, result: ActionResult) -> None:
+    def _spoken(self, action: Action, result: ActionResult) -> list[Cue]:
         """The hands-free cue for what ``action`` did (spoken, notified, in the status file)."""
-        if self.hands_free is not None:
-            self.hands_free.acted(action, result)
+        return [] if self.hands_free is None else self.hands_free.acted(action, result)
 
     def _act(self, action: Action, result: ActionResult) -> None:
-        """After an action: say why when it was refused (or only partly done), checkpoint and redraw."""
-        self._spoken(action, result)
-        if result.reason:
-            self.say(result.reason, severity="information" if result.ok else "warning")
+        """After an action: its answer on the cue line (why, when it was refused), checkpoint and redraw."""
+        self._show_cue(self._spoken(action, result))
         self._redraw_now(checkpoint=result.ok)
+
+    def hold(self) -> None:
+        """Pause a running countdown (while today's answers are open over it); Space resumes it."""
+        if not self._ended and self.run.snapshot().status is RunStatus.RUNNING:
+            self._act(Action.PAUSE, self.run.pause())
 
     def action_toggle_pause(self) -> None:
         self._act(Action.PAUSE, self.run.toggle_pause())
@@ -358,10 +432,7 @@ class RunnerScreen(Screen[None]):
         self._act(Action.BACK, self.run.back())
 
     def action_extend(self) -> None:
-        result = self.run.extend()
-        if result.ok and not result.reason:
-            self.say(f"Added {format_seconds(round(result.seconds))} to this step.", timeout=2)
-        self._act(Action.EXTEND, result)
+        self._act(Action.EXTEND, self.run.extend())
 
     @property
     def ended(self) -> bool:
@@ -404,7 +475,7 @@ class RunnerScreen(Screen[None]):
             else:
                 if was_running:
                     self.run.resume()
-                self._spoken(Action.KEEP_GOING, ActionResult(True))
+                self._show_cue(self._spoken(Action.KEEP_GOING, ActionResult(True)))
             # A stop is recorded at once (the checkpoint saved at the pause holds the same seconds until then).
             self._redraw_now(checkpoint=not stop)
 
@@ -412,6 +483,7 @@ class RunnerScreen(Screen[None]):
 
 
 _UNSET = object()
+REFUSALS = (CueKind.LIMIT_REFUSED, CueKind.REFUSED)
 
 
 def _state_text(status: RunStatus) -> Text:

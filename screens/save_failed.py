@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Static
 from companion.history.records import SessionRecord
 from companion.history.store import SaveError, StorageError
 from companion.services import Services
+from screens.screen_kinds import FocusedOnMount
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton, TextBox
 
@@ -25,7 +26,7 @@ def default_export_path(record: SessionRecord) -> Path:
     return Path.home() / f"companion-session-{record.started_at:%Y%m%d-%H%M}-{str(record.id)[:8]}.json"
 
 
-class SaveFailedScreen(ModalScreen[bool]):
+class SaveFailedScreen(FocusedOnMount, ModalScreen[bool]):
     """Offer to retry saving ``record`` (with ``save``) or to export it; dismissed with ``True`` once it is safe
     somewhere, ``False`` when the user leaves it for later."""
 
@@ -71,9 +72,9 @@ class SaveFailedScreen(ModalScreen[bool]):
         try:
             self.save(self.record)
         except SaveError as exc:
-            self.app.call_from_thread(self._not_done, str(exc), "Still not saved.")
+            self.call_later(self._not_done, str(exc), "Still not saved.")
             return
-        self.app.call_from_thread(self._done, "Saved.")
+        self.call_later(self._done, "Saved.")
 
     def _busy(self, doing: str) -> None:
         """Say what is under way; no second retry or export meanwhile."""
@@ -110,11 +111,9 @@ class SaveFailedScreen(ModalScreen[bool]):
         try:
             self.services.store.export_unsaved(self.record, target)
         except (StorageError, OSError) as exc:
-            self.app.call_from_thread(self._not_done, str(exc), "Not exported.")
+            self.call_later(self._not_done, str(exc), "Not exported.")
             return
-        self.app.call_from_thread(
-            self._done, f"Exported to {target}; import it later with 'companion import {target}'."
-        )
+        self.call_later(self._done, f"Exported to {target}; import it later with 'companion import {target}'.")
 
     @on(Button.Pressed, "#later")
     def action_later(self) -> None:

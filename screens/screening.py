@@ -13,17 +13,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, OptionList, Static
+from textual.widgets import Button, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from companion.advice.advisor import red_flag_reminder
 from companion.catalogue.models import Question, QuestionKind, Routine
-from companion.safety.screening import ScreeningAnswers, load_screening, questions_for
+from companion.safety.screening import AnswersChange, ScreeningAnswers, load_screening, questions_for
 from companion.services import Services
 from screens.messages import ScreeningAnswered
+from screens.screen_kinds import AnswersApp, FlowStep
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
+from screens.widgets.hanging import HangingText
+from screens.widgets.key_footer import KeyFooter
+from screens.widgets.marked_list import MarkedOptionList
+from screens.widgets.tick_list import tick_prompt
 
 NONE_APPLY = "None of these apply"
+ANSWERS_CHANGED = "Today's screening answers were changed meanwhile (in another window, perhaps): they are shown here."
 
 
 def asks_which_areas(question: Question) -> bool:
@@ -48,21 +55,20 @@ class AreasScreen(ModalScreen[frozenset[str] | None]):
         self.chosen: set[str] = set(chosen)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="areas-dialog"):
+        with VerticalScroll(id="areas-dialog", classes="framed"):
             heading = Text("Which areas? ", style="bold")
             heading.append(self.question.text)
             yield Static(heading, id="areas-heading")
             yield Static("Space or Enter ticks an area; ctrl+s leaves the ticked ones out today.", id="areas-hint")
-            yield OptionList(*(Option(self._prompt(area, name), id=area) for area, name in self.areas), id="areas")
+            yield MarkedOptionList(
+                *(Option(self._prompt(area, name), id=area) for area, name in self.areas), id="areas"
+            )
             yield MarkedButton("Leave the ticked areas out (ctrl+s)", id="areas-done", variant="primary", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
-    def _prompt(self, area: str, name: str) -> Text:
+    def _prompt(self, area: str, name: str) -> HangingText:
         """An area with its box: ``[x]`` ticked, ``[ ]`` not (the mark says it, not only a colour)."""
-        ticked = area in self.chosen
-        text = Text("[x] " if ticked else "[ ] ", style="bold" if ticked else "")
-        text.append(name)
-        return text
+        return tick_prompt(name, area in self.chosen)
 
     def on_mount(self) -> None:
         self.query_one("#areas", OptionList).focus()
@@ -92,21 +98,22 @@ class AreasScreen(ModalScreen[frozenset[str] | None]):
         self.dismiss(None)
 
 
-class ScreeningScreen(Screen[None]):
+class ScreeningScreen(FlowStep, Screen[None]):
     """The screening questions for ``routine`` (every question when ``routine`` is ``None``: editing answers)."""
 
-    ALLOW_NAVIGATION = False
-    """Keys that open other screens are off here (see ``CompanionApp.check_action``)."""
-
     CSS_PATH = FLOW_CSS_PATH
+    AUTO_FOCUS = "#continue"
+    """The safe "None of these apply" has the focus from the first frame (focused later, on mount, a key pressed
+    as the screen appeared could land on the questions and then see the focus taken from under it)."""
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "continue", "Continue"),
         Binding("a", "focus_answers", "Answers"),
+        Binding("r", "app.red_flags", "Red flags"),
         Binding("space", "toggle_answer", "Tick", show=False),
     ]
 
-    def __init__(self, services: Services, routine: Routine | None) -> None:
+    def __init__(self, services: Services, routine: Routine | None, answers: ScreeningAnswers | None = None) -> None:
         super().__init__()
         self.services = services
         self.routine = routine
@@ -114,11 +121,16 @@ class ScreeningScreen(Screen[None]):
         self.questions: tuple[Question, ...] = (
             questions_for(routine, catalog) if routine is not None else catalog.safety.questions
         )
-        self.answers = load_screening(services.paths, services.today())
+        self.answers = answers if answers is not None else self._saved_answers()
+        """Today's answers as shown when the screen opened (from the flow: the newest of any window, with this
+        window's own still being written; else from disk)."""
         self.ticked: set[str] = {q.id for q in self.questions if self.answers.answered_yes(q.id)}
         """Questions ticked on screen (not saved until the user goes on)."""
         self.areas: dict[str, frozenset[str]] = dict(self.answers.areas)
         """For questions that ask which areas: the areas named (none named: every area is left out)."""
+
+    def _saved_answers(self) -> ScreeningAnswers:
+        return load_screening(self.services.paths, self.services.today())
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -135,15 +147,20 @@ class ScreeningScreen(Screen[None]):
             "Your answers are kept for today.",
             id="screening-hint",
         )
-        yield OptionList(*(Option(self._prompt(q), id=q.id) for q in self.questions), id="answers")
+        yield Static(red_flag_reminder("r"), id="screening-red-flags")
+        if self.answers.unreadable is not None:
+            yield Static(Text(f"! {self.answers.unreadable}"), id="screening-unreadable")
+        yield MarkedOptionList(
+            *(Option(self._prompt(q), id=q.id) for q in self.questions), id="answers", classes="framed"
+        )
         yield MarkedButton(self._continue_label(), id="continue", variant="primary", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
-    def _prompt(self, question: Question) -> Text:
-        """A question with its box: ``[x]`` ticked (yes), ``[ ]`` not (the mark says it, not only a colour)."""
+    def _prompt(self, question: Question) -> HangingText:
+        """A question with its box: ``[x]`` ticked (yes), ``[ ]`` not (the mark says it, not only a colour); its
+        wrapped lines start under its words, not under the box."""
         yes = question.id in self.ticked
-        text = Text("[x] " if yes else "[ ] ", style="bold" if yes else "")
-        text.append(question.text)
+        text = Text(question.text)
         if yes:
             text.append("  (yes", style="bold")
             if asks_which_areas(question):
@@ -152,22 +169,24 @@ class ScreeningScreen(Screen[None]):
                 text.append(": " + ", ".join(sorted(names[a].name for a in named if a in names)) if named else
                             ": every area", style="bold")  # fmt: skip
             text.append(")", style="bold")
-        return text
+        return tick_prompt(text, yes)
 
     def on_mount(self) -> None:
         self.query_one("#answers", OptionList).border_title = "Today"
-        self.query_one("#continue", Button).focus()
 
     def on_screen_resume(self) -> None:
-        # The answers may have been changed from the palette while this screen waited under another.
+        # The answers may have been changed from the palette or another window while this screen waited.
         if self.app.screen is not self:  # resumed only on the way down to the home screen
             return
-        answers = load_screening(self.services.paths, self.services.today())
+        app = self.app
+        answers = app.todays_answers() if isinstance(app, AnswersApp) else self._saved_answers()
         if answers != self.answers:
-            self.answers = answers
-            self.ticked = {q.id for q in self.questions if answers.answered_yes(q.id)}
-            self.areas = dict(answers.areas)
+            ticked = AnswersChange.between(self.answers, self.answers_from_list()).applied_to(answers)
+            self.answers = answers  # what the person ticked on screen meanwhile stays ticked
+            self.ticked = {q.id for q in self.questions if ticked.answered_yes(q.id)}
+            self.areas = dict(ticked.areas)
             self._show_ticks()
+            self.notify(ANSWERS_CHANGED, markup=False)
 
     def _show_ticks(self) -> None:
         answers = self.query_one("#answers", OptionList)
@@ -238,5 +257,5 @@ class ScreeningScreen(Screen[None]):
 
     def action_continue(self) -> None:
         """Give the answers to the flow: it keeps them, then stops, asks for a clearance or shows the plan."""
-        self.answers = self.answers_from_list()
-        self.post_message(ScreeningAnswered(self.routine, self.answers))
+        shown, self.answers = self.answers, self.answers_from_list()
+        self.post_message(ScreeningAnswered(self.routine, self.answers, shown))

@@ -8,13 +8,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from companion.catalogue.models import Question
 from screens.confirm import YesNoAnswers
 from screens.messages import BackToRoutines
+from screens.screen_kinds import FocusedOnMount
 from screens.stylesheets import FLOW_CSS_PATH
 from screens.widgets.focus_marks import MarkedButton
+from screens.widgets.key_footer import KeyFooter
 
 
 def question_text(questions: tuple[Question, ...], opening: str, closing: str) -> Text:
@@ -36,7 +38,7 @@ def question_text(questions: tuple[Question, ...], opening: str, closing: str) -
     return text
 
 
-class StopScreen(Screen[None]):
+class StopScreen(FocusedOnMount, Screen[None]):
     """A "stop" answer: no session today, in plain words, with what to do instead. Escape changes the answers."""
 
     CSS_PATH = FLOW_CSS_PATH
@@ -48,7 +50,7 @@ class StopScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="result-body") as body:
+        with VerticalScroll(id="result-body", classes="framed -warning") as body:
             body.border_title = "Not today"
             yield Static(
                 question_text(
@@ -60,7 +62,7 @@ class StopScreen(Screen[None]):
             )
         with Horizontal(id="result-buttons"):
             yield MarkedButton("Back to routines (Enter)", id="home", variant="primary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#home", Button).focus()
@@ -79,7 +81,7 @@ class ClearanceScreen(YesNoAnswers, Screen[bool]):
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
         Binding("escape", "answer(False)", "Back"),
-        Binding("y", "answer(True)", "I have been cleared"),
+        Binding("y", "answer(True)", "Cleared"),
     ]
 
     def __init__(self, questions: tuple[Question, ...]) -> None:
@@ -88,7 +90,7 @@ class ClearanceScreen(YesNoAnswers, Screen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="result-body") as body:
+        with VerticalScroll(id="result-body", classes="framed -warning") as body:
             body.border_title = "Check with a doctor first"
             yield Static(
                 question_text(
@@ -102,4 +104,4 @@ class ClearanceScreen(YesNoAnswers, Screen[bool]):
         with Horizontal(id="result-buttons"):
             yield MarkedButton("Go back", id="no", variant="primary")
             yield MarkedButton("A doctor has cleared me (y)", id="yes", variant="warning")
-        yield Footer()
+        yield KeyFooter()

@@ -9,15 +9,16 @@ that is not a number) is refused with a message beside it and nothing changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
+from textual.widgets import Header, Input, Label, Select, Static, Switch
 
 from companion.catalogue.models import (
     BREATH_SECONDS_MIN,
@@ -29,17 +30,22 @@ from companion.catalogue.models import (
 )
 from companion.run.notify import NO_NOTIFIER, find_notifier
 from companion.run.speech import NO_ENGINE, SpeechEngine, Voice, find_engine, list_voices
-from companion.settings.limit_entry import LimitError, format_limit, parse_limit
+from companion.settings.limit_entry import LIMIT_NAMES, LimitError, format_limit, parse_limit
 from companion.settings.price_entry import PriceError, format_price, parse_price
-from companion.settings.user_settings import DEFAULT_RATE, Breathing, Prices, Settings, StricterLimit
+from companion.settings.user_settings import DEFAULT_RATE, LIMITS_UNREAD, Breathing, Prices, Settings, StricterLimit
+from companion.words import plain_text, printable
+from screens.messages import SettingsChanged
+from screens.screen_kinds import OpenedByKey
 from screens.themes import THEMES
-from screens.widgets.focus_marks import TextBox
+from screens.widgets.focus_marks import MarkedButton, TextBox
+from screens.widgets.key_footer import KeyFooter
 from screens.widgets.tick_list import TickList
 
 INHALE_RANGE = range(BREATH_SECONDS_MIN, INHALE_SECONDS_MAX + 1)
 EXHALE_RANGE = range(BREATH_SECONDS_MIN, EXHALE_SECONDS_MAX + 1)
 """Breathing seconds offered: every value the settings accept."""
 
+CHANGED_ELSEWHERE = "Your limits were changed in another Companion window; they are shown here:"
 PRICE_FIELDS = {"device-price": "device price", "session-price": "session price"}
 
 
@@ -73,13 +79,42 @@ def voice_options(voices: Iterable[Voice], current: str) -> list[tuple[Text, str
     options = [(DEFAULT_VOICE, "")] + [(voice.label, voice.id) for voice in voices]
     if current and all(value != current for _, value in options):
         options.append((current, current))
-    return [(Text(label), value) for label, value in options]
+    return [(Text(printable(label)), value) for label, value in options]
 
 
-def content_limits(catalog: Catalog, tool: str) -> tuple[int | None, int | None]:
-    """The content's general limits for ``tool``: seconds a step and seconds on one area a day."""
-    limit = catalog.limit_for(tool, "")
-    return limit.step_seconds, limit.area_day_seconds
+@dataclass(frozen=True)
+class LimitColumn:
+    """One column of the stricter limits' table: its boxes' id prefix, the limit it sets, its heading."""
+
+    prefix: str
+    field: str
+    """The :class:`StricterLimit` (and content limit) field it sets."""
+    heading: str
+    most: int
+    """The largest value the settings accept."""
+    tooltip: str
+    """What the box limits, with ``{tool}`` for the tool's phrase."""
+
+
+LIMIT_COLUMNS = (
+    LimitColumn("step", "step_seconds", "A step", STEP_SECONDS_MAX, "Most time for one step with {tool}"),
+    LimitColumn(
+        "session",
+        "area_session_seconds",
+        "A session",
+        DAY_SECONDS_MAX,
+        "Most time in one session with {tool} on one area",
+    ),
+    LimitColumn("day", "area_day_seconds", "A day", DAY_SECONDS_MAX, "Most time in 24 hours with {tool} on one area"),
+)
+"""The limits a person may make stricter, in the order the plan applies them (the same as ``LIMIT_NAMES``)."""
+COLUMN_BY_PREFIX = {column.prefix: column for column in LIMIT_COLUMNS}
+
+
+def content_limit(catalog: Catalog, tool: str, column: LimitColumn) -> int | None:
+    """The content's general limit for ``tool`` in ``column`` (``None``: the content sets none)."""
+    value: int | None = getattr(catalog.limit_for(tool, ""), column.field)
+    return value
 
 
 def problem_text(problems: Iterable[str]) -> Text:
@@ -92,21 +127,26 @@ def problem_text(problems: Iterable[str]) -> Text:
     return text
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(OpenedByKey, Screen[None]):
     """Theme, cues, breathing rhythm, stricter limits, owned tools and prices; each change applies at once."""
 
     OPENED_BY = "settings"
     """The app action that opens this screen (its key is left out of the Footer here)."""
 
     CSS_PATH = "settings.tcss"
+    AUTO_FOCUS = "#theme"
+    """The first choice has the focus from the first frame (Textual would give it to the scrolling form, and a
+    focus moved on mount would come after a key pressed as the screen appears)."""
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, catalog: Catalog, settings: Settings, apply: Callable[[Settings], None]) -> None:
+    def __init__(self, catalog: Catalog, settings: Settings, apply: Callable[[Settings, Settings], None]) -> None:
         super().__init__()
         self.catalog = catalog
         self.settings = settings
         self.apply = apply
         self.limit_problems: dict[str, str] = {}
+        self.limits_told: dict[str, str] = {}
+        """The refusal last told in a toast, by box (Enter then leaving the box tells it once)."""
         self.price_problems: dict[str, str] = {}
         self.engine: SpeechEngine | None = find_engine()
         self.has_notifier = find_notifier() is not None
@@ -116,7 +156,7 @@ class SettingsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         settings = self.settings
         yield Header()
-        with VerticalScroll(id="settings-form"):
+        with VerticalScroll(id="settings-form", classes="barred"):
             yield Static("Look and feel", classes="section")
             with Horizontal(classes="row"):
                 yield Label("Theme", classes="name")
@@ -194,39 +234,35 @@ class SettingsScreen(Screen[None]):
 
             yield Static("Stricter limits", classes="section")
             yield Static(
-                "Settings can only make limits stricter, never looser. Type seconds (90) or minutes:seconds "
-                "(1:30); leave blank to use the content's limit, shown in each box.",
+                "Settings can only make limits stricter, never looser. A session and a day count the time on "
+                "one area (a day: the last 24 hours). Type seconds (90) or minutes:seconds (1:30); leave blank "
+                "to use the content's limit, shown in brackets.",
                 classes="help",
             )
+            if settings.own_limits_unread:
+                with Vertical(id="limits-unread"):
+                    yield Static(LIMITS_UNREAD, classes="problem")
+                    yield MarkedButton("My limits are right", id="limits-right", variant="warning")
             with Horizontal(classes="row heading"):
                 yield Label("Tool", classes="name")
-                yield Label("A step", classes="limit-heading")
-                yield Label("A day, one area", classes="limit-heading")
+                for column in LIMIT_COLUMNS:
+                    yield Label(column.heading, classes="limit-heading")
             for tool in self.catalog.vocabulary.tools:
-                step, day = content_limits(self.catalog, tool.id)
                 own = settings.stricter_limit(tool.id)
                 with Horizontal(classes="row limit"):
                     yield Label(tool.name, classes="name")
-                    yield TextBox(
-                        format_limit(own.step_seconds),
-                        placeholder=f"content {format_limit(step)}" if step else "no content limit",
-                        restrict=r"[0-9:]*",
-                        max_length=7,
-                        id=f"step-{tool.id}",
-                        classes="limit-input",
-                        compact=True,
-                        tooltip=f"Most time for one step with {tool.phrase}",
-                    )
-                    yield TextBox(
-                        format_limit(own.area_day_seconds),
-                        placeholder=f"content {format_limit(day)}" if day else "no content limit",
-                        restrict=r"[0-9:]*",
-                        max_length=7,
-                        id=f"day-{tool.id}",
-                        classes="limit-input",
-                        compact=True,
-                        tooltip=f"Most time a day with {tool.phrase} on one area",
-                    )
+                    for column in LIMIT_COLUMNS:
+                        content = content_limit(self.catalog, tool.id, column)
+                        yield TextBox(
+                            format_limit(getattr(own, column.field)),
+                            placeholder=f"({format_limit(content)})" if content else "(none)",
+                            restrict=r"[0-9:]*",
+                            max_length=7,
+                            id=f"{column.prefix}-{tool.id}",
+                            classes="limit-input",
+                            compact=True,
+                            tooltip=column.tooltip.format(tool=tool.phrase),
+                        )
             yield Static(id="limits-problem", classes="problem")
 
             yield Static("Tools you own", classes="section")
@@ -236,7 +272,10 @@ class SettingsScreen(Screen[None]):
                 classes="help",
             )
             yield TickList(
-                [(tool.name, tool.id) for tool in self.catalog.vocabulary.tools], settings.owned_tools, id="owned-tools"
+                [(tool.name, tool.id) for tool in self.catalog.vocabulary.tools],
+                settings.owned_tools,
+                id="owned-tools",
+                classes="framed",
             )
 
             yield Static("Local prices (therapy comparison)", classes="section")
@@ -254,14 +293,13 @@ class SettingsScreen(Screen[None]):
                 )
             yield Static(id="prices-problem", classes="problem")
         yield Static("Changes apply and are saved at once. Escape: back.", id="settings-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Settings"
         self.query_one("#limits-problem", Static).display = False
         self.query_one("#prices-problem", Static).display = False
         self.query_one("#owned-tools", TickList).border_title = "Tools"
-        self.query_one("#theme", Select).focus()
         if self.engine is not None:
             self.load_voices(self.engine)
 
@@ -269,7 +307,7 @@ class SettingsScreen(Screen[None]):
     def load_voices(self, engine: SpeechEngine) -> None:
         """Ask the engine for its voices (a subprocess: never on the UI thread)."""
         voices = list_voices(engine)
-        self.app.call_from_thread(self._show_voices, voices)
+        self.call_later(self._show_voices, voices)
 
     def _show_voices(self, voices: list[Voice]) -> None:
         select = self.query_one("#speech-voice", Select)
@@ -283,8 +321,39 @@ class SettingsScreen(Screen[None]):
         settings = self.settings.updated(**changes)
         if settings == self.settings:
             return
-        self.settings = settings
-        self.apply(settings)
+        before, self.settings = self.settings, settings
+        self.apply(settings, before)  # only what changed here is written: another window's changes stay
+
+    def on_settings_changed(self, message: SettingsChanged) -> None:
+        """The settings as the app now has them; read from disk (another window's changes), the limits are shown
+        again, all but a box being typed in, and what changed is said."""
+        before, self.settings = self.settings, message.settings
+        if not message.elsewhere:
+            return
+        changed: list[str] = []
+        for tool in self.catalog.vocabulary.tools:
+            old, new = before.stricter_limit(tool.id), message.settings.stricter_limit(tool.id)
+            for kind, cap in (("step", "step_seconds"), ("day", "area_day_seconds")):
+                seconds = getattr(new, cap)
+                if getattr(old, cap) == seconds:
+                    continue
+                box = self.query_one(f"#{kind}-{tool.id}", Input)
+                if not box.has_focus:
+                    box.value = format_limit(seconds)
+                changed.append(f"{tool.name}, {LIMIT_NAMES[cap]}: {format_limit(seconds) or 'not set'}")
+        if changed:
+            self.notify(
+                f"{CHANGED_ELSEWHERE} {'; '.join(changed)}.", title="Stricter limits", severity="warning",
+                markup=False, timeout=15,
+            )  # fmt: skip
+
+    @on(MarkedButton.Pressed, "#limits-right")
+    def _limits_checked(self) -> None:
+        """The person has checked their own limits after their settings file could not be read: they hold again."""
+        self.change(own_limits_unread=False)
+        self.query_one("#limits-unread").remove()
+        self.query_one("#theme", Select).focus()
+        self.notify("Your own limits hold as they are set here.", title="Stricter limits", markup=False)
 
     @on(Select.Changed, "#theme")
     def _theme_changed(self, event: Select.Changed) -> None:
@@ -332,20 +401,28 @@ class SettingsScreen(Screen[None]):
     @on(Input.Submitted, ".limit-input")
     @on(Input.Blurred, ".limit-input")
     def _limit_done(self, event: Input.Submitted | Input.Blurred) -> None:
+        widget_id = event.input.id or ""
         self._commit_limit(event.input)
+        refused = self.limit_problems.get(widget_id)
+        if refused is None:
+            self.limits_told.pop(widget_id, None)
+        elif self.limits_told.get(widget_id) != refused:
+            # The problem line sits under the whole table, perhaps off screen: a refusal is also said where it is
+            # seen, so nobody believes a limit was set that was not.
+            self.limits_told[widget_id] = refused
+            self.notify(refused, title="Stricter limits", severity="warning", markup=False)
 
     def _typed_limit(self, widget: Input) -> tuple[bool, int | None]:
         """Whether the box holds a usable limit, and its seconds; shows or clears the box's problem."""
         widget_id = widget.id or ""
         kind, _, tool_id = widget_id.partition("-")
         tool = self.catalog.tools.get(tool_id)
-        if tool is None:
+        column = COLUMN_BY_PREFIX.get(kind)
+        if tool is None or column is None:
             return False, None
-        step, day = content_limits(self.catalog, tool_id)
-        name = f"{tool.name}, {'a step' if kind == 'step' else 'a day on one area'}"
-        most = STEP_SECONDS_MAX if kind == "step" else DAY_SECONDS_MAX
+        name = f"{tool.name}, {LIMIT_NAMES[column.field]}"
         try:
-            seconds = parse_limit(widget.value, name, step if kind == "step" else day, most)
+            seconds = parse_limit(widget.value, name, content_limit(self.catalog, tool_id, column), column.most)
         except LimitError as error:
             self.limit_problems[widget_id] = str(error)
             ok = False
@@ -363,24 +440,28 @@ class SettingsScreen(Screen[None]):
             return
         kind, _, tool_id = (widget.id or "").partition("-")
         own = self.settings.stricter_limit(tool_id)
-        own = own.model_copy(update={"step_seconds" if kind == "step" else "area_day_seconds": seconds})
+        own = own.model_copy(update={COLUMN_BY_PREFIX[kind].field: seconds})
         self.change(limits=self._limits_with(tool_id, own))
 
     def _limits_with(self, tool_id: str, own: StricterLimit) -> dict[str, dict[str, object]]:
         limits = {tool: limit.model_dump() for tool, limit in self.settings.limits.items()}
-        if own.step_seconds is None and own.area_day_seconds is None:
+        if all(getattr(own, column.field) is None for column in LIMIT_COLUMNS):
             limits.pop(tool_id, None)
         else:
             limits[tool_id] = own.model_dump()
         return limits
 
-    @on(Input.Changed, "#device-price, #session-price")
+    @on(Input.Changed, "#currency, #device-price, #session-price")
     def _price_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
         try:
-            parse_price(event.value, PRICE_FIELDS[widget_id])
-        except PriceError as error:
-            self.price_problems[widget_id] = str(error)
+            if widget_id == "currency":  # pasted text may hold anything
+                plain_text(event.value)
+            else:
+                parse_price(event.value, PRICE_FIELDS[widget_id])
+        except ValueError as error:  # PriceError is one
+            what = "" if isinstance(error, PriceError) else "The currency "
+            self.price_problems[widget_id] = f"{what}{error}"
             event.input.add_class("-invalid")
         else:
             self.price_problems.pop(widget_id, None)
@@ -404,6 +485,8 @@ class SettingsScreen(Screen[None]):
             for widget_id, name in PRICE_FIELDS.items():
                 values[widget_id] = parse_price(self.query_one(f"#{widget_id}", Input).value, name)
         except PriceError:
+            return None
+        if "currency" in self.price_problems:
             return None
         device, session = values["device-price"], values["session-price"]
         return Prices(

@@ -68,7 +68,7 @@ class StepEditor(ModalScreen[Step | None]):
         vocabulary, step = self.catalog.vocabulary, self.step
         with Vertical(id="step-dialog"):
             yield Static(self.heading, id="step-heading")
-            with VerticalScroll(id="step-form"):
+            with VerticalScroll(id="step-form", classes="barred"):
                 yield Label("Area")
                 yield Select(
                     [(a.name, a.id) for a in vocabulary.areas],

@@ -7,18 +7,19 @@ The highlighted entry is the rating: it stays when the focus moves on (to the no
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.widgets.marked_list import MarkedOptionList
+
 SKIP = "skip"
-WORDS = {0: "none at all", 3: "mild", 5: "moderate", 7: "strong", 10: "the worst you can imagine"}
+WORDS = {0: "none at all", 3: "mild", 5: "moderate", 7: "strong", 10: "worst imaginable"}
 
 
-class TensionList(OptionList):
+class TensionList(MarkedOptionList):
     """ "Skip rating", then 0 to 10 (ids ``"skip"`` and ``"0"``..``"10"``); digits choose a rating."""
 
     BINDINGS = [
-        Binding(str(digit), f"rate({digit})", "Rate 0-9", key_display="0-9", show=digit == 0) for digit in range(10)
+        Binding(str(digit), f"rate({digit})", "Rate", key_display="0-9", show=digit == 0) for digit in range(10)
     ]
 
     def __init__(self, widget_id: str) -> None:
@@ -26,7 +27,7 @@ class TensionList(OptionList):
         for value in range(11):
             words = WORDS.get(value)
             options.append(Option(f"{value}" + (f"  {words}" if words else ""), id=str(value)))
-        super().__init__(*options, id=widget_id)
+        super().__init__(*options, id=widget_id, classes="framed")
 
     def action_rate(self, value: int) -> None:
         """Highlight the rating ``value``."""
@@ -40,9 +41,15 @@ class TensionList(OptionList):
         return tension_value(self.get_option_at_index(self.highlighted).id)
 
 
-def tension_list(widget_id: str) -> TensionList:
-    """A rating list with this id."""
-    return TensionList(widget_id)
+class StartingTensionList(TensionList):
+    """The rating before a routine: Enter (shown in the Footer) starts it with the rating highlighted."""
+
+    BINDINGS = [Binding("enter", "select", "Start")]
+
+
+def tension_list(widget_id: str, *, starts: bool = False) -> TensionList:
+    """A rating list with this id (``starts``: Enter starts the routine, and the Footer says so)."""
+    return StartingTensionList(widget_id) if starts else TensionList(widget_id)
 
 
 def tension_value(option_id: str | None) -> int | None:

@@ -8,13 +8,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.advice.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
 from companion.catalogue.models import Catalog, Therapy
 from screens.routine_text import routine_label
+from screens.screen_kinds import OpenedByKey
 from screens.widgets.focus_marks import TextBox
+from screens.widgets.hanging import HangingText
+from screens.widgets.key_footer import KeyFooter
+from screens.widgets.marked_list import MarkedOptionList
 
 SECTION_TITLES = (
     "What it is",
@@ -28,13 +32,14 @@ SECTION_TITLES = (
 """The headings of every explanation, in order (the routines heading is a widget of its own)."""
 
 
-def _heading(text: Text, title: str) -> None:
+def _heading(text: HangingText, title: str) -> None:
     text.append(f"\n{title}\n", style="bold underline")
 
 
-def therapy_explanation(therapy: Therapy) -> Text:
-    """What the therapy is, what it is best for, what a session is like, who should avoid it and who performs it."""
-    text = Text()
+def therapy_explanation(therapy: Therapy) -> HangingText:
+    """What the therapy is, what it is best for, what a session is like, who should avoid it and who performs it
+    (bullets wrap under their words)."""
+    text = HangingText()
     text.append(therapy.name, style="bold")
     text.append("\n")
     text.append(therapy.summary)
@@ -44,7 +49,7 @@ def therapy_explanation(therapy: Therapy) -> Text:
     text.append("\n")
     _heading(text, "Best for")
     for item in therapy.best_for:
-        text.append(f" • {item}\n")
+        text.item(" • ", item)
     if therapy.conditions:
         text.append("People look for it with: ", style="italic")
         text.append(", ".join(therapy.conditions))
@@ -56,16 +61,12 @@ def therapy_explanation(therapy: Therapy) -> Text:
         ("Clothing", therapy.clothing),
         ("Setting", therapy.setting),
     ):
-        text.append(f" {label}: ", style="bold")
-        text.append(value)
-        text.append("\n")
+        text.item(Text(f" {label}: ", style="bold"), value)
     text.append(therapy.expect)
     text.append("\n")
     _heading(text, "Who should avoid it or ask a doctor first")
     for item in therapy.avoid:
-        text.append(" ! ", style="bold")
-        text.append(item)
-        text.append("\n")
+        text.item(Text(" ! ", style="bold"), item)
     _heading(text, "Who performs it")
     text.append(therapy.practitioner)
     text.append("\n")
@@ -74,27 +75,25 @@ def therapy_explanation(therapy: Therapy) -> Text:
     return text
 
 
-def therapy_sources(therapy: Therapy) -> Text:
+def therapy_sources(therapy: Therapy) -> HangingText:
     """The sources the explanation rests on, one a line."""
-    text = Text()
+    text = HangingText()
     _heading(text, "Sources")
     for source in therapy.sources:
-        text.append(f" • {source.title}: ", style="bold")
-        text.append(source.reference)
-        text.append("\n")
+        text.item(" • ", Text.assemble((f"{source.title}: ", "bold"), source.reference))
     return text
 
 
 def therapy_option(match: TherapyMatch) -> Option:
     """One entry of the therapy list: the name, and what matched the search (if anything other than the name)."""
-    label = Text(match.therapy.name)
+    label = HangingText().append(match.therapy.name)
     matched = match_summary(match, limit=2)
     if matched:
-        label.append(f"\n  {matched}", style="dim italic")
+        label.item("  ", matched, style="dim italic")
     return Option(label, id=match.therapy.id)
 
 
-class TherapiesScreen(Screen[str | None]):
+class TherapiesScreen(OpenedByKey, Screen[str | None]):
     """Search and browse the therapies; dismissed with the id of a related routine to open, or ``None``."""
 
     OPENED_BY = "therapies"
@@ -105,7 +104,7 @@ class TherapiesScreen(Screen[str | None]):
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_search", "Search", priority=True),  # never typed into the box it focuses
         Binding("t", "focus_search", "Search", show=False),  # already in the guide: t does not stack another
-        Binding("c", "compare", "Compare costs"),
+        Binding("c", "compare", "Costs"),
         Binding("down", "cursor_down", "Browse", key_display="↑↓"),
         Binding("up", "cursor_up", "Previous", show=False),
     ]
@@ -123,19 +122,19 @@ class TherapiesScreen(Screen[str | None]):
             yield Label("Search", id="search-label")
             yield TextBox(
                 self.initial_query,
-                placeholder="name, goal, body area or condition: sciatica, desk work...",
+                placeholder="name, goal, area or condition, e.g. sciatica",
                 id="therapy-search",
                 compact=True,
             )
         with Horizontal(id="guide"):
-            yield OptionList(id="therapies")
-            with VerticalScroll(id="explanation"):
+            yield MarkedOptionList(id="therapies", classes="framed")
+            with VerticalScroll(id="explanation", classes="framed -text"):
                 yield Static(id="therapy-text")
                 yield Static(Text("\nRoutines in Companion", style="bold underline"), id="related-heading")
                 yield Static(id="related-none")
-                yield OptionList(id="related")
+                yield MarkedOptionList(id="related")
                 yield Static(id="therapy-sources")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#therapies", OptionList).border_title = "Therapies"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from companion.catalogue.models import Catalog
 from companion.history.records import SessionRecord, SessionStatus, StepDone
@@ -13,10 +13,16 @@ def routine_session(
     services: Services, routine_id: str, days_ago: int, before: int | None, after: int | None, hour: int = 7
 ) -> SessionRecord:
     """A completed session of a bundled routine ``days_ago`` days before the services' clock, every step done."""
-    catalog: Catalog = services.catalog
+    start = (services.clock.now() - timedelta(days=days_ago)).replace(hour=hour, minute=0)
+    return completed_session(services.catalog, routine_id, start, before, after)
+
+
+def completed_session(
+    catalog: Catalog, routine_id: str, start: datetime, before: int | None, after: int | None
+) -> SessionRecord:
+    """A completed session of a bundled routine started at ``start``, every step done as planned."""
     routine = catalog.routine(routine_id)
     assert routine is not None
-    start = (services.clock.now() - timedelta(days=days_ago)).replace(hour=hour, minute=0)
     return SessionRecord(
         routine_id=routine.id,
         routine_title=routine.title,

@@ -42,8 +42,20 @@ def _safety() -> SafetyRules:
     return SafetyRules.model_validate(
         {
             "sources": [
-                {"id": sid, "fact": "A fact.", "strength": "design", "reference": "Companion design choice"}
-                for sid in ("gun-per-area", "roll-per-area", "design-day-cap", "neck-front", "consensus", "gap")
+                *(
+                    {
+                        "id": sid,
+                        "fact": "A fact.",
+                        "strength": "clinic",
+                        "reference": f"A clinic: {sid}.example.org",
+                        "cite": f"{sid}.example.org",
+                    }
+                    for sid in ("gun-per-area", "roll-per-area", "neck-front", "consensus")
+                ),
+                *(
+                    {"id": sid, "fact": "A fact.", "strength": "design", "reference": "Companion design choice"}
+                    for sid in ("design-day-cap", "gap")
+                ),
             ],
             "session_gap_minutes": 60,
             "session_gap_source": "gap",

@@ -23,12 +23,30 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bundled catalogue's cache file as the app writes it at a first start, made once per test process."""
+    from companion.catalogue.cache import cache_path, load_catalog_cached
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("catalog-cache")))
+        load_catalog_cached()
+        return cache_path().read_bytes()
+
+
 @pytest.fixture
-def services(isolated_home: Path):
-    """The app's services over the bundled catalogue, the isolated folders and a fake clock."""
+def services(isolated_home: Path, catalog_cache: bytes):
+    """The app's services over the bundled catalogue, the isolated folders and a fake clock.
+
+    The test's cache folder starts with the catalogue's cache, as at every start after a first one: validating the
+    whole catalogue again for each test would cost more than many tests do (the cache's own tests start cold).
+    """
+    from companion.catalogue.cache import cache_path
+    from companion.disk.fileio import atomic_write
     from companion.run.clock import FakeClock
     from companion.services import build_services
 
+    atomic_write(cache_path(), catalog_cache)  # 0600 in a 0700 folder, as the app writes it
     return build_services(clock=FakeClock())
 
 
@@ -44,9 +62,18 @@ def make_app(services):
 
 
 WRITE_GROUPS = frozenset(
-    {"save-session", "checkpoint", "save-failed", "save-screening", "builder-save", "reload-catalogue"}
+    {
+        "save-session",
+        "checkpoint",
+        "run-status",
+        "save-failed",
+        "save-screening",
+        "builder-save",
+        "reload-catalogue",
+        "recovery",
+    }
 )
-"""The app's worker groups that write (or reload) files off the UI thread."""
+"""The app's worker groups that write (or reload, or look for an unfinished run in) files off the UI thread."""
 
 
 @pytest.fixture(autouse=True)

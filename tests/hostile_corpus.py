@@ -18,11 +18,11 @@ NOW = datetime.now(UTC)
 """Imports are checked against the real clock: every case is relative to it."""
 
 
-def base_session(number: int = 1) -> dict[str, Any]:
-    """A valid session, as a JSON object, that started an hour ago."""
+def base_session(number: int = 1, hours_ago: float = 1) -> dict[str, Any]:
+    """A valid session, as a JSON object, that started ``hours_ago`` (an hour unless told)."""
     from companion.history.interchange import session_json
 
-    start = NOW - timedelta(hours=1)
+    start = NOW - timedelta(hours=hours_ago)
     data = session_json(make_record(number, started_at=start, ended_at=start + timedelta(minutes=10)))
     data["steps"] = [{"area": "neck", "tool": "hands", "planned_seconds": 60, "actual_seconds": 60}]
     return data
@@ -56,6 +56,7 @@ EXPORT_CASES: list[tuple[str, dict[str, Any], str]] = [
         {"ended_at": TEN_HOURS_LATER, "steps": _steps(7200, tool="massage-gun", count=5)},
         "steps",
     ),
+    ("a massage gun on the neck", {"steps": _steps(60, tool="massage-gun")}, "steps"),
     (
         "36,000 s inside a five-minute window",
         {"ended_at": (NOW - timedelta(minutes=55)).isoformat(), "steps": _steps(7200, count=5)},
@@ -79,6 +80,8 @@ EXPORT_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("an escape sequence in the title", {"routine_title": "\x1b]0;PWNED\x07\x1b[2J"}, "routine_title"),
     ("C1 controls in the title", {"routine_title": "csi \u009b2J osc \u009d0;x\u009c"}, "routine_title"),
     ("an escape sequence in the notes", {"notes": "fine\n\x1b[31mred"}, "notes"),
+    ("a right-to-left override in the notes", {"notes": "bidi \u202eevil\u202c zw\u200b"}, "notes"),
+    ("a bidirectional isolate in the title", {"routine_title": "\u2067title\u2069"}, "routine_title"),
     ("an escape sequence as an area", {"steps": _steps(60, area="neck\x1b[2J")}, "steps.0.area"),
     ("schema_version true", {"schema_version": True}, "schema_version"),
 ]
@@ -93,7 +96,7 @@ def hostile_export(changes: dict[str, Any]) -> bytes:
     """A valid session, then the hostile one (so a refusal must be whole: the first is not imported either)."""
     bad = base_session(2)
     bad.update(changes)
-    return export_document(base_session(1), bad)
+    return export_document(base_session(1, hours_ago=3), bad)  # earlier: two sessions cannot share time
 
 
 NESTED_JSON = (
@@ -114,7 +117,7 @@ def bad_history_lines() -> dict[str, bytes]:
     record = base_session(7)
     lines: dict[str, bytes] = {}
     for name, changes, _field in EXPORT_CASES:
-        if name in ("a week ahead", "36,000 s of massage gun on the neck"):
+        if name in ("a week ahead", "36,000 s of massage gun on the neck", "a massage gun on the neck"):
             # Checked where the clock and the catalogue are known (an import, a recovery): the history file keeps
             # a session a wrong clock dated ahead, and its time counts against the limits (the plan only stricter).
             continue

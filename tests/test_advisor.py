@@ -47,7 +47,7 @@ def _therapy(therapy_id: str, name: str, goals: list[str], areas: list[str]) -> 
         "credential": "Licence.",
         "goals": goals,
         "areas": areas,
-        "sources": [{"title": "Test", "reference": "test"}],
+        "sources": [{"title": "Test", "reference": "Test clinic: example.org/test"}],
     }
 
 
@@ -92,7 +92,10 @@ def catalog() -> Catalog:
     )
     safety = SafetyRules.model_validate(
         {
-            "sources": [{"id": "s1", "fact": "A fact.", "strength": "clinic", "reference": "ref"}],
+            "sources": [
+                {"id": "s1", "fact": "A fact.", "strength": "clinic", "reference": "Clinic: example.org/ref",
+                 "cite": "Clinic, example.org"}
+            ],
             "session_gap_minutes": 60,
             "session_gap_source": "s1",
             "limits": [],
@@ -182,6 +185,12 @@ def test_empty_history_suggests_a_short_first_routine(catalog: Catalog, rules: A
     assert "Quick neck" in item.reason
     assert item.source_ids == ("design-quiet-spell",)
     assert item.therapy_ids == ()
+    # A choice between them ("or"); no threshold about days without a session for someone who never had one; the
+    # routines by title, not by our ids.
+    assert "such as Quick neck or Desk neck" in item.summary
+    assert item.explanation == ""
+    text = "\n".join(advice_lines(catalog, rules, items))
+    assert "Why this threshold" not in text and "(quick-neck)" not in text and "Routines: Quick neck, Desk neck" in text
 
 
 @pytest.mark.parametrize(("days_ago", "fires"), [(6, False), (7, True), (30, True)])
@@ -370,9 +379,9 @@ def test_advice_is_ordered_by_urgency(catalog: Catalog, rules: AdviceRules) -> N
     ]
     text = "\n".join(advice_lines(catalog, rules, items))
     assert "Rest: neck" in text and "See a professional therapist: upper back" in text
-    assert "Therapies: Swedish massage (swedish), Deep tissue massage (deep)" in text
+    assert "Therapies: Swedish massage, Deep tissue massage\n" in text
     assert "Source (design): Companion design choice" in text
-    assert "Source (clinic): PhysioWorks, physiotherapy clinics (physioworks.com.au)" in text
+    assert "Source (clinic): PhysioWorks, physiotherapy clinics: physioworks.com.au" in text
 
 
 def test_advice_json_shape(catalog: Catalog, rules: AdviceRules) -> None:

@@ -13,12 +13,13 @@ from screens.confirm import ConfirmScreen
 from screens.home import HomeScreen
 from screens.step_editor import StepEditor
 from screens.widgets.tick_list import TickList
+from tests.palette import run_command
 
 SIZES = [(80, 24), (60, 20)]
 
 
 def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+    return str(screen.query_one(selector, Static).content)
 
 
 def preview_text(app) -> str:
@@ -52,7 +53,7 @@ async def tick(pilot, selection_id: str, values: list[str]) -> None:
     await pilot.pause()
 
 
-async def wait_for_screen(pilot, kind: type, tries: int = 50) -> None:
+async def wait_for_screen(pilot, kind: type, tries: int = 200) -> None:
     for _ in range(tries):
         if isinstance(pilot.app.screen, kind):
             return
@@ -336,11 +337,7 @@ async def test_routine_commands_are_in_the_palette(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"new routine")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_command(pilot, "new routine")
         await wait_for_screen(pilot, BuilderScreen)
 
 

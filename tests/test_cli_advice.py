@@ -14,6 +14,7 @@ import pytest
 
 from companion.disk.paths import default_paths
 from companion.history.records import SessionRecord, SessionStatus, StepDone
+from tests.advice_history import completed_session
 
 COMPANION = shutil.which("companion") or ""
 TODAY = date(2026, 11, 20)
@@ -73,6 +74,9 @@ def test_redflags_text_and_json() -> None:
     assert text.startswith("Red flags")
     for flag in flags:
         assert flag["text"] in text and flag["action"] in text
+        # Each flag's source as a person can look it up, and each region's sources under it.
+        assert "nhs.uk" in flag["cite"] or "physioworks.com.au" in flag["cite"], flag
+    assert text.count("\n  Source") == 3 and "  Sources: NHS, nhs.uk/conditions/back-pain/" in text
 
 
 def test_advice_with_no_history_suggests_a_first_routine() -> None:
@@ -174,3 +178,47 @@ def test_todays_saved_screening_answers_count() -> None:
     # Answers apply to their own day only.
     later = (TODAY + timedelta(days=1)).isoformat()
     assert [item["kind"] for item in json.loads(run("advice", "--json", "--today", later).stdout)] == ["try-routine"]
+
+
+def bundled_session(catalog, routine_id: str, days_ago: int, before: int, after: int) -> SessionRecord:
+    """A session of a bundled routine, every step done as planned, ``days_ago`` days before ``TODAY``."""
+    day = TODAY - timedelta(days=days_ago)
+    return completed_session(
+        catalog, routine_id, datetime(day.year, day.month, day.day, 8, 0).astimezone(), before, after
+    )
+
+
+def test_a_doctor_is_named_for_every_area_the_rated_routine_worked_its_own_area_first(services) -> None:
+    """Finding 74: "Upper back release" (chest 2:30 over two steps, upper back 2:00 over three, shoulders 1:00)
+    rated 7 -> 7 on three days: one item for the upper back, the chest and the shoulders, the upper back first,
+    never "chest" alone."""
+    needs_storage()
+    write_history([bundled_session(services.catalog, "upper-back-release", d, 7, 7) for d in (3, 2, 1)])
+    items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
+    doctor = [item for item in items if item["kind"] == "see-doctor"]
+    assert [(i["rule"], i["areas"], i["area_name"]) for i in doctor] == [
+        ("persistent-high", ["upper-back", "chest", "shoulders"], "upper back, chest and shoulders")
+    ]
+    assert [item["kind"] for item in items] == ["see-doctor"]  # no second item for any of those areas
+    text = run("advice", "--today", TODAY.isoformat()).stdout
+    assert "See a doctor: upper back, chest and shoulders\n" in text
+    assert "See a doctor: chest\n" not in text and text.count("See a doctor") == 1
+
+
+def test_two_routines_sharing_areas_name_each_area_once_the_neck_first(services) -> None:
+    """A neck routine and an upper-back routine both getting worse: the neck's item comes first and names the
+    neck, shoulders and upper back, and the upper back's routine joins it (one item naming the chest too) rather
+    than a second item naming the shoulders again."""
+    needs_storage()
+    neck = [bundled_session(services.catalog, "neck-shoulders-desk", d, 8, 10) for d in (4, 2)]
+    back = [bundled_session(services.catalog, "upper-back-release", d, 7, 9) for d in (3, 1)]
+    write_history(neck + back)
+    items = json.loads(run("advice", "--json", "--today", TODAY.isoformat()).stdout)
+    assert [(item["kind"], item["areas"]) for item in items] == [
+        ("see-doctor", ["neck", "shoulders", "upper-back", "chest"])
+    ]
+    assert {"Neck and shoulders after desk work", "Upper back release"} == {
+        session["routine_title"] for session in items[0]["sessions"]
+    }
+    text = run("advice", "--today", TODAY.isoformat()).stdout
+    assert "See a doctor: neck, shoulders, upper back and chest\n" in text and text.count("See a doctor") == 1

@@ -59,7 +59,7 @@ def test_plan_counts_the_history_of_the_last_24_hours(capsys: pytest.CaptureFixt
     assert [s["seconds"] for s in quads_gun] == [0, 0]
     assert "4:00 already done in the last 24 hours" in quads_gun[0]["notes"][0]["text"]
     code, out, _err = run(capsys, "plan", "legs-after-running")
-    assert code == 0 and "(not today)" in out and "source design-day-cap" in out
+    assert code == 0 and "(not today)" in out and "(a Companion design choice)" in out
 
 
 def test_plan_avoid_area_with_named_areas(capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,4 +103,4 @@ def test_screening_lists_the_questions_and_what_they_do(capsys: pytest.CaptureFi
     assert questions["bruise-or-strain"]["asks_which_areas"]
     assert all(q["source"] for q in questions.values())
     code, out, _err = run(capsys, "screening")
-    assert code == 0 and "pregnancy: Are you pregnant?" in out and "adapts: no percussive device" in out
+    assert code == 0 and "pregnancy: Are you pregnant?" in out and "adapts: no percussive or vibrating device" in out

@@ -161,6 +161,37 @@ def test_every_error_is_listed_and_the_valid_file_summarised(tmp_path: Path) -> 
     assert len(fields) == len(lines) - 1
 
 
+def test_an_unknown_field_in_a_step_hides_none_of_that_steps_other_errors(tmp_path: Path) -> None:
+    """A typo beside a tool the area forbids and a step too long: all three are reported at once."""
+    second = GOOD[GOOD.index("[[steps]]") :].replace('area = "forearms"', 'area = "calves"')
+    second = second.replace('tool = "hands"', 'tool = "massage-gun"').replace("seconds = 60", "seconds = 900")
+    bad = write(
+        tmp_path,
+        "bad.toml",
+        GOOD.replace('area = "forearms"', 'area = "neck"').replace(
+            'tool = "hands"', 'tool = "massage-ball"\ncolour = "red"'
+        )
+        + "\n"
+        + second,
+    )
+    result = companion("validate", str(bad))
+    assert result.returncode == 1
+    problems = [(m["field"], m["message"]) for m in map(PROBLEM_LINE.match, result.stdout.splitlines()) if m]
+    fields = [field for field, _message in problems]
+    assert "steps[0].colour" in fields
+    assert any(field == "steps[0].tool" and "may work the neck" in message for field, message in problems)
+    assert any(field == "steps[1].seconds" and "per-step limit" in message for field, message in problems)
+    assert len(problems) == len(result.stdout.splitlines())
+
+
+def test_an_unknown_tool_hides_no_limit_broken_by_another_step(tmp_path: Path) -> None:
+    second = GOOD[GOOD.index("[[steps]]") :].replace("seconds = 60", "seconds = 3000")
+    bad = write(tmp_path, "bad.toml", GOOD.replace('tool = "hands"', 'tool = "ball"') + "\n" + second)
+    result = companion("validate", str(bad))
+    fields = [m["field"] for m in map(PROBLEM_LINE.match, result.stdout.splitlines()) if m]
+    assert "steps[0].tool" in fields and "steps[1].seconds" in fields
+
+
 def test_json_output(tmp_path: Path) -> None:
     good = write(tmp_path, "good.toml", GOOD)
     bad = write(tmp_path, "bad.toml", GOOD.replace("seconds = 60", "seconds = 0"))

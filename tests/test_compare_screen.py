@@ -8,6 +8,7 @@ from textual.widgets import Input, Static
 from companion.settings.user_settings import load_settings
 from screens.compare import CompareScreen
 from screens.home import HomeScreen
+from tests.palette import run_command
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -18,12 +19,7 @@ def shown(app, widget_id: str) -> str:
 
 async def open_compare(app, pilot) -> None:
     await pilot.pause()
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*"compare self")
-    await pilot.pause(0.3)
-    await pilot.press("enter")
-    await pilot.pause()
+    await run_command(pilot, "compare self")
     assert isinstance(app.screen, CompareScreen)
 
 

@@ -21,10 +21,8 @@ def test_six_days_at_seven_that_never_ease_send_the_area_to_a_doctor(catalog: Ca
     # The issue's new user: six days of one routine rated 7 before and 7 after.
     records = [session(d, routine="calm-back", areas=("upper-back",), before=7, after=7) for d in range(6)]
     items = advice(catalog, rules, records, TODAY)
-    assert kinds(items) == [
-        ("see-doctor", "persistent-high", "upper-back"),
-        ("rest-area", "same-area", "upper-back"),
-    ]  # not also "see a therapist": the doctor comes first
+    # Not also "rest it" or "see a therapist": the doctor comes first and already says to leave it alone.
+    assert kinds(items) == [("see-doctor", "persistent-high", "upper-back")]
     item = items[0]
     assert "7 or more out of 10 on 6 of the last 7 days" in item.reason
     assert "not easing" in item.summary
@@ -125,3 +123,22 @@ def test_a_rating_goes_to_the_area_the_session_spent_most_time_on(catalog: Catal
         return record  # 60 s on the upper back, 120 s on the neck
 
     assert doctor(advice(catalog, rules, [mostly_neck(2), mostly_neck(1)], TODAY)) == [("worsening", "neck")]
+
+
+def test_worsening_after_neck_work_names_the_neck(catalog: Catalog, rules: AdviceRules) -> None:
+    """A routine mostly for the upper back that also works the neck, rated 8 -> 10 twice: one item names both
+    areas, the neck first (its red flags are an emergency)."""
+    areas = ("upper-back", "upper-back", "neck")
+    records = [session(d, routine="desk-neck", areas=areas, before=8, after=10) for d in (1, 0)]
+    items = advice(catalog, rules, records, TODAY)
+    assert doctor(items) == [("worsening", "neck")]
+    assert items[0].named_areas == ("neck", "upper-back")
+    text = "\n".join(advice_lines(catalog, rules, items))
+    assert "See a doctor: neck and upper back\n" in text, text
+    assert "leave these areas alone" in text
+    # Without neck work the area the routine has most steps on comes first, and every area worked is named.
+    others = [session(d, routine="desk-neck", areas=("upper-back", "upper-back", "calves"), before=8, after=10)
+              for d in (1, 0)]  # fmt: skip
+    items = advice(catalog, rules, others, TODAY)
+    assert doctor(items) == [("worsening", "upper-back")]
+    assert items[0].named_areas == ("upper-back", "calves") and items[0].area_name == "upper back and calves"

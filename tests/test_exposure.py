@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -48,6 +49,14 @@ def test_four_gun_sessions_across_midnight_share_one_rolling_day() -> None:
     assert exposure.day[("massage-gun", "quads")] == 360
     assert exposure.session[("massage-gun", "quads")] == 360  # 35 minutes apart: one sitting
     assert exposure.day_area("quads") == 360 and exposure.tools_on("quads", day=True) == {"massage-gun"}
+
+
+def test_a_session_dated_after_now_counts_as_just_done() -> None:
+    """The clock set back after a session (or an import from a clock running ahead): not "not done yet"."""
+    ahead = bout(EVENING + timedelta(minutes=30), 5, **{"massage-gun__calves": 120})
+    exposure = exposure_at([ahead], EVENING, GAP)
+    assert exposure.session == exposure.day == {("massage-gun", "calves"): 120}
+    assert exposure.open_tools == {"massage-gun"} and exposure.last_worked["calves"] == EVENING
 
 
 def test_sittings_end_after_the_gap_and_the_day_after_24_hours() -> None:
@@ -126,6 +135,43 @@ def test_an_unreadable_history_is_named(paths: Paths) -> None:
     exposure = read_exposure(paths, EVENING, GAP)
     assert len(exposure.unknown) == 1 and "history" in exposure.unknown[0]
     assert exposure.session == {("hands", "neck"): 40}  # the ledger still counts
+    assert exposure.blocked  # and what the history held counts as every daily limit used up
+
+
+def written(path: Path, moment: datetime) -> None:
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+
+
+def test_a_torn_history_line_counts_as_the_limits_used_up_for_24_hours(paths: Paths) -> None:
+    """A session whose line was cut short (or set aside as torn) may have used any area's allowance: until 24
+    hours after the file was last written, every daily limit counts as used up; then the damage is only said."""
+    HistoryStore(paths).append(record(EVENING - timedelta(minutes=30), 5, "massage-gun", "quads", 100))
+    data = paths.history.read_bytes()
+    paths.history.write_bytes(data[:-30])
+    written(paths.history, EVENING - timedelta(minutes=20))
+    exposure = read_exposure(paths, EVENING, GAP)
+    assert exposure.blocked and exposure.unknown_until == EVENING - timedelta(minutes=20) + timedelta(hours=24)
+    assert "could not be read" in exposure.unknown[0]
+    HistoryStore(paths).load()  # the app or `history` sets the fragment aside: the copy still counts
+    assert any(p.name.startswith("history.jsonl.torn-") for p in paths.history.parent.iterdir())
+    assert read_exposure(paths, EVENING, GAP).blocked
+    later = EVENING + timedelta(days=2)
+    for copy in paths.history.parent.glob("history.jsonl.torn-*"):
+        written(copy, EVENING)
+    assert not read_exposure(paths, later, GAP).blocked
+
+
+def test_a_damaged_checkpoint_or_ledger_counts_as_the_limits_used_up(paths: Paths) -> None:
+    paths.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    paths.checkpoint.write_text('{"schema_version": 1, "session_id": "7b05', encoding="utf-8")
+    written(paths.checkpoint, EVENING - timedelta(minutes=5))
+    exposure = read_exposure(paths, EVENING, GAP)
+    assert exposure.blocked and "unfinished session" in exposure.unknown[0]
+    paths.checkpoint.unlink()
+    ledger_path(paths).write_text("{not json", encoding="utf-8")
+    written(ledger_path(paths), EVENING - timedelta(hours=25))  # last written more than a day ago
+    old = read_exposure(paths, EVENING, GAP)
+    assert not old.blocked and "damaged" in old.unknown[0]  # said, but nothing it held can count any more
 
 
 def test_stricter_limits_refuse_keys_they_do_not_use() -> None:

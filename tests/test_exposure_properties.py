@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from companion.catalogue.loader import load_catalog
 from companion.catalogue.models import INTENSITY_ORDER, Catalog, Intensity, Position, Routine, Step
-from companion.catalogue.validation import area_cap
 from companion.safety.exposure import DAY, Bout, exposure_at, merge
 from companion.safety.plan import Plan, make_plan
 from companion.safety.screening import ScreeningAnswers
@@ -89,6 +88,10 @@ def adaptation_violations(plan: Plan, yes: frozenset[str]) -> list[str]:
         if "pregnancy" in yes:
             if planned.tool == "massage-gun":
                 found.append(f"{where}: percussion in pregnancy")
+            if planned.tool == "massage-belt":
+                found.append(f"{where}: a kneading belt around the waist in pregnancy")
+            if planned.tool in ("massage-chair", "shiatsu-pillow", "neck-shoulder-wrap", "vibration-massager"):
+                found.append(f"{where}: a kneading or vibrating device in pregnancy")
             if planned.step.position in (Position.LYING_FACE_DOWN, Position.LYING_ON_BACK):
                 found.append(f"{where}: {planned.step.position} in pregnancy")
             if planned.area == "calves" and firm:
@@ -110,7 +113,6 @@ def adaptation_violations(plan: Plan, yes: frozenset[str]) -> list[str]:
 def cap_violations(earlier: list[Bout], new: Bout, now: datetime) -> list[str]:
     """Every cap the new session passes, counted over the sitting and the 24 hours it closes (from scratch)."""
     found: list[str] = []
-    rules = CATALOG.safety
     # the sitting: earlier sessions with time done, chained to now by gaps shorter than GAP (a session in which
     # nothing was done is no massage: the area rested through it)
     earlier = [b for b in earlier if b.total > 0]
@@ -130,13 +132,19 @@ def cap_violations(earlier: list[Bout], new: Bout, now: datetime) -> list[str]:
                 per_key[key] += seconds
         for area in {area for (_tool, area), s in new.seconds.items() if s > 0}:
             tools = {tool for (tool, where), s in per_key.items() if where == area and s > 0}
-            total = sum(s for (_tool, where), s in per_key.items() if where == area)
-            cap = area_cap(rules, area, tools, kind)
-            if cap is not None and total > cap.seconds:
-                found.append(f"{area}: {total} s in the {scope} over {sorted(tools)} > {cap.seconds}")
+            caps = {}
             for tool in tools:
                 limit = CATALOG.limit_for(tool, area)
-                own = limit.area_session_seconds if kind == "session" else limit.area_day_seconds
+                caps[tool] = limit.area_session_seconds if kind == "session" else limit.area_day_seconds
+            # every group of tools shares the largest cap among them: the binding groups are, for each tool,
+            # it and every tool whose cap is no larger (ball and roller share 2:00 even beside the hands' 4:00)
+            for top, cap in caps.items():
+                group = sorted(t for t, c in caps.items() if cap is not None and c is not None and c <= cap)
+                total = sum(per_key[(t, area)] for t in group)
+                if cap is not None and total > cap:
+                    found.append(f"{area}: {total} s in the {scope} over {group} > {cap} (that of {top})")
+            for tool in tools:
+                own = caps[tool]
                 if own is not None and per_key[(tool, area)] > own and new.seconds.get((tool, area), 0) > 0:
                     found.append(f"{tool} on {area}: {per_key[(tool, area)]} s in the {scope} > {own}")
     for tool in {tool for (tool, _area), s in new.seconds.items() if s > 0}:
@@ -207,3 +215,37 @@ def test_the_pillow_is_used_at_most_three_times_a_day() -> None:
         now += timedelta(hours=2)
     later = make_plan(pillow, CATALOG, None, None, exposure_at(bouts, START + timedelta(hours=24, minutes=20), GAP))
     assert later.can_start
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    st.lists(
+        st.tuples(sessions(), st.sampled_from([0, 0, 0, 5, 45, 90, 600, 1500])),
+        min_size=2,
+        max_size=8,
+    )
+)
+def test_a_clock_set_back_never_frees_time(timeline: list[tuple[tuple[timedelta, Routine, frozenset[str], float,
+                                                                      str], int]]) -> None:  # fmt: skip
+    """Between sessions the clock may be set back (by minutes to a day). Each session is planned and stored by
+    the clock's reading, as the app does; the caps are checked on the real timeline: setting the clock back
+    makes a past session look later (or still to come), and that must never give an area more time."""
+    stored: list[Bout] = []  # as the history and the ledger hold them: the clock's readings
+    real: list[Bout] = []  # the same sessions in real time
+    now = START
+    skew = timedelta(0)  # how far the clock is behind real time (it only grows: set back, never forward)
+    for (wait, routine, yes, share, _where), back in timeline:
+        now += wait
+        skew += timedelta(minutes=back)
+        clock = now - skew
+        plan = make_plan(routine, CATALOG, None, answers_for(yes, clock), exposure_at(stored, clock, GAP))
+        seconds: dict[tuple[str, str], int] = defaultdict(int)
+        for planned in plan.steps:
+            seconds[(planned.tool, planned.area)] += int(planned.max_seconds * share)
+        length = timedelta(seconds=sum(seconds.values()))
+        bout = Bout(uuid.uuid4(), now, now + length, dict(seconds))
+        assert cap_violations(real, bout, now) == []
+        assert pillow_uses([*real, bout], now) <= 3
+        real.append(bout)
+        stored.append(Bout(bout.session_id, clock, clock + length, dict(seconds)))
+        now = bout.ended_at

@@ -208,11 +208,12 @@ def test_spoken_seconds(seconds: int, words: str) -> None:
 def test_speakable_reads_no_symbols() -> None:
     text = (
         "“Calves first” cannot run longer than 1:00: the limit for a massage gun on the calves is 1:00 "
-        "(source gun-per-area). Add +15 s · or not."
+        "(source: Thrive Now Physio, thrivenowphysio.com); yours is 0:30 (your own settings). "
+        "Add +15 s · or not (a Companion design choice)."
     )
     assert speakable(text) == (
-        "Calves first cannot run longer than 1 minute: the limit for a massage gun on the calves is 1 minute. "
-        "Add 15 seconds, or not."
+        "Calves first cannot run longer than 1 minute: the limit for a massage gun on the calves is 1 minute; "
+        "yours is 30 seconds. Add 15 seconds, or not."
     )
 
 

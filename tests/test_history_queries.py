@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -118,45 +117,6 @@ def test_daily_seconds_over_30_days_includes_empty_days() -> None:
     assert sum(seconds for _day, seconds in daily) == 180
 
 
-@dataclass
-class _Limit:
-    area_day_seconds: int | None
-
-
-class _Catalog:
-    limits = {("hands", "neck"): 600, ("ball", "calves"): 300}
-
-    def limit_for(self, tool: str, area: str) -> _Limit:
-        return _Limit(self.limits.get((tool, area)))
-
-
-def test_exposure_today_against_the_daily_limit() -> None:
-    records = [
-        session(TODAY, ("neck", "hands", 120), ("calves", "ball", 240)),
-        session(TODAY, ("neck", "hands", 60), ("feet", "hands", 90), hour=18),
-        session(days_ago(1), ("neck", "hands", 500)),
-    ]
-    exposure = history.exposure_today(records, TODAY, _Catalog())  # type: ignore[arg-type]
-    assert [(e.tool, e.area, e.seconds, e.limit_seconds) for e in exposure] == [
-        ("ball", "calves", 240, 300),
-        ("hands", "neck", 180, 600),
-        ("hands", "feet", 90, None),
-    ]
-    assert exposure[0].remaining == 60 and exposure[0].fraction == pytest.approx(0.8) and not exposure[0].over
-    assert exposure[2].remaining is None and exposure[2].fraction is None
-
-
-def test_exposure_with_the_bundled_catalogue_uses_limit_for() -> None:
-    from companion.catalogue.loader import load_catalog
-
-    catalog = load_catalog().catalog
-    routine = catalog.routines[0]
-    step = routine.steps[0]
-    record = session(TODAY, (step.area, step.tool, step.seconds))
-    (exposure,) = history.exposure_today([record], TODAY, catalog)
-    assert exposure.limit_seconds == catalog.limit_for(step.tool, step.area).area_day_seconds
-
-
 def test_filter_records() -> None:
     a = session(days_ago(10), NECK, routine="neck")
     b = session(days_ago(2), ("calves", "ball", 60), routine="legs")
@@ -175,20 +135,19 @@ def test_statistics_gathers_everything() -> None:
         session(days_ago(1), ("calves", "ball", 60)),
         session(days_ago(9), ("neck", "hands", 30)),
     ]
-    stats = history.statistics(records, TODAY, _Catalog())  # type: ignore[arg-type]
+    stats = history.statistics(records, TODAY)
     assert (stats.current_streak, stats.longest_streak) == (2, 2)
     assert (stats.today_seconds, stats.week_seconds, stats.last_30_days_seconds) == (120, 180, 210)
     assert stats.area_seconds_7_days == {"neck": 120, "calves": 60}
     assert stats.area_seconds_30_days == {"neck": 150, "calves": 60}
     assert len(stats.daily) == 30 and stats.daily[-1] == (TODAY, 120)
-    assert [(e.area, e.seconds) for e in stats.exposure] == [("neck", 120)]
-    assert history.statistics([], TODAY).exposure == []
+    assert history.statistics([], TODAY).current_streak == 0
 
 
 def test_statistics_over_20000_sessions() -> None:
     """A long history adds up exactly (how quickly is benchmarks/bench_history.py's concern, not a test's)."""
     records = [session(days_ago(n % 400), NECK, ("calves", "ball", 30)) for n in range(20_000)]
-    stats = history.statistics(records, TODAY, _Catalog())  # type: ignore[arg-type]
+    stats = history.statistics(records, TODAY)
     assert stats.current_streak == stats.longest_streak == 400
     assert stats.last_30_days_seconds == 30 * 50 * 90  # 30 days of 50 sessions of 60 s + 30 s
     assert len(stats.daily) == 30 and all(seconds == 50 * 90 for _day, seconds in stats.daily)

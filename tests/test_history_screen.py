@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from companion.history.queries import local_date, statistics
 from companion.history.store import HistoryStore
+from companion.run.done import read_exposure
+from companion.safety.exposure import Bout
+from companion.safety.ledger import ledger_path, note_time
 from screens.confirm import ConfirmScreen
 from screens.history import PAGE, HistoryScreen, SessionDetailScreen
 from screens.history_text import tension_change
@@ -40,7 +45,7 @@ def saved(services):
     return records
 
 
-async def wait_until(pilot, condition, rounds: int = 80) -> None:
+async def wait_until(pilot, condition, rounds: int = 200) -> None:
     for _ in range(rounds):
         if condition():
             return
@@ -109,8 +114,8 @@ async def test_detail_shows_every_step_and_notes_as_plain_text(make_app, saved, 
         assert NECK[1] in detail
         assert "Stopped · 1:30 done of 2:00 planned" in detail
         assert "before 7/10, after 5/10" in detail
-        assert "1:00 of 1:00  Shoulders · hands" in detail
-        assert "0:30 of 1:00  Neck · hands  (cut short)" in detail
+        assert "1:00 of 1:00  Shoulders · Hands" in detail
+        assert "0:30 of 1:00  Neck · Hands  (cut short)" in detail
         assert MARKUP_NOTE in detail  # literally, brackets and all
         rendered = str(app.screen.query_one("#detail-text", Static).render())
         assert MARKUP_NOTE in rendered
@@ -119,9 +124,16 @@ async def test_detail_shows_every_step_and_notes_as_plain_text(make_app, saved, 
         assert isinstance(app.screen, HistoryScreen)
 
 
+def time_counted(services) -> dict[tuple[str, str], int]:
+    """Each (tool, area)'s seconds in the last 24 hours as a plan made now reads them from disk."""
+    return read_exposure(services.paths, services.clock.now(), timedelta(minutes=15)).day
+
+
 async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, saved) -> None:
     app = make_app()
     before = services.paths.history.read_bytes()
+    counted = time_counted(services)
+    assert counted[("massage-gun", "calves")] == 90  # the session deleted below, ended 07:02:45 today
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_history(pilot, app)
         assert app.sub_title == "Today 2 min · streak 1 day"
@@ -135,6 +147,8 @@ async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, s
         on_disk = HistoryStore(services.paths).load().records
         assert len(on_disk) == len(saved) - 1 and saved[0].id not in {r.id for r in on_disk}
         assert "Press u to undo" in notifications(app)
+        assert "Its time still counts towards the limits until Tue 03 Nov 07:02." in notifications(app)
+        assert time_counted(services) == counted  # out of the history, not out of the limits
         await wait_until(pilot, lambda: app.sub_title == "Today 0 min · streak 0 days")  # HistoryChanged posted
 
         await pilot.press("u")
@@ -145,6 +159,7 @@ async def test_delete_confirm_then_undo_puts_the_file_back(make_app, services, s
         assert table(screen).cursor_row == 0
         assert not screen.undo_stack
         await wait_until(pilot, lambda: app.sub_title == "Today 2 min · streak 1 day")
+        assert time_counted(services) == counted  # back in the history, counted once
 
 
 async def test_delete_cancelled_changes_nothing(make_app, services, saved) -> None:
@@ -256,9 +271,10 @@ async def test_statistics_match_the_history_queries(make_app, services, saved, s
         await pilot.press("s")
         await pilot.pause()
         assert screen.query_one(TabbedContent).active == "statistics"
-        text = str(screen.query_one("#stats-text", Static).render())
+        chart = str(screen.query_one("#stats-chart", Static).render())
+        text = str(screen.query_one("#stats-text", Static).render()) + "\n" + chart
         today = local_date(services.clock.now())
-        stats = statistics(HistoryStore(services.paths).load().records, today, services.catalog)
+        stats = statistics(HistoryStore(services.paths).load().records, today)
         # Yesterday's session was stopped: it gives no streak credit.
         assert (stats.current_streak, stats.longest_streak) == (1, 2)
         assert "current 1 day · longest 2 days" in text
@@ -278,7 +294,7 @@ async def test_statistics_match_the_history_queries(make_app, services, saved, s
         assert "What has helped you" in text
         assert "Neck and shoulders after desk work: not enough data yet (3 of 5 rated sessions)" in text
         # the daily chart: 30 days, each with its date and its minutes in numbers
-        assert "Daily minutes, last 30 days" in text
+        assert chart.startswith("Daily minutes, last 30 days")
         assert sum(1 for line in lines if line.strip()[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) == 30
         assert any("Mon 02 Nov" in line and line.rstrip().endswith("2 min") and "█" in line for line in lines)
         assert any("Sun 01 Nov" in line for line in lines)
@@ -287,21 +303,69 @@ async def test_statistics_match_the_history_queries(make_app, services, saved, s
         assert screen.query_one(TabbedContent).active == "sessions" and table(screen).has_focus
 
 
-async def test_exposure_rows_against_the_daily_limit(make_app, services, saved) -> None:
+@pytest.mark.parametrize(("size", "beside"), [((100, 30), True), ((80, 24), False), ((60, 20), False)])
+async def test_the_chart_stands_beside_the_figures_from_100_columns_under_them_below(make_app, saved, size, beside):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_history(pilot, app)
+        await pilot.press("s")
+        await pilot.pause()
+        figures = screen.query_one("#stats-text", Static).region
+        chart = screen.query_one("#stats-chart", Static)
+        assert str(chart.render()).startswith("Daily minutes, last 30 days")
+        if beside:  # at the top, above the fold, and every line whole (dates, bars and minutes)
+            assert chart.region.y == figures.y and chart.region.x >= figures.right
+            assert chart.region.right <= screen.query_one("#stats-scroll").scrollable_content_region.right
+            assert chart.region.width >= max(len(line) for line in str(chart.render()).splitlines())
+        else:
+            assert chart.region.y > figures.bottom - 1 and chart.region.x == figures.x
+
+
+async def shown_statistics(make_app) -> tuple[HistoryScreen, list[str]]:
+    """Open the app, then history, then statistics (``s``): the screen and its statistics' lines."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_history(pilot, app)
         await pilot.press("s")
         await pilot.pause()
         text = str(screen.query_one("#stats-text", Static).render())
-        exposure = statistics(saved, local_date(services.clock.now()), services.catalog).exposure
-        assert [(e.area, e.tool, e.seconds) for e in exposure] == [
-            ("calves", "massage-gun", 90),
-            ("quads", "massage-gun", 45),
-        ]
-        lines = [" ".join(line.split()) for line in text.splitlines()]
-        assert "Calves · massage gun 1:30 of 4:00" in lines
-        assert "Front of the thighs · massage gun 0:45 of 4:00" in lines
+    return screen, [" ".join(line.split()) for line in text.splitlines()]
+
+
+async def test_exposure_is_the_rolling_24_hours_per_area_as_the_plan_counts_it(make_app, saved) -> None:
+    """Yesterday evening's neck session (14 hours ago) still counts; the rows are the plan's own day caps."""
+    screen, lines = await shown_statistics(make_app)
+    at = lines.index("The last 24 hours against the daily limits")
+    assert lines[at + 1 : at + 9] == [
+        "Calves",
+        "Massage gun 1:30 of 4:00, 2:30 left",
+        "Front of the thighs",
+        "Massage gun 0:45 of 4:00, 3:15 left",
+        "Shoulders",
+        "Hands 1:00 of 8:00, 7:00 left",
+        "Neck",
+        "Hands 0:30 of 8:00, 7:30 left",
+    ]
+    assert screen.allowances is not None
+    assert [a.area for a in screen.allowances] == ["calves", "quads", "shoulders", "neck"]
+
+
+async def test_a_discarded_run_still_counts_and_an_unreadable_ledger_is_named(make_app, services) -> None:
+    """Time only the exposure ledger holds (a run discarded at recovery) is shown; a damaged ledger is said."""
+    now = services.clock.now()
+    bout = Bout(uuid.uuid4(), now - timedelta(minutes=30), now - timedelta(minutes=28),
+                {("massage-gun", "forearms"): 22, ("hands", "forearms"): 9})  # fmt: skip
+    note_time(services.paths, bout, now)
+    _screen, lines = await shown_statistics(make_app)
+    at = lines.index("Forearms, all tools: 0:31 of 8:00")
+    assert lines[at + 1] == "Hands 0:09 of 8:00, 7:29 left"  # 8:00 over every tool, 0:31 of it done
+    assert lines[at + 2] == "Massage gun 0:22 of 4:00, 3:38 left"
+    ledger_path(services.paths).write_text("{not json", encoding="utf-8")
+    _screen, lines = await shown_statistics(make_app)
+    text = " ".join(lines)
+    assert "is damaged and could not be read. Nothing of it can be read, so until" in text
+    assert "(24 hours after the file was last written). The time below may leave some out." in text
+    assert "nothing massaged in the last 24 hours" in text
 
 
 async def test_a_newer_history_is_shown_but_deleting_is_refused(make_app, services) -> None:
@@ -360,7 +424,7 @@ async def test_an_empty_history_says_so(make_app) -> None:
         await pilot.press("s")
         await pilot.pause()
         text = str(screen.query_one("#stats-text", Static).render())
-        assert "current 0 days" in text and "nothing massaged yet today" in text
+        assert "current 0 days" in text and "nothing massaged in the last 24 hours" in text
 
 
 async def test_a_long_history_is_shown_a_page_at_a_time(make_app, services) -> None:
@@ -385,3 +449,17 @@ async def test_history_is_in_the_command_palette(make_app) -> None:
         assert "History" in commands
         commands["History"].callback()
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.fresh)
+
+
+async def test_a_session_no_run_could_give_is_named_at_start_and_listed(make_app, services) -> None:
+    """Finding 75: the app says so once the history is read, and History lists the session to look at."""
+    from companion.history.records import StepDone
+
+    gun = make_record(2, steps=(StepDone(area="neck", tool="massage-gun", planned_seconds=60, actual_seconds=60),))
+    HistoryStore(services.paths).import_records([make_record(1), gun])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "no run could have given" in notifications(app))
+        assert "Massage gun on Neck" in notifications(app)
+        screen = await open_history(pilot, app)
+        assert table(screen).row_count == 2

@@ -8,12 +8,13 @@ from textual.widgets import Footer, Header, OptionList, Static
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.widgets.filter_chooser import FilterChooser
+from tests.palette import run_command
 
 SIZES = [(80, 24), (60, 20)]
 
 
 def preview_text(app) -> str:
-    return str(app.screen.query_one("#preview-text", Static).render())
+    return str(app.screen.query_one("#preview-text", Static).content)
 
 
 def listed_ids(app) -> list[str]:
@@ -92,7 +93,7 @@ async def test_help_lists_keys_and_red_flags(make_app, services, size) -> None:
         assert isinstance(app.screen, HelpScreen)
         keys = str(app.screen.query_one("#help-keys", Static).render())
         assert "Filter" in keys and "Help" in keys
-        flags = str(app.screen.query_one("#red-flags", Static).render())
+        flags = str(app.screen.query_one("#red-flags", Static).content)
         assert services.catalog.safety.red_flags[0].text in flags
         await pilot.press("escape")
         await pilot.pause()
@@ -103,16 +104,11 @@ async def test_help_is_in_the_command_palette(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"help")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_command(pilot, "help")
         assert isinstance(app.screen, HelpScreen)
 
 
-async def wait_until(pilot, condition, rounds: int = 50) -> None:
+async def wait_until(pilot, condition, rounds: int = 200) -> None:
     for _ in range(rounds):
         if condition():
             return
@@ -158,7 +154,9 @@ def test_width_class_matches_the_breakpoints() -> None:
     assert width_class(60, points) == "-narrow"
     assert width_class(75, points) == "-narrow"
     assert width_class(76, points) == "-wide"
-    assert width_class(200, points) == "-wide"
+    assert width_class(99, points) == "-wide"
+    assert width_class(100, points) == "-roomy"
+    assert width_class(200, points) == "-roomy"
 
 
 @pytest.mark.parametrize(("size", "expected"), [((60, 20), "-narrow"), ((80, 24), "-wide")])
@@ -266,3 +264,18 @@ async def test_the_collector_is_left_alone_when_it_was_on(make_app) -> None:
         await pilot.pause()
         assert gc.isenabled()
         assert gc.get_freeze_count() == 0
+
+
+async def test_a_title_that_wraps_once_the_scrollbar_shows_keeps_its_last_line(make_app) -> None:
+    """The list measures its entries before its scrollbar takes room: at 80x24 "Ease a tight lower back" wrapped
+    once the scrollbar showed and lost "back"."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#area", FilterChooser).value = "lower-back"
+        await pilot.pause()
+        routines = app.screen.query_one("#routines", OptionList)
+        assert routines.max_scroll_y > 0  # the scrollbar shows
+        lines = [routines.render_line(y).text for y in range(routines.scrollable_content_region.height)]
+        shown = " ".join(" ".join(lines).split())
+        assert "7:30 Ease a tight lower back 7:30" in shown

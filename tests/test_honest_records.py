@@ -85,7 +85,7 @@ async def test_skipping_through_with_n_is_recorded_as_stopped_with_no_streak(mak
             await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, ReflectionScreen))
         await pilot.pause()
-        assert "Routine stopped:" in str(app.screen.query_one("#summary").render())
+        assert "Routine stopped:" in str(app.screen.query_one("#summary").content)
         [record] = saved_records(services)
         assert record.status is SessionStatus.STOPPED and record.actual_seconds == 14
         await pilot.press("escape")

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from companion.history import interchange
 from companion.history.interchange import InterchangeError
 from companion.history.store import HistoryStore, SaveError
 from companion.run.checkpoint import load_checkpoint
+from companion.words import CONTROL_CHARACTERS
 from tests import hostile_corpus as corpus
 from tests.history_support import dumped, fresh_store, history_bytes, make_record, side_files, write_history
 
@@ -47,7 +49,8 @@ def test_each_hostile_export_is_refused_whole_in_one_line_naming_session_and_fie
 
 
 def test_the_valid_cases_import_so_the_refusals_above_are_for_the_change() -> None:
-    records = interchange.parse(corpus.export_document(corpus.base_session(1), corpus.base_session(2)), "x.json")
+    document = corpus.export_document(corpus.base_session(1, hours_ago=3), corpus.base_session(2))
+    records = interchange.parse(document, "x.json")
     assert len(records) == 2
 
 
@@ -279,7 +282,7 @@ def test_a_mutated_history_line_loses_no_other_session(line: int, damage: st.Dat
 
 # -- command-line output ------------------------------------------------------------------------------------------
 
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def test_history_output_plain_json_and_csv_never_carries_a_control_character(
@@ -287,7 +290,7 @@ def test_history_output_plain_json_and_csv_never_carries_a_control_character(
 ) -> None:
     """Fields of a newer version are kept as they are, whatever they hold: the output still shows them inertly."""
     record = json.loads(make_record(1).model_dump_json())
-    record["mood"] = "\x1b]0;PWNED\x07\x1b[2J csi \u009b2J osc \u009d0;x\u009c del \x7f"
+    record["mood"] = "\x1b]0;PWNED\x07\x1b[2J csi \u009b2J osc \u009d0;x\u009c del \x7f rlo \u202e"
     write_history(default_paths(), history_bytes([make_record(0)]) + json.dumps(record).encode() + b"\n")
     for args in (["history"], ["history", "--json"], ["history", "--csv"]):
         assert main(args) == 0
@@ -323,3 +326,153 @@ def test_compare_says_when_it_sets_a_bad_settings_file_aside(capsys: pytest.Capt
     assert main(["compare"]) == 0
     err = capsys.readouterr().err
     assert "settings file could not be used" in err and "nested too deeply" in err
+
+
+# -- messages never dropped ---------------------------------------------------------------------------------------
+
+
+def test_a_repair_on_first_use_of_the_sessions_is_kept_to_be_told_once() -> None:
+    paths = default_paths()
+    write_history(paths, corpus.history_with([b"not json"]))
+    store = fresh_store()
+    assert len(store.records) == 3  # loaded on first use: the damage is set aside...
+    (copy,) = [path for path in side_files(paths) if ".corrupt-" in path.name]
+    said = store.take_messages()  # ...and told, once
+    assert len(said) == 1 and str(copy) in said[0] and store.take_messages() == []
+
+
+def test_a_reader_that_only_needs_the_sessions_repairs_nothing() -> None:
+    """The exposure and the recovery read the sessions through stores nobody shows: a repair there would be a
+    message no one sees (the store that shows the history repairs it, and says so)."""
+    from companion.run.done import read_exposure
+
+    paths = default_paths()
+    data = write_history(paths, corpus.history_with([b"not json"])).read_bytes()
+    assert [record.id for record in fresh_store().intact_records()] == [make_record(n).id for n in range(3)]
+    read_exposure(paths, corpus.NOW, timedelta(hours=1))
+    assert paths.history.read_bytes() == data and side_files(paths) == []
+    said = " ".join(fresh_store().load().messages)  # the store that shows them
+    assert [copy for copy in side_files(paths) if str(copy) in said]
+
+
+async def test_the_app_tells_of_a_repaired_history_whoever_read_it_first(isolated_home: Path) -> None:
+    """Found by the fuzzed start-up: the recovery of an unfinished run (was it saved already?) repaired the history
+    before the app's own load, and the app then read a clean file and said nothing."""
+    from companion.run.clock import FakeClock
+    from companion.services import build_services
+    from screens.app import CompanionApp
+
+    paths = default_paths()
+    write_history(paths, corpus.history_with([b"null"]))
+    paths.state.mkdir(parents=True, exist_ok=True)
+    paths.checkpoint.write_text(json.dumps(corpus.checkpoint_data()))
+    app = CompanionApp(build_services(clock=FakeClock(corpus.NOW)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            if app.history_ready:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
+        said = [str(n.message) for n in app._notifications]
+    (copy,) = [path for path in side_files(paths) if ".corrupt-" in path.name]
+    assert sum(str(copy) in message for message in said) == 1, said
+
+
+def test_plan_repairs_nothing_and_counts_the_damaged_history_as_used_up(capsys: pytest.CaptureFixture[str]) -> None:
+    """Finding 58 (and 57 b): the first reader, 'companion plan', set a torn line aside without a word, and planned
+    as if its time had not been done."""
+    paths = default_paths()
+    data = write_history(paths, history_bytes([make_record(n) for n in range(3)])[:-30]).read_bytes()
+    assert main(["plan", "feet-reset"]) == 0
+    out, err = capsys.readouterr()
+    said = out + err
+    assert "has lines that could not be read (line 4: cut short" in said
+    assert "When the session on line 4 was done cannot be read" in said
+    assert "every area's daily limits count as used up" in said  # finding 57: never looser
+    assert "Nothing can start until" in said
+    assert paths.history.read_bytes() == data and side_files(paths) == []
+
+
+def test_history_names_the_parts_set_aside_before(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = default_paths()
+    write_history(paths, corpus.history_with([b"not json"]))
+    assert main(["history"]) == 0
+    first = capsys.readouterr().err
+    (copy,) = [path for path in side_files(paths) if ".corrupt-" in path.name]
+    assert str(copy) in first and "set aside earlier" not in first  # named once, as it is set aside
+    for args in (["history"], ["history", "--json"]):
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert f"set aside earlier, as {copy}" in err and "companion import FILE" in err
+
+
+def test_an_import_with_notes_null_is_taken_as_no_note() -> None:
+    """Finding 56: 'tension_after': null was fine and 'notes': null refused the whole import."""
+    session = dict(corpus.base_session(1), notes=None, tension_after=None)
+    (record,) = interchange.parse(corpus.export_document(session), "export.json", now=corpus.NOW, catalog=CATALOG)
+    assert record.notes == "" and record.tension_after is None
+
+
+def test_a_session_in_the_history_that_no_run_could_give_is_counted_and_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Finding 75: a gun step on the neck (import refuses it) in the history file itself was listed without a word.
+    It is kept, its time counts towards the limits (stricter, never looser), and `history` names it."""
+    from companion.history.records import StepDone
+    from companion.run.done import read_exposure
+
+    paths = default_paths()
+    gun = make_record(2, steps=(StepDone(area="neck", tool="massage-gun", planned_seconds=60, actual_seconds=60),))
+    write_history(paths, history_bytes([make_record(1), gun]))
+    assert main(["history"]) == 0
+    out, err = capsys.readouterr()
+    assert "a session no run could have given: Routine 2" in err and "Massage gun on Neck" in err
+    assert "delete it there" in err and out.count("\n") == 4  # heading, two sessions, the total
+    assert read_exposure(paths, gun.ended_at, timedelta(minutes=15)).day[("massage-gun", "neck")] == 60
+    assert main(["history"]) == 0 and "no run could have given" in capsys.readouterr().err  # said each time
+
+
+def test_an_import_sharing_time_with_the_run_going_on_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding 91: a session imported while a run went on, overlapping it, was added and never counted by that run."""
+    from datetime import UTC, datetime
+
+    from companion.run.checkpoint import claim_run, save_checkpoint
+    from companion.run.clock import FakeClock
+    from companion.run.engine import RoutineRun
+    from companion.safety.plan import make_plan
+
+    paths = default_paths()
+    now = datetime.now(UTC)
+    routine = CATALOG.routine("forearms-gun-grip")
+    assert routine is not None
+    clock = FakeClock(start=now - timedelta(minutes=1))
+    run = RoutineRun(make_plan(routine, CATALOG), clock)
+    run.start()
+    clock.advance(30)
+    save_checkpoint(paths, run.checkpoint())
+    session = dict(
+        corpus.base_session(1),
+        started_at=(now - timedelta(minutes=3)).isoformat(),
+        ended_at=(now + timedelta(minutes=2)).isoformat(),
+    )
+    source = tmp_path / "export.json"
+    source.write_bytes(corpus.export_document(session))
+    lock = claim_run(paths)  # the run is going on in another window
+    assert lock is not None
+    try:
+        assert main(["import", str(source)]) == 2
+        assert "overlaps the routine running now" in capsys.readouterr().err
+    finally:
+        lock.release()
+    assert main(["import", str(source)]) == 2  # interrupted: its checkpoint waits to be recorded
+    assert "overlaps the routine left unfinished" in capsys.readouterr().err
+    assert HistoryStore(paths).records == []
+    earlier = dict(
+        session,
+        started_at=(now - timedelta(hours=2)).isoformat(),
+        ended_at=(now - timedelta(hours=2) + timedelta(minutes=5)).isoformat(),
+    )
+    source.write_bytes(corpus.export_document(earlier))
+    assert main(["import", str(source)]) == 0  # a session before the run is fine

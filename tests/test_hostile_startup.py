@@ -154,3 +154,56 @@ def test_the_cache_of_a_hostile_start_is_replaced_by_a_valid_one(isolated_home: 
     result = load_catalog_cached(user_routines=default_paths().routines)
     assert {p.file.rsplit("/", 1)[-1] for p in result.user_problems} == {"deep.toml", "huge.toml"}
     assert cache_path().read_bytes()[:64].isascii()
+
+
+def test_plan_says_when_todays_answers_could_not_be_read(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = default_paths()
+    paths.state.mkdir(parents=True, exist_ok=True)
+    paths.screening.write_bytes(b'{"day": "2026-')
+    assert main(["plan", "feet-reset"]) == 0
+    err = capsys.readouterr().err
+    assert "Today's screening answers could not be read" in err and str(paths.screening) in err
+
+
+async def test_the_screening_screen_says_when_todays_answers_could_not_be_read(isolated_home: Path) -> None:
+    from textual.widgets import Static
+
+    from screens.screening import ScreeningScreen
+
+    paths = default_paths()
+    paths.state.mkdir(parents=True, exist_ok=True)
+    paths.screening.write_bytes(b"\x00\x01 cut")
+    app = CompanionApp(build_services(clock=FakeClock(datetime.now(UTC))), start_routine="feet-reset")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ScreeningScreen)
+        shown = str(app.screen.query_one("#screening-unreadable", Static).render())
+        assert shown.startswith("! Today's screening answers could not be read") and "again" in shown
+
+
+async def test_sessions_only_an_import_would_refuse_are_kept_from_the_history_and_every_view_opens(
+    isolated_home: Path,
+) -> None:
+    """The checks against the clock and the catalogue (a start a week ahead, a massage gun on the neck, 36,000 s of
+    it) refuse an import or a recovery. In the history file such a session is kept and counted against the limits:
+    setting it aside would make the next plan looser (a clock set back later, or a rule made stricter after the
+    session, must never free an area). It never breaks a view."""
+    from companion.run.done import read_exposure
+    from tests.test_fuzzed_files import walk_every_view
+
+    record = session_json(make_record(1))
+    kept = []
+    for number, (name, changes, _field) in enumerate(corpus.EXPORT_CASES):
+        if name in ("a week ahead", "36,000 s of massage gun on the neck", "a massage gun on the neck"):
+            kept.append(json.dumps(dict(record, **changes, id=str(make_record(50 + number).id))).encode())
+    paths = default_paths()
+    paths.data.mkdir(parents=True, exist_ok=True)
+    paths.history.write_bytes(HEADER + b"\n".join(kept) + b"\n")
+    services = build_services(clock=FakeClock(datetime.now(UTC)))
+    app = CompanionApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = await walk_every_view(app, pilot)
+    assert {"HistoryScreen", "SessionDetailScreen", "AdviceScreen"} <= set(seen)
+    assert len(services.store.records) == 3 and not [p for p in paths.data.iterdir() if ".corrupt-" in p.name]
+    exposure = read_exposure(paths, datetime.now(UTC), timedelta(hours=1))
+    assert exposure.day.get(("massage-gun", "neck"), 0) >= 36_000  # counted: the plan only stricter

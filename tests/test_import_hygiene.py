@@ -50,6 +50,16 @@ def test_docs_list_the_layers_of_the_import_contracts() -> None:
     assert f"`{line}`" in (ROOT / "docs" / "architecture.md").read_text()
 
 
+def test_every_screens_module_is_in_the_contract_that_keeps_screens_apart() -> None:
+    """A new screen module left out of the layers would be free to import any other screen: none is left out."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    (layers,) = [c["layers"] for c in config if c.get("containers") == ["screens"]]
+    named = {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+    top_level = {info.name for info in pkgutil.iter_modules([str(ROOT / "screens")])}
+    assert top_level - named == set()
+    assert "advice" in named and "widgets" in named
+
+
 def test_the_app_opens_without_building_the_command_line() -> None:
     """Plain ``companion`` goes straight to the app: no subcommand module is imported on the way (a quicker start)."""
     code = (

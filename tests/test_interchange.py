@@ -9,12 +9,12 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from companion.history import interchange
 from companion.history.interchange import InterchangeError
-from companion.history.records import SessionRecord, SessionStatus, StepDone
+from companion.history.records import SessionRecord, SessionStatus, StepDone, overlap_within
 from companion.history.store import HistoryStore
 from tests.history_support import dumped, fresh_store, make_record
 
@@ -25,6 +25,12 @@ TRICKY_TEXT = [
     "line one\nline two\n\tline three, indented",
     "  leading and trailing spaces  ",
     "=SUM(A1:A2) looks like a formula",
+    '=HYPERLINK("http://example.com")',
+    "+SUM(1)",
+    "-2 points",
+    "@cmd",
+    "'Tis the season",
+    "'=already guarded by hand",
     "unicode: café 東京 🙂 \u2028 separator",
     "[markup] not [bold]markup[/bold]",
 ]
@@ -112,6 +118,7 @@ def record_strategy(draw: st.DrawFn) -> SessionRecord:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=st.lists(record_strategy(), max_size=4, unique_by=lambda r: r.id))
 def test_round_trip_holds_for_generated_sessions(records: list[SessionRecord]) -> None:
+    assume(overlap_within(records) is None)  # sessions sharing time are refused (tested below)
     for fmt in ("json", "csv"):
         parsed = interchange.parse(interchange.dump(records, fmt), f"x.{fmt}")  # type: ignore[arg-type]
         assert [r.model_dump(mode="json") for r in parsed] == [
@@ -138,6 +145,49 @@ def test_json_document_has_the_documented_shape() -> None:
     ]
     assert session["started_at"] == record.started_at.isoformat() and "+05:30" in session["started_at"]
     assert list(session["steps"][0]) == ["area", "tool", "planned_seconds", "actual_seconds"]
+
+
+def test_no_csv_cell_of_text_starts_as_a_spreadsheet_formula() -> None:
+    """CSV injection: a title or note a spreadsheet would run (=, +, -, @, a tab) is written after a ', which import
+    takes off again (the round trip above stays exact)."""
+    rows = list(csv.DictReader(io.StringIO(interchange.csv_text(tricky_records()), newline="")))
+    cells = [row[name] for row in rows for name in ("routine_title", "notes")]
+    assert not [cell for cell in cells if cell.startswith(interchange.FORMULA_STARTS)]
+    assert '\'=HYPERLINK("http://example.com")' in cells
+    assert "'Tis the season" in cells  # nothing to guard: written as it is
+    assert "''=already guarded by hand" in cells
+
+
+def test_a_hand_written_csv_keeps_a_leading_quote_that_guards_nothing() -> None:
+    assert interchange.unguarded("'Tis") == "'Tis"
+    assert interchange.unguarded("'=1") == "=1"
+    assert interchange.unguarded("''x") == "'x"
+    assert interchange.unguarded("'") == "'"
+
+
+def _at(minutes: int, length: int, number: int) -> SessionRecord:
+    start = datetime(2026, 11, 30, 18, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    return make_record(number, started_at=start, ended_at=start + timedelta(minutes=length), steps=())
+
+
+def test_sessions_sharing_time_are_found_and_touching_ones_are_not() -> None:
+    from companion.history.records import overlap_with
+
+    first, touching, inside = _at(0, 10, 1), _at(10, 5, 2), _at(3, 2, 3)
+    assert overlap_within([first, touching]) is None  # one ends as the next begins
+    assert overlap_within([touching, first, inside]) == (1, 2)
+    assert overlap_with([touching, inside], [first]) == (1, first)
+    long_ago = _at(-600, 500, 4)  # ends before `inside` starts, after an earlier one that reaches further
+    assert overlap_with([inside], [_at(-700, 1000, 5), long_ago]) is not None
+    assert overlap_with([touching], [long_ago, first]) is None
+
+
+def test_an_export_with_one_session_twice_under_two_ids_is_refused_whole() -> None:
+    copy = _at(0, 10, 1).model_copy(update={"id": uuid.uuid4()})
+    with pytest.raises(
+        InterchangeError, match=r"sessions 1 \(id .*\) and 2 \(id .*\) overlap in time \(2026-11-30 18:00"
+    ):
+        interchange.parse(interchange.dump([_at(0, 10, 1), copy], "json"), "x.json")
 
 
 def test_csv_has_per_area_columns_for_spreadsheets() -> None:

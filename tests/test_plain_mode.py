@@ -9,22 +9,25 @@ import itertools
 import json
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 
 from companion.catalogue.models import QuestionKind
 from companion.cli.keys import Keys, _without_escapes
-from companion.cli.plain import KEYS_HELP, Lines, run_plain
-from companion.history.records import SessionStatus
+from companion.cli.plain import ANSWERS_CHANGED, KEYS_HELP, Lines, run_plain
+from companion.cli.support import CliError
+from companion.history.records import SessionRecord, SessionStatus, StepDone
 from companion.history.store import HistoryStore
-from companion.run.checkpoint import load_checkpoint, save_checkpoint
+from companion.run.checkpoint import claim_run, load_checkpoint, save_checkpoint
 from companion.run.clock import FakeClock
+from companion.run.done import PLAN_CHANGED
 from companion.run.engine import RoutineRun
 from companion.safety.plan import Plan, make_plan
-from companion.safety.screening import questions_for
+from companion.safety.screening import ScreeningAnswers, load_screening, questions_for, save_screening
 from companion.services import Services
-from companion.settings.user_settings import HandsFreeChoice
+from companion.settings.user_settings import HandsFreeChoice, Settings, StricterLimit, save_settings
 from companion.words import format_seconds
 
 ROUTINE = "neck-shoulders-desk"
@@ -147,6 +150,16 @@ def test_stop_asks_first_and_records_a_stopped_session(services: Services) -> No
     assert record.status is SessionStatus.STOPPED and record.actual_seconds == 9
 
 
+def test_a_stop_before_any_time_is_done_records_nothing(services: Services) -> None:
+    """As in the app: `s` then `y` at once leaves no session and no checkpoint, and asks no rating."""
+    status, lines = go(services, ["", ""], [(at(0), "s"), (at(0), "y")])
+    assert status == 0
+    assert "Stopped before any time was done, so no session was recorded." in lines
+    assert not any(line.startswith(("Recorded:", "Tension now, after")) for line in lines)
+    assert HistoryStore(services.paths).records == []
+    assert not services.paths.checkpoint.exists()
+
+
 def test_a_stop_answer_starts_nothing(services: Services) -> None:
     status, lines = go(services, [str(question_number(services, QuestionKind.STOP))], [])
     assert status == 1
@@ -159,6 +172,55 @@ def test_bad_numbers_are_asked_again_and_an_avoided_area_is_left_out(services: S
     _, lines = go(services, ["0 999", avoid, ""], [(at(1), "s"), (at(2), "y")])
     assert any(line.startswith("Type numbers from 1 to ") for line in lines)
     assert any(line.startswith("Changed for safety:") and "left out" in line for line in lines)
+
+
+class KeysWithAnotherWindow(ScriptedKeys):
+    """As :class:`ScriptedKeys`, but while the tension before is asked another window saves a session that
+    worked the shoulders to their limit for this sitting."""
+
+    def __init__(self, services: Services, lines: list[str], keys: list[tuple[float, str]]) -> None:
+        super().__init__(services.clock, lines, keys)  # type: ignore[arg-type]
+        self.services = services
+        self.asked = 0
+
+    def line(self) -> str | None:
+        self.asked += 1
+        if self.asked == 2:  # the screening was the first line; the rating is the second
+            now = self.services.clock.now()
+            cap = self.services.catalog.limit_for("hands", "shoulders").area_session_seconds
+            assert cap is not None
+            done = StepDone(area="shoulders", tool="hands", planned_seconds=cap, actual_seconds=cap)
+            start = now - timedelta(seconds=cap + 30)
+            record = SessionRecord(routine_id="elsewhere", routine_title="Elsewhere", started_at=start, ended_at=now,
+                                   status=SessionStatus.COMPLETED, steps=(done,))  # fmt: skip
+            HistoryStore(self.services.paths).append(record)
+        return super().line()
+
+
+@pytest.mark.parametrize("answer", ["y", ""])
+def test_time_done_in_another_window_while_the_rating_is_asked_changes_the_plan(
+    services: Services, answer: str
+) -> None:
+    """The plan is made again once the run lock is taken: the shoulders, used up meanwhile, are left out, the new
+    plan is shown and runs only if the person says so."""
+    stream = io.StringIO()
+    script = KeysWithAnotherWindow(services, ["", "", answer], [(at(1), "s"), (at(2), "y")])
+    status = run_plain(ROUTINE, HandsFreeChoice(), script, Lines(stream), services)
+    lines = stream.getvalue().splitlines()
+    assert f"{PLAN_CHANGED}:" in lines
+    changed = lines[lines.index(f"{PLAN_CHANGED}:") + 1 :]
+    assert any(line.startswith("Changed for safety: Shoulders") and "dropped" in line for line in changed)
+    if answer == "y":
+        assert status == 0
+        first = next(line for line in changed if line.startswith("Step 1 of "))
+        assert "Shoulders" not in first
+        assert [r.routine_id for r in HistoryStore(services.paths).records] == ["elsewhere", ROUTINE]
+    else:
+        assert status == 1 and "Nothing was run." in lines
+        assert [r.routine_id for r in HistoryStore(services.paths).records] == ["elsewhere"]
+        lock = claim_run(services.paths)  # released for the next run
+        assert lock is not None
+        lock.release()
 
 
 def test_an_unfinished_session_is_offered_before_a_new_run(services: Services) -> None:
@@ -198,6 +260,19 @@ def test_user_text_is_printed_without_control_characters() -> None:
     assert stream.getvalue() == "Neck\\u001b[31m red\\u0007 \\u009b2J done\n"
 
 
+def test_the_screening_says_what_a_red_flag_means_and_r_lists_them(services: Services) -> None:
+    status, lines = go(services, ["r", "", "", "n"], [])
+    reminder = "! Any red flag (r lists them) means stop and see a doctor, not a massage therapist."
+    asked = [n for n, line in enumerate(lines) if line.startswith("Numbers that apply")]
+    assert lines.index(reminder) < asked[0] and "r: red flags" in lines[asked[0]]
+    listed = lines[asked[0] + 1 :]
+    assert listed[0] == "Red flags: stop and get medical help, not a massage."
+    assert any("sudden headache" in line.lower() for line in listed[: listed.index("Neck:") + 8])
+    assert len(asked) >= 2  # then asked again; Enter: none of these apply, and the flow goes on
+    assert any(line.startswith("Today's plan: ") for line in lines)
+    assert status == 0
+
+
 def test_keys_skip_escape_sequences_and_read_lines_from_a_pipe() -> None:
     assert _without_escapes("n\x1b[A\x1bOPb+\x1b") == "nb+"
     read_end, write_end = os.pipe()
@@ -210,6 +285,33 @@ def test_keys_skip_escape_sequences_and_read_lines_from_a_pipe() -> None:
             assert [keys.read(0.5) for _ in range(3)] == ["n", " ", "+"]
             assert keys.read(0.05) is None and keys.ended
         assert keys.line() is None
+
+
+def test_without_termios_the_keys_module_imports_and_plain_mode_says_why_it_cannot_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As on Windows: no ``termios`` (nor ``tty``). The module imports; plain mode ends with one line, before any
+    question is asked, and names the way that works there (the app)."""
+    import importlib
+    import sys
+
+    import companion.cli
+
+    for name in ("keys", "plain"):  # the fresh imports below replace them on the package: put back afterwards
+        monkeypatch.setattr(companion.cli, name, importlib.import_module(f"companion.cli.{name}"))
+    for name in ("termios", "tty", "companion.cli.keys", "companion.cli.plain"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "termios", None)  # importing it now raises ImportError
+    monkeypatch.setitem(sys.modules, "tty", None)
+    keys_module = importlib.import_module("companion.cli.keys")
+    with pytest.raises(CliError, match="without --plain"):
+        keys_module.Keys(io.StringIO())
+    from companion.cli.entry import main
+
+    assert main(["start", ROUTINE, "--plain"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"companion: {keys_module.NO_PLAIN_MODE}"
+    assert "Traceback" not in captured.err and "?" not in captured.out  # no screening question was asked
 
 
 def test_the_plain_flag_runs_plain_mode(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,3 +372,54 @@ def test_ctrl_c_and_signals_record_the_session(services: Services, interrupt: st
     assert record.status is status and 19 <= record.actual_seconds <= 21
     assert not services.paths.checkpoint.exists()
     assert signal.getsignal(signal.SIGTERM) is before  # the handlers are given back
+
+
+class KeysWithOtherAnswers(ScriptedKeys):
+    """As :class:`ScriptedKeys`, but while the tension before is asked another window changes today's answers or
+    the limits (``elsewhere``, called once)."""
+
+    def __init__(self, services: Services, lines: list[str], elsewhere: Callable[[], None]) -> None:
+        super().__init__(services.clock, lines, [(at(1), "s"), (at(2), "y")])  # type: ignore[arg-type]
+        self.elsewhere = elsewhere
+        self.asked = 0
+
+    def line(self) -> str | None:
+        self.asked += 1
+        if self.asked == 2:  # the screening was the first line; the rating is the second
+            self.elsewhere()
+        return super().line()
+
+
+@pytest.mark.parametrize("cleared", ["y", "n"])
+def test_an_ask_first_answer_given_elsewhere_before_the_countdown_is_asked(services: Services, cleared: str) -> None:
+    """Finding 96 (plain mode): "pregnant" ticked in another window while the rating was asked: the clearance is
+    asked before anything starts; the other window's answer is never written over."""
+    today = services.today()
+    pregnant = ScreeningAnswers.fresh(today).with_answer("pregnancy", True)
+    stream = io.StringIO()
+    script = KeysWithOtherAnswers(services, ["", "", cleared, "y"], lambda: save_screening(services.paths, pregnant))
+    status = run_plain(ROUTINE, HandsFreeChoice(), script, Lines(stream), services)
+    lines = stream.getvalue().splitlines()
+    assert ANSWERS_CHANGED in lines
+    asked = lines.index(ANSWERS_CHANGED)
+    assert any("Are you pregnant?" in line for line in lines[asked:])
+    kept = load_screening(services.paths, today)
+    assert kept.yes == {"pregnancy"}
+    if cleared == "y":
+        assert status == 0 and kept.cleared == {"pregnancy"}
+        assert [r.routine_id for r in HistoryStore(services.paths).records] == [ROUTINE]
+    else:
+        assert status == 1 and kept.cleared == frozenset()
+        assert HistoryStore(services.paths).records == []
+
+
+def test_a_limit_set_elsewhere_before_the_countdown_changes_the_plan(services: Services) -> None:
+    """Finding 81 (plain mode): the plan is made again with the limits on disk, shown, and run if asked."""
+    limits = Settings(limits={"hands": StricterLimit(step_seconds=20)})  # type: ignore[dict-item]
+    stream = io.StringIO()
+    script = KeysWithOtherAnswers(services, ["", "", "y"], lambda: save_settings(services.paths, limits))
+    status = run_plain(ROUTINE, HandsFreeChoice(), script, Lines(stream), services)
+    lines = stream.getvalue().splitlines()
+    assert status == 0 and f"{PLAN_CHANGED}:" in lines
+    (record,) = HistoryStore(services.paths).records
+    assert all(step.planned_seconds <= 20 for step in record.steps if step.tool == "hands")

@@ -101,9 +101,12 @@ def test_trim_drop_and_leave_out_say_why() -> None:
     plan = make_plan(catalog.routines[0], catalog)
     texts = [note.text for note in plan.notes]
     assert texts == [
-        "Neck (step 1) trimmed from 2:00 to 1:30: the limit for your hands on the neck is 1:30 (source neck-front)",
-        "Neck (step 2) left out: a massage gun must not be used on the neck: Arteries run there. (source neck-front)",
-        "Calves (step 5) dropped: the session limit for a massage gun on the calves is 2:00 (source gun-per-area); "
+        "Neck (step 1) trimmed from 2:00 to 1:30: the limit for your hands on the neck is 1:30 (source: "
+        "neck-front.example.org)",
+        "Neck (step 2) left out: a massage gun must not be used on the neck: Arteries run there. (source: "
+        "neck-front.example.org)",
+        "Calves (step 5) dropped: the session limit for a massage gun on the calves is 2:00 (source: "
+        "gun-per-area.example.org); "
         "it is used up",
     ]
     assert [n.kind for n in plan.notes] == [NoteKind.TRIMMED, NoteKind.LEFT_OUT, NoteKind.DROPPED]
@@ -114,7 +117,10 @@ def test_trim_drop_and_leave_out_say_why() -> None:
         (5, 90, 120),
         (6, 100, 200),  # no limit at all: at most twice the planned time
     ]
-    assert plan.steps[1].max_reason == "the limit for a massage gun on the calves is 1:00 (source gun-per-area)"
+    assert (
+        plan.steps[1].max_reason
+        == "the limit for a massage gun on the calves is 1:00 (source: gun-per-area.example.org)"
+    )
     assert "Companion design choice" in plan.steps[4].max_reason
     assert limit_violations(plan, catalog, Settings(), None, {}) == []
 
@@ -126,9 +132,9 @@ def test_day_allowance_counts_the_last_24_hours() -> None:
     assert [s.seconds for s in plan.steps] == [40]
     assert [n.text for n in plan.notes] == [
         "Calves (step 1) trimmed from 1:00 to 0:40: the limit for a massage gun on the calves in any 24 hours is "
-        "4:00, 3:20 already done in the last 24 hours (source design-day-cap); it has 0:40 left",
+        "4:00, 3:20 already done in the last 24 hours (a Companion design choice); it has 0:40 left",
         "Calves (step 2) dropped: the limit for a massage gun on the calves in any 24 hours is 4:00, 3:20 already "
-        "done in the last 24 hours (source design-day-cap); it is used up",
+        "done in the last 24 hours (a Companion design choice); it is used up",
     ]
     used_up = make_plan(calves, catalog, exposure=Exposure(NOW, day={("massage-gun", "calves"): 240}))
     assert used_up.is_empty and not used_up.can_start
@@ -142,7 +148,7 @@ def test_settings_make_limits_stricter_and_say_so() -> None:
     plan = make_plan(one, catalog, strict)
     assert plan.steps[0].seconds == 45 and plan.steps[0].max_seconds == 45
     assert plan.notes[0].source == "settings"
-    assert plan.notes[0].text.endswith("your own limit per step for a massage gun is 0:45 (settings)")
+    assert plan.notes[0].text.endswith("your own limit per step for a massage gun is 0:45 (your own settings)")
     loose = Settings(limits={"massage-gun": StricterLimit(step_seconds=600, area_day_seconds=10_000)})
     assert make_plan(one, catalog, loose).steps[0].max_seconds == 60
     day = Settings(limits={"massage-gun": StricterLimit(area_day_seconds=50)})
@@ -158,11 +164,14 @@ def test_screening_leaves_areas_out() -> None:
     assert {s.area for s in plan.steps} == {"neck", "shoulders"}
     left_out = [n.text for n in plan.notes if n.kind is NoteKind.LEFT_OUT and n.source == "consensus"]
     assert left_out == [
-        "Calves (step 3) left out: you answered yes to “Do you have varicose veins in your legs?” (source consensus)",
-        "Calves (step 4) left out: you answered yes to “Do you have varicose veins in your legs?” (source consensus)",
-        "Calves (step 5) left out: you answered yes to “Do you have varicose veins in your legs?” (source consensus)",
+        "Calves (step 3) left out: you answered yes to “Do you have varicose veins in your legs?” (source: "
+        "consensus.example.org)",
+        "Calves (step 4) left out: you answered yes to “Do you have varicose veins in your legs?” (source: "
+        "consensus.example.org)",
+        "Calves (step 5) left out: you answered yes to “Do you have varicose veins in your legs?” (source: "
+        "consensus.example.org)",
         "Front of the thighs left out: you answered yes to “Do you have varicose veins in your legs?” "
-        "(source consensus)",
+        "(source: consensus.example.org)",
     ]
     stop = make_plan(catalog.routines[0], catalog, answers=answers.with_answer("fever", True))
     assert not stop.can_start and [q.id for q in stop.screening.stop] == ["fever"]

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion.advice.models import AdviceRules
-from companion.advice.relief import figure, most_helpful_routine, relief_figures, t_975
+from companion.advice.relief import RATING_ROUNDING_SD, figure, most_helpful_routine, relief_figures, t_975
 from companion.catalogue.models import Catalog
 from companion.history.records import SessionRecord, StepDone
 from tests.test_advisor import catalog, rules, session
@@ -47,7 +47,7 @@ def test_planted_best_routine_comes_first_with_its_interval(catalog: Catalog, ru
     assert best.sessions == 8 and best.mean == pytest.approx(3.5)
     half = 2.365 * statistics.stdev(reliefs) / math.sqrt(8)
     assert (best.low, best.high) == (pytest.approx(3.5 - half), pytest.approx(3.5 + half))
-    assert best.text() == "eased by 3.5 points on average (95% interval +3.1 to +3.9; 8 sessions)"
+    assert best.text() == "eased by 3.5 points on average (95% interval: eased by 3.1 to 3.9; 8 sessions)"
     desk = routines[1]
     assert desk.sessions == 15 and desk.mean == pytest.approx(8 / 15)
     calf = routines[2]
@@ -75,7 +75,7 @@ def test_tension_that_rose_is_said_so(catalog: Catalog, rules: AdviceRules) -> N
     records = [session(d, before=4, after=6 + d % 2) for d in range(6)]
     item = relief_figures(catalog, rules.relief, records)[0]
     assert item.mean == pytest.approx(-2.5)
-    assert item.text().startswith("rose by 2.5 points on average (95% interval -3.1 to -1.9")
+    assert item.text().startswith("rose by 2.5 points on average (95% interval: rose by 1.9 to 3.1")
 
 
 def test_the_most_helpful_routine_is_suggested_only_within_todays_limits(catalog: Catalog, rules: AdviceRules) -> None:
@@ -108,11 +108,25 @@ def test_the_interval_holds_the_mean_and_narrows_with_agreement(reliefs: list[in
     assert item.mean is not None and item.low is not None and item.high is not None
     assert item.low <= item.mean <= item.high
     assert min(reliefs) - 1e-9 <= item.mean <= max(reliefs) + 1e-9
+    # Never narrower than whole-number ratings allow; identical ratings give just that width, not certainty.
+    floor = 2 * t_975(len(reliefs) - 1) * RATING_ROUNDING_SD / math.sqrt(len(reliefs))
+    assert item.high - item.low >= floor - 1e-9
     if len(set(reliefs)) == 1:
-        assert item.low == pytest.approx(item.high)
+        assert item.high - item.low == pytest.approx(floor)
 
 
 def test_old_dates_count_as_much_as_new_ones(catalog: Catalog, rules: AdviceRules) -> None:
     records = [session(0, before=6, after=3)] * 5
     old = [r.model_copy(update={"started_at": r.started_at - timedelta(days=400)}) for r in records]
     assert relief_figures(catalog, rules.relief, old)[0].mean == pytest.approx(3.0)
+
+
+def test_the_interval_reads_in_the_headlines_words_and_is_never_certainty() -> None:
+    """Finding 44: the interval in eased/rose points like the headline; five identical ratings are not certainty."""
+    straddling = figure("routine", "r", "R", [-1, 0, 1, -2, 0, 1], 5)
+    assert straddling.text() == (
+        "rose by 0.2 points on average (95% interval: from a rise of 1.4 to an easing of 1.1; 6 sessions)"
+    )
+    alike = figure("routine", "r", "R", [4, 4, 4, 4, 4], 5)
+    assert alike.low is not None and alike.high is not None and alike.high - alike.low > 0.5
+    assert alike.text() == "eased by 4 points on average (95% interval: eased by 3.5 to 4.5; 5 sessions)"

@@ -134,7 +134,7 @@ def test_back_restarts_the_previous_step_within_what_it_has_left() -> None:
     # The first step has had its full limit: going back to it is refused with the reason.
     result = run.back()
     assert not result.ok
-    assert "cannot be done again" in result.reason and "(source roll-per-area)" in result.reason
+    assert "cannot be done again" in result.reason and "(source: roll-per-area.example.org)" in result.reason
     assert run.snapshot().index == 1
 
 
@@ -158,7 +158,7 @@ def test_extend_up_to_the_limit_then_refuse_with_the_reason() -> None:
     assert not refused.ok
     assert refused.reason == (
         "“massage-gun on calves” cannot run longer than 1:00: the limit for a massage gun on the calves is 1:00 "
-        "(source gun-per-area)."
+        "(source: gun-per-area.example.org)."
     )
     assert run.snapshot().can_extend_by == 0.0
     clock.advance(500)

@@ -106,3 +106,28 @@ async def test_the_runner_holds_the_lock_until_the_session_is_recorded(make_app,
         assert not isinstance(app.screen, RunnerScreen)
         assert not run_elsewhere(services.paths)
         assert len(services.store.records) == 1
+
+
+async def test_a_plan_shown_before_another_window_began_its_run_does_not_start_beside_it(make_app, services) -> None:
+    """Finding 98: a window on its plan when another window's run began started a second run beside it (every
+    per-session limit doubled). The start takes the run lock first: refused, the plan stays on screen."""
+    from screens.plan_review import PlanReviewScreen
+
+    app = make_app(start_routine=ROUTINE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # none of these apply
+        await pilot.pause()
+        assert isinstance(app.screen, PlanReviewScreen)
+        other_window = claim_run(services.paths)  # another window starts its run now
+        assert other_window is not None
+        try:
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PlanReviewScreen)
+            assert any("running in another Companion window" in n.message for n in app._notifications)
+        finally:
+            other_window.release()
+        await pilot.press("enter")  # once it has ended, this one starts
+        await pilot.pause()
+        assert isinstance(app.screen, RunnerScreen) and run_elsewhere(services.paths)

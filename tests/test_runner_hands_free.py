@@ -145,6 +145,38 @@ async def test_settings_hands_free_section(make_app, services: Services, monkeyp
         assert data["speech"] == {"enabled": True, "rate": 250, "voice": "en-gb"} and data["notifications"]
 
 
+async def test_voices_found_while_settings_close_are_let_go(make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine answers while Settings is being taken down (its widgets gone, the screen not yet unmounted):
+    the answer is dropped and the app goes on (it ended the app with NoMatches once)."""
+    import asyncio
+    import time
+
+    watched: list[Select[str]] = []
+
+    def slow_voices(engine: SpeechEngine) -> list[Voice]:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (watched and not watched[0].children):
+            time.sleep(0.001)
+        return [Voice("en-gb", "English (en-gb)")]
+
+    async def slow_unmount(screen: SettingsScreen) -> None:
+        await asyncio.sleep(0.3)  # the window in which the answer arrives
+
+    monkeypatch.setattr(screens.settings, "find_engine", lambda: SpeechEngine("espeak-ng", "/usr/bin/espeak-ng"))
+    monkeypatch.setattr(screens.settings, "list_voices", slow_voices)
+    monkeypatch.setattr(SettingsScreen, "on_unmount", slow_unmount, raising=False)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("comma")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        watched.append(app.screen.query_one("#speech-voice", Select))
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, SettingsScreen) and app.is_running
+
+
 async def test_settings_without_an_engine_say_so(make_app, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(screens.settings, "find_engine", lambda: None)
     app = make_app()

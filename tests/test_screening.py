@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from companion.disk.paths import Paths
-from companion.safety.screening import ScreeningAnswers, assess, load_screening, questions_for, save_screening
+from companion.safety.screening import (
+    AnswersChange,
+    ScreeningAnswers,
+    assess,
+    load_screening,
+    questions_for,
+    save_change,
+    save_screening,
+)
 from tests.catalog_fixture import make_catalog, routine, step
 
 DAY = date(2026, 11, 2)
@@ -92,7 +100,45 @@ def test_answers_remembered_for_the_day(paths: Paths) -> None:
     assert stored["yes"] == ["pregnancy"] and stored["day"] == "2026-11-02"
 
 
-def test_unreadable_answers_start_fresh(paths: Paths) -> None:
+def test_unreadable_answers_start_fresh_and_say_so_until_answered_again(paths: Paths) -> None:
+    """Finding 65: a cut file forgot this morning's "pregnant" without a word."""
     paths.state.mkdir(parents=True)
-    paths.screening.write_text("{oops")
-    assert load_screening(paths, DAY) == ScreeningAnswers.fresh(DAY)
+    paths.screening.write_text('{"day": "2026-11-02", "yes": ["pregn')
+    answers = load_screening(paths, DAY)
+    assert answers.yes == frozenset() and answers.unreadable is not None
+    assert str(paths.screening) in answers.unreadable and "answer the questions again" in answers.unreadable
+    assert load_screening(paths, DAY).unreadable == answers.unreadable  # every reader is told, not just the first
+    save_screening(paths, answers.with_answer("pregnancy", True))
+    (kept,) = paths.state.glob("screening.json.corrupt-*")
+    assert kept.read_text() == '{"day": "2026-11-02", "yes": ["pregn'
+    again = load_screening(paths, DAY)
+    assert again.unreadable is None and again.yes == {"pregnancy"}
+    assert "unreadable" not in json.loads(paths.screening.read_text())
+
+
+def test_a_change_keeps_what_another_window_answered_for_the_other_questions(paths: Paths) -> None:
+    """Finding 99: the answers a window shows may be older than the file; only what it changed is written."""
+    shown = ScreeningAnswers.fresh(DAY)
+    save_screening(paths, shown.with_answer("pregnancy", True).with_cleared("pregnancy"))  # another window
+    given = shown.with_answer("bruise", True).with_areas("bruise", frozenset({"calves"}))
+    kept = save_change(paths, AnswersChange.between(shown, given))
+    assert kept == load_screening(paths, DAY)
+    assert (
+        kept.yes == {"pregnancy", "bruise"} and kept.cleared == {"pregnancy"} and kept.areas == {"bruise": {"calves"}}
+    )
+    # Un-ticking here drops that answer (and its clearance), still keeping the rest.
+    again = save_change(paths, AnswersChange.between(kept, kept.with_answer("pregnancy", False)))
+    assert again.yes == {"bruise"} and again.cleared == frozenset()
+    # A whole set (no shown answers) replaces everything, as before.
+    assert save_change(paths, AnswersChange(ScreeningAnswers.fresh(DAY))).yes == frozenset()
+
+
+def test_changes_in_a_row_from_one_window_add_up() -> None:
+    shown = ScreeningAnswers.fresh(DAY)
+    first = AnswersChange.between(shown, shown.with_answer("fever", True))
+    second = AnswersChange.between(first.answers, first.answers.with_answer("pregnancy", True))
+    both = first.then(second)
+    elsewhere = shown.with_answer("bruise", True)
+    assert both.applied_to(elsewhere).yes == {"fever", "pregnancy", "bruise"}
+    assert AnswersChange(shown).then(second).applied_to(elsewhere).yes == {"fever", "pregnancy"}
+    assert first.applied_to(ScreeningAnswers.fresh(date(2026, 11, 3))) == first.answers  # another day: its own

@@ -13,7 +13,9 @@ from pydantic import ValidationError
 from companion.catalogue.models import EffectiveLimit
 from companion.disk.paths import Paths
 from companion.settings.user_settings import (
+    LIMITS_UNREAD,
     SETTINGS_SCHEMA_VERSION,
+    STRICTEST_SECONDS,
     NewerSettingsError,
     Prices,
     Settings,
@@ -75,8 +77,6 @@ def test_unknown_fields_survive(paths: Paths) -> None:
         b"{not json",
         b"\xff\xfe",
         b"[1, 2]",
-        json.dumps({"bell": "loud"}).encode(),
-        json.dumps({"limits": {"massage-gun": {"step_seconds": 0}}}).encode(),
     ],
 )
 def test_corrupt_file_gives_defaults_and_is_moved_aside(paths: Paths, content: bytes) -> None:
@@ -93,6 +93,41 @@ def test_corrupt_file_gives_defaults_and_is_moved_aside(paths: Paths, content: b
     paths.settings.write_bytes(content)
     load_settings(paths, now=datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     assert (paths.config / "settings.json.corrupt-20261102T093000Z-2").exists()
+
+
+def test_a_bad_field_loses_only_itself_and_a_bad_limit_is_taken_at_its_strictest(paths: Paths) -> None:
+    """Finding 64: a control character in the currency threw away the person's stricter limits for good."""
+    paths.config.mkdir(parents=True)
+    data = {
+        "bell": True,
+        "limits": {
+            "hands": {"step_seconds": 45},
+            "massage-gun": {"step_seconds": -1, "area_day_seconds": 300},
+            "massage-ball": {"step_second": 30},
+            "foam-roller": "a minute",
+            "NOT AN ID": {"step_seconds": 10},
+        },
+        "prices": {"currency": "\u0007EUR", "device_price": 89},
+        "speech": {"rate": 9999, "enabled": True},
+    }
+    content = json.dumps(data).encode()
+    paths.settings.write_bytes(content)
+    settings, message = load_settings(paths, now=datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
+    assert settings.bell and settings.prices.device_price == 89 and settings.prices.currency == ""
+    assert settings.speech.enabled and settings.speech.rate == Settings().speech.rate
+    limits = {tool: limit.model_dump() for tool, limit in settings.limits.items()}
+    assert limits == {
+        "hands": {"step_seconds": 45, "area_session_seconds": None, "area_day_seconds": None},
+        "massage-gun": {"step_seconds": 1, "area_session_seconds": None, "area_day_seconds": 300},
+        "massage-ball": {"step_seconds": 1, "area_session_seconds": 1, "area_day_seconds": 1},
+        "foam-roller": {"step_seconds": 1, "area_session_seconds": 1, "area_day_seconds": 1},
+    }
+    moved = paths.config / "settings.json.corrupt-20261102T093000Z"
+    assert message is not None and message.isprintable() and str(moved) in message
+    assert message.startswith("Some of your settings could not be used (") and "the others are kept" in message
+    assert "now 1 second" in message
+    assert moved.read_bytes() == content
+    assert load_settings(paths) == (settings, None)  # what was kept is written back: the next start keeps it
 
 
 def test_newer_file_is_read_and_never_overwritten(paths: Paths) -> None:
@@ -154,3 +189,32 @@ def test_owns_and_missing_tools() -> None:
     settings = Settings(owned_tools=("hands", "massage-ball"))
     assert settings.owns("hands") and not settings.owns("massage-gun")
     assert settings.missing_tools(mixed) == ("massage-gun", "electric-pad")
+
+
+def test_a_torn_file_that_held_limits_keeps_every_limit_at_its_strictest_until_checked(paths: Paths) -> None:
+    """Finding 72: a settings file cut short (`{"limits": {"hands": {"step_se`) gave the content's looser limits."""
+    paths.config.mkdir(parents=True)
+    paths.settings.write_bytes(b'{"bell": true, "limits": {"hands": {"step_se')
+    settings, message = load_settings(paths, now=datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
+    assert settings.own_limits_unread and message is not None and LIMITS_UNREAD in message
+    assert "kept as" in message and "settings.json.corrupt-20261102T093000Z" in message
+    held = settings.apply_to_limit(_limit(120, 480))
+    assert (held.step_seconds, held.area_session_seconds, held.area_day_seconds) == (STRICTEST_SECONDS,) * 3
+    assert load_settings(paths) == (settings, None)  # written back: the next start is as strict
+    checked = settings.updated(own_limits_unread=False, limits={"massage-gun": {"step_seconds": 45}})
+    again = checked.apply_to_limit(_limit(120, 480))
+    assert (again.step_seconds, again.area_session_seconds, again.area_day_seconds) == (45, 120, 480)
+
+
+@pytest.mark.parametrize("raw", [b'{"bell": tr', b'{"limits": {}, "bell": tr', b"\xff\xfe"])
+def test_a_torn_file_that_held_no_limits_gives_the_defaults(paths: Paths, raw: bytes) -> None:
+    paths.config.mkdir(parents=True)
+    paths.settings.write_bytes(raw)
+    settings, message = load_settings(paths)
+    assert settings == Settings() and message is not None and "using the defaults" in message
+
+
+def test_a_settings_file_that_cannot_be_read_at_all_keeps_limits_at_their_strictest(paths: Paths) -> None:
+    paths.settings.mkdir(parents=True)  # a folder where the file should be: reading it fails
+    settings, message = load_settings(paths)
+    assert settings.own_limits_unread and message is not None and LIMITS_UNREAD in message

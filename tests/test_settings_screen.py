@@ -16,6 +16,7 @@ from screens.home import HomeScreen
 from screens.settings import SettingsScreen, theme_options
 from screens.themes import THEMES
 from screens.widgets.tick_list import TickList
+from tests.palette import run_command
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -113,12 +114,7 @@ async def test_palette_entry_opens_settings(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Settings")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_command(pilot, "Settings")
         assert isinstance(app.screen, SettingsScreen)
 
 
@@ -128,7 +124,7 @@ async def test_stricter_limit_is_saved_and_a_looser_one_refused(make_app, servic
     async with app.run_test(size=size) as pilot:
         screen = await open_settings(app, pilot)
         step = screen.query_one("#step-massage-gun", Input)
-        assert step.placeholder == "content 1:00"
+        assert step.placeholder == "(1:00)"  # the content's limit, in brackets: not a typed value
         await type_into(pilot, step, "0:45")
         assert services.settings.limits["massage-gun"].step_seconds == 45
         assert not screen.query_one("#limits-problem", Static).display
@@ -138,7 +134,7 @@ async def test_stricter_limit_is_saved_and_a_looser_one_refused(make_app, servic
         problem = screen.query_one("#limits-problem", Static)
         assert problem.display
         message = str(problem.render())
-        assert "longer than the content's limit of 1:00" in message
+        assert "1:30 is looser than the content's 1:00: not applied" in message
         assert "only make limits stricter" in message and message.startswith("!")
         assert step.has_class("-invalid")
         assert services.settings.limits["massage-gun"].step_seconds == 45  # the refused value changed nothing
@@ -165,6 +161,28 @@ async def test_stricter_limit_is_saved_and_a_looser_one_refused(make_app, servic
 
 
 @pytest.mark.parametrize("size", SIZES)
+async def test_a_looser_limit_reached_by_tab_is_said_not_applied_where_it_is_seen(make_app, services, size) -> None:
+    """Finding 30: 9:00 typed for a step with the gun (the content allows 1:00) saved nothing without a word."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_settings(app, pilot)
+        for _ in range(60):
+            if app.focused is not None and app.focused.id == "step-massage-gun":
+                break
+            await pilot.press("tab")
+        await pilot.press(*"9:00", "enter")
+        await pilot.pause()
+        said = "Massage gun, a step: 9:00 is looser than the content's 1:00: not applied."
+        assert said in notices(app)
+        await pilot.press("tab")  # leaving the box: the same refusal is not told twice
+        await pilot.pause()
+        assert notices(app).count(said) == 1
+        assert "massage-gun" not in services.settings.limits
+        assert not app.services.paths.settings.exists() or (await saved(app))["limits"] == {}
+        assert screen.query_one("#step-massage-gun", Input).value == "9:00"  # kept, to be corrected
+
+
+@pytest.mark.parametrize("size", SIZES)
 async def test_owned_tools_mark_routines_on_home(make_app, services, size) -> None:
     routine = gun_routine(services)
     app = make_app()
@@ -187,7 +205,7 @@ async def test_owned_tools_mark_routines_on_home(make_app, services, size) -> No
         assert "needs: massage gun" in str(routines.get_option(routine.id).prompt)
         home.show_routine(routine.id)
         await pilot.pause()
-        preview = str(home.query_one("#preview-text", Static).render())
+        preview = str(home.query_one("#preview-text", Static).content)
         assert "Needs: " in preview and "massage gun" in preview
         hands_only = next(r for r in services.catalog.routines if r.tools == ("hands",))
         assert "needs:" not in str(routines.get_option(hands_only.id).prompt)
@@ -287,8 +305,7 @@ async def test_a_change_not_yet_written_is_written_when_the_app_ends(make_app, s
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.services.settings = services.settings.updated(bell=True)
-        app.settings_saver._pending = True  # as if the worker had not run before the app ended
+        app.apply_settings(services.settings.updated(bell=True))  # its worker may not have run before the end
     assert app.settings_saver.flush() is None
     assert json.loads(services.paths.settings.read_text(encoding="utf-8"))["bell"] is True
     assert app.settings_saver.flush() is None  # nothing left to write
@@ -320,3 +337,70 @@ async def test_the_app_starts_in_the_saved_theme_with_its_colours(services, name
         assert app.screen.styles.background == Color.parse(theme.background)
         assert app.has_class(f"-theme-{expected}")
         assert app.has_class("-dark-mode") == theme.dark and app.has_class("-light-mode") == (not theme.dark)
+
+
+async def test_limits_that_could_not_be_read_hold_at_their_strictest_until_checked(services) -> None:
+    """Finding 72: a torn settings file that held limits leaves no step to plan until the person has checked their
+    limits here and pressed 'My limits are right'."""
+    from companion.safety.plan import make_plan
+
+    services.paths.settings.parent.mkdir(parents=True, exist_ok=True)
+    services.paths.settings.write_text('{"limits": {"hands": {"step_se', encoding="utf-8")
+    app = CompanionApp(build_services(services.paths, clock=FakeClock()))
+    routine = app.services.catalog.routine("feet-reset")
+    assert routine is not None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "counts as 1 second" in notices(app)
+        assert not make_plan(routine, app.services.catalog, app.services.settings).steps
+        screen = await open_settings(app, pilot)
+        assert "counts as 1 second" in str(screen.query_one("#limits-unread Static", Static).render())
+        screen.query_one("#limits-right").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not screen.query("#limits-unread") and not app.services.settings.own_limits_unread
+        assert (await saved(app))["own_limits_unread"] is False
+        assert make_plan(routine, app.services.catalog, app.services.settings).can_start
+        assert "Your own limits hold as they are set here." in notices(app)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_session_limit_per_area_is_set_refused_when_looser_and_planned(make_app, services, size) -> None:
+    """Finding 54: the per-area session limit the plan and `companion routine` apply can be made stricter here too,
+    and then bears on the plan, the home preview and the routine's limits, marked as the person's own."""
+    from companion.safety.plan import make_plan
+    from tests.test_routine_limits import highlight, preview, run
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_settings(app, pilot)
+        box = screen.query_one("#session-hands", Input)
+        assert box.placeholder == "(4:00)"  # the content's 4:00 by hand on one area in a session
+        await type_into(pilot, box, "1:30")
+        assert services.settings.limits["hands"].area_session_seconds == 90
+        assert (await saved(app))["limits"]["hands"] == {
+            "step_seconds": None,
+            "area_session_seconds": 90,
+            "area_day_seconds": None,
+        }
+        await type_into(pilot, box, "5:00")  # looser than the content's: said, and nothing changes
+        said = "Hands, a session on one area: 5:00 is looser than the content's 4:00: not applied."
+        assert said in str(screen.query_one("#limits-problem", Static).render()) and said in notices(app)
+        assert services.settings.limits["hands"].area_session_seconds == 90
+        await type_into(pilot, box, "1:30")
+        await pilot.press("escape")
+        await pilot.pause()
+        await highlight(app, "feet-reset")
+        await pilot.pause()
+        assert "1:30 a session (yours) [3]" in " ".join(preview(app).split())
+
+    routine = services.catalog.routine("feet-reset")
+    assert routine is not None
+    plan = make_plan(routine, services.catalog, services.settings)
+    by_area: dict[str, int] = {}
+    for planned in plan.steps:
+        if planned.tool == "hands":
+            by_area[planned.area] = by_area.get(planned.area, 0) + planned.seconds
+    assert by_area and max(by_area.values()) == 90  # trimmed to the person's own 1:30 on the feet
+    assert "your own session limit for your hands on" in " ".join(map(str, plan.notes)), plan.notes
+    assert "1:30 a session (yours)" in run("routine", "feet-reset").stdout  # the saved file, read by the CLI

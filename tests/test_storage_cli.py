@@ -73,7 +73,18 @@ def test_history_json_is_the_interchange_document_and_filters_apply(saved: Path)
     since = RECORDS[2].started_at.astimezone().date().isoformat()
     doc = json.loads(run("history", "--json", "--since", since).stdout)
     assert [s["id"] for s in doc["sessions"]] == [str(r.id) for r in reversed(RECORDS[2:])]
-    assert run("history", "--routine", "nothing").stdout.strip() == "No sessions match."
+    assert run("history", "--routine", "calf-recovery").stdout.strip() == "No sessions match."  # a real routine
+
+
+def test_history_of_an_unknown_routine_id_is_one_line_on_stderr_and_status_2(saved: Path) -> None:
+    """An id neither in the catalogue nor in the history is a mistake (README: one line, status 2)."""
+    result = run("history", "--routine", "nosuch", code=2)
+    assert (
+        result.stdout == ""
+        and result.stderr == "companion: no routine 'nosuch'; run 'companion routines' to list them\n"
+    )
+    for args in (("--json",), ("--csv",)):
+        assert run("history", "--routine", "nosuch", *args, code=2).stdout == ""
 
 
 def test_history_csv(saved: Path) -> None:
@@ -99,11 +110,17 @@ def test_export_then_import_into_another_home(saved: Path, tmp_path: Path, name:
     assert "Imported 0 sessions; skipped 4" in run("import", str(target)).stdout
 
 
-def test_export_into_a_missing_folder_says_it_created_it(saved: Path, tmp_path: Path) -> None:
+def test_export_into_missing_folders_names_every_folder_it_created(saved: Path, tmp_path: Path) -> None:
     target = tmp_path / "new" / "deeper" / "out.json"
     out = run("export", str(target)).stdout.splitlines()
-    assert out[0] == f"Created the folder {target.parent}, which did not exist."
+    assert out[0] == f"Created the folders {tmp_path / 'new'} and {target.parent}, which did not exist."
     assert out[1].startswith("Exported 4 sessions") and target.exists()
+    target = tmp_path / "new" / "a" / "b" / "c" / "out.csv"
+    out = run("export", str(target)).stdout.splitlines()
+    a = tmp_path / "new" / "a"
+    assert out[0] == f"Created the folders {a}, {a / 'b'} and {a / 'b' / 'c'}, which did not exist."
+    target = tmp_path / "new" / "a" / "d" / "out.csv"
+    assert run("export", str(target)).stdout.splitlines()[0] == f"Created the folder {a / 'd'}, which did not exist."
 
 
 def test_export_format_option_overrides_the_suffix(saved: Path, tmp_path: Path) -> None:
@@ -128,6 +145,20 @@ def test_import_of_a_bad_file_names_record_and_field_and_writes_nothing(saved: P
     assert "nothing was imported" in result.stderr
     assert saved.read_bytes() == before
     assert "no file" in run("import", str(tmp_path / "missing.json"), code=2).stderr
+
+
+def test_a_session_copied_under_a_new_id_is_refused_whole(saved: Path, tmp_path: Path) -> None:
+    """A row copied under a new id shares its time with the first: one routine runs at a time (finding 63)."""
+    doc = json.loads(run("history", "--json").stdout)
+    copy = dict(doc["sessions"][0], id="0b6ee7f4-7b9e-4b51-9b77-1f1a4dc0e0f1")
+    export = tmp_path / "copied.json"
+    export.write_text(json.dumps({**doc, "sessions": [copy]}))
+    before = saved.read_bytes()
+    result = run("import", str(export), code=2)
+    [line] = result.stderr.splitlines()
+    assert "0b6ee7f4-7b9e-4b51-9b77-1f1a4dc0e0f1" in line and doc["sessions"][0]["id"] in line
+    assert "overlaps one already in your history" in line and "Nothing was imported" in line
+    assert saved.read_bytes() == before
 
 
 def test_a_damaged_history_is_reported_on_stderr_and_set_aside(saved: Path) -> None:

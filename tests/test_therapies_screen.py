@@ -10,13 +10,14 @@ from companion.advice.therapy_search import related_routines
 from screens.home import HomeScreen
 from screens.red_flags import RedFlagsScreen
 from screens.therapies import SECTION_TITLES, TherapiesScreen
+from tests.palette import run_command
 
 SIZES = [(80, 24), (60, 20)]
 
 
 def explanation(app) -> str:
     screen = app.screen
-    parts = [str(screen.query_one(f"#{name}", Static).render()) for name in ("therapy-text", "therapy-sources")]
+    parts = [str(screen.query_one(f"#{name}", Static).content) for name in ("therapy-text", "therapy-sources")]
     related = screen.query_one("#related", OptionList)
     parts += [str(related.get_option_at_index(i).prompt) for i in range(related.option_count)]
     parts.append(str(screen.query_one("#related-heading", Static).render()))
@@ -109,7 +110,7 @@ async def test_no_match_says_so_with_the_query_as_plain_text(make_app) -> None:
         await pilot.press(*"[bold]zzz")
         await pilot.pause()
         assert listed(app) == []
-        text = str(app.screen.query_one("#therapy-text", Static).render())
+        text = str(app.screen.query_one("#therapy-text", Static).content)
         assert "No therapy matches “[bold]zzz”" in text
         assert not app.screen.query_one("#related", OptionList).display
 
@@ -154,15 +155,10 @@ async def test_palette_opens_the_guide_and_the_red_flags(make_app, services) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for words, screen_type in (("therapy guide", TherapiesScreen), ("red flags", RedFlagsScreen)):
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            await pilot.press(*words)
-            await pilot.pause(0.3)
-            await pilot.press("enter")
-            await pilot.pause()
+            await run_command(pilot, words)
             assert isinstance(app.screen, screen_type)
             if screen_type is RedFlagsScreen:
-                flags = str(app.screen.query_one("#red-flags", Static).render())
+                flags = str(app.screen.query_one("#red-flags", Static).content)
                 assert all(flag.text in flags for flag in services.catalog.safety.red_flags)
             await pilot.press("escape")
             await pilot.pause()

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ class TmuxSession:
         self.name = f"companion-test-{uuid.uuid4().hex[:8]}"
         self.socket = f"companion-{uuid.uuid4().hex[:8]}"
         exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-        shell = f"env {exports} {shlex.join(command)}; echo EXITED-$?; sleep 30"
+        # COLUMNS and LINES unset: the tmux server inherits the test process's environment, where they may say
+        # 80x24 (set under pytest), and an app reads them before the terminal's own size (shutil.get_terminal_size).
+        shell = f"env -u COLUMNS -u LINES {exports} {shlex.join(command)}; echo EXITED-$?; sleep 30"
         width, height = size
         self._tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), shell)
 
@@ -42,14 +45,18 @@ class TmuxSession:
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
         """Wait until ``text`` is on the screen; return the screen. Fails with the last screen otherwise."""
+        return self.wait_until(lambda screen: text in screen, f"{text!r} did not appear", timeout)
+
+    def wait_until(self, condition: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+        """Wait until the screen meets ``condition``; return it. Fails saying ``what`` with the last screen."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if condition(screen):
                 return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen was:\n{screen}")
+            time.sleep(0.1)  # a poll of the screen, not a wait for the app: the condition decides
+        raise AssertionError(f"{what} within {timeout} s; the screen was:\n{screen}")
 
     def close(self) -> None:
         self._tmux("kill-server")

@@ -15,10 +15,21 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from companion.advice.models import KIND_ORDER, Advice, AdviceRules, SessionRef, format_number
-from companion.catalogue.models import Catalog, Goal, QuestionKind, RedFlag, Routine, Therapy
+from companion.advice.models import (
+    KIND_ORDER,
+    Advice,
+    AdviceKind,
+    AdviceRules,
+    NotImprovingRule,
+    PersistentHighRule,
+    SessionRef,
+    WorseningRule,
+    format_number,
+)
+from companion.catalogue.models import Catalog, Goal, QuestionKind, RedFlag, Routine, Therapy, citations
 from companion.history.queries import local_date
 from companion.history.records import SessionRecord
+from companion.words import join_and
 
 REGION_TITLES = {"back": "Back", "neck": "Neck", "anywhere": "Anywhere"}
 
@@ -54,13 +65,6 @@ def _names(ids: Iterable[str], lookup: Mapping[str, object]) -> list[str]:
     return names
 
 
-def _join(words: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def matching_therapy(
     routine: Routine, catalog: Catalog, rules: AdviceRules | None = None
 ) -> tuple[Therapy, str] | None:
@@ -83,8 +87,8 @@ def matching_therapy(
     template = text.both if goals and areas else text.goals if goals else text.areas if areas else text.neither
     why = template.format(
         therapy=best.name,
-        goals=_join(_names(goals, catalog.goals)),
-        areas=_join(_names(areas, catalog.areas)),
+        goals=join_and(_names(goals, catalog.goals)),
+        areas=join_and(_names(areas, catalog.areas)),
     )
     return best, why
 
@@ -167,6 +171,15 @@ def _area_name(catalog: Catalog, area: str) -> str:
     return found.name.lower() if found else area
 
 
+def _areas_name(catalog: Catalog, areas: Sequence[str]) -> str:
+    """``upper back, chest and shoulders``."""
+    return join_and([_area_name(catalog, area) for area in areas])
+
+
+def _this_area(areas: Sequence[str]) -> str:
+    return "these areas" if len(areas) > 1 else "this area"
+
+
 def _therapies_for_area(
     catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], area: str, limit: int
 ) -> tuple[str, ...]:
@@ -199,19 +212,57 @@ def _points(value: float) -> str:
     return f"{format_number(rounded)} point{'' if rounded == 1 else 's'}"
 
 
+def _neck_areas(catalog: Catalog) -> set[str]:
+    return {area.id for area in catalog.vocabulary.areas if area.region == "neck"}
+
+
+def session_areas(record: SessionRecord, neck: set[str]) -> tuple[str, ...]:
+    """The areas a session worked, the ones its routine is for first: any neck area before all (the neck's red
+    flags are an emergency), then the areas the routine has most steps on, ties in the routine's order. The area a
+    routine returns to most is what it is for ("Upper back release" has three steps on the upper back, two on the
+    chest and one on the shoulders), whatever one step's length: a design choice, as routines name no main area."""
+    worked = [area for area, seconds in record.seconds_per_area().items() if seconds > 0]
+    steps = Counter(step.area for step in record.steps)
+    return tuple(sorted(worked, key=lambda area: (area not in neck, -steps[area], worked.index(area))))
+
+
+def _main_areas(record: SessionRecord, neck: set[str]) -> list[str]:
+    """The areas a session's rating counts for: those its routine has most steps on, and any neck area it worked."""
+    areas = session_areas(record, neck)
+    steps = Counter(step.area for step in record.steps)
+    most = max((steps[area] for area in areas if area not in neck), default=0)
+    return [area for area in areas if area in neck or steps[area] == most]
+
+
+@dataclass(frozen=True)
+class _Rated:
+    """Rated sessions counted for one area (``key``), oldest first, and every area they worked, ``key`` first."""
+
+    key: str
+    sessions: list[SessionRecord]
+    areas: tuple[str, ...]
+
+
 def _rated_by_area(
-    records: Sequence[SessionRecord], today: date, window_days: int, *, both: bool
-) -> dict[str, list[SessionRecord]]:
-    """Sessions in the window with a rating (both before and after when ``both``), oldest first, under the area
-    each spent most time on: a rating is one number for the session, most likely about its main area (a lower-back
-    routine that also works the hips is rated for the lower back)."""
+    catalog: Catalog, records: Sequence[SessionRecord], today: date, window_days: int, *, both: bool
+) -> list[_Rated]:
+    """Sessions in the window with a rating (both before and after when ``both``), under each area their rating
+    counts for (:func:`_main_areas`: a lower-back routine that also works the hips is rated for the lower back; a
+    session that worked the neck counts for the neck as well, so tension that rises or stays high after neck work
+    is never left unnamed), neck areas first. A rating is one number for the whole session, so the advice names
+    every area those sessions worked."""
+    neck = _neck_areas(catalog)
     by_area: dict[str, list[SessionRecord]] = {}
     for record in _in_window(records, today, window_days):
         rated = _relief(record) is not None if both else _final_tension(record) is not None
-        seconds = {area: s for area, s in record.seconds_per_area().items() if s > 0}
-        if rated and seconds:
-            by_area.setdefault(max(seconds, key=lambda area: seconds[area]), []).append(record)
-    return by_area
+        if rated:
+            for area in _main_areas(record, neck):
+                by_area.setdefault(area, []).append(record)
+    groups = [
+        _Rated(key, sessions, tuple(dict.fromkeys([key, *(a for r in sessions for a in session_areas(r, neck))])))
+        for key, sessions in by_area.items()
+    ]
+    return sorted(groups, key=lambda group: group.key not in neck)
 
 
 def _final_tension(record: SessionRecord) -> int | None:
@@ -219,11 +270,57 @@ def _final_tension(record: SessionRecord) -> int | None:
     return record.tension_after if record.tension_after is not None else record.tension_before
 
 
+def _area_advice(
+    kind: AdviceKind,
+    rule_id: str,
+    rule: NotImprovingRule | WorseningRule | PersistentHighRule,
+    areas: tuple[str, ...],
+    name: str,
+    summary: str,
+    reason: str,
+    refs: tuple[SessionRef, ...],
+    source_ids: tuple[str, ...],
+    therapy_ids: tuple[str, ...] = (),
+) -> Advice:
+    """Advice about ``areas`` (the first is the main one) from the rated sessions ``refs``, with the rule's
+    threshold explained."""
+    return Advice(
+        kind=kind,
+        rule=rule_id,
+        area=areas[0],
+        areas=areas if len(areas) > 1 else (),
+        area_name=name,
+        therapy_ids=therapy_ids,
+        reason=reason,
+        summary=summary,
+        explanation=rule.explanation(),
+        source_ids=source_ids,
+        sessions=refs,
+    )
+
+
+def _see_doctor(
+    rule_id: str,
+    rule: WorseningRule | PersistentHighRule,
+    rules: AdviceRules,
+    areas: tuple[str, ...],
+    name: str,
+    summary: str,
+    reason: str,
+    refs: tuple[SessionRef, ...],
+) -> Advice:
+    """Advice to see a doctor about ``areas``, citing the rule's source and the red flags' (both escalations follow
+    the red flags)."""
+    return _area_advice("see-doctor", rule_id, rule, areas, name, summary, reason, refs,
+                        (rule.source, rules.red_flags.source))  # fmt: skip
+
+
 def _worsening(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRecord], today: date) -> list[Advice]:
     """Tension rising over the rated sessions on an area: a doctor, not a therapist (see :class:`WorseningRule`)."""
     rule = rules.worsening
     advice = []
-    for area, sessions in _rated_by_area(records, today, rule.window_days, both=True).items():
+    for group in _rated_by_area(catalog, records, today, rule.window_days, both=True):
+        sessions = group.sessions
         first, last = sessions[0], sessions[-1]
         within = -sum(_relief(r) or 0 for r in sessions) / len(sessions)
         across = (last.tension_after or 0) - (first.tension_before or 0)
@@ -233,7 +330,7 @@ def _worsening(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRe
         if not (enough or large):
             continue
         refs = tuple(_ref(r) for r in sessions)
-        name = _area_name(catalog, area)
+        name = _areas_name(catalog, group.areas)
         if across >= within:
             change = (
                 f"went from {first.tension_before} before your session on {local_date(first.started_at)} to "
@@ -245,21 +342,10 @@ def _worsening(catalog: Catalog, rules: AdviceRules, records: Sequence[SessionRe
         reason = (
             f"Over {len(sessions)} rated sessions on your {name} in the last {rule.window_days} days your tension "
             f"{change} ({_session_list(refs)}). Tension that rises while you massage it needs a doctor to find out "
-            f"why, not more massage or a massage therapist: please see a doctor, and leave this area alone until then."
+            f"why, not more massage or a massage therapist: please see a doctor, and leave "
+            f"{_this_area(group.areas)} alone until then."
         )
-        advice.append(
-            Advice(
-                kind="see-doctor",
-                rule="worsening",
-                area=area,
-                area_name=name,
-                reason=reason,
-                summary=summary,
-                explanation=rule.explanation(),
-                source_ids=(rule.source, rules.red_flags.source),
-                sessions=refs,
-            )
-        )
+        advice.append(_see_doctor("worsening", rule, rules, group.areas, name, summary, reason, refs))
     return advice
 
 
@@ -269,14 +355,15 @@ def _persistent_high(
     """Tension at ``high`` or more on several days, not eased by the latest session: a doctor (the red flags)."""
     rule = rules.persistent_high
     advice = []
-    for area, sessions in _rated_by_area(records, today, rule.window_days, both=False).items():
+    for group in _rated_by_area(catalog, records, today, rule.window_days, both=False):
+        sessions = group.sessions
         high = [r for r in sessions if (_final_tension(r) or 0) >= rule.high]
         days = sorted({local_date(r.started_at) for r in high})
         latest = _final_tension(sessions[-1]) or 0
         if len(days) < rule.min_days or latest < rule.high:
             continue
         refs = tuple(_ref(r) for r in high)
-        name = _area_name(catalog, area)
+        name = _areas_name(catalog, group.areas)
         summary = f"The tension in your {name} has stayed at {rule.high} or more on {len(days)} days, not easing."
         reason = (
             f"The tension in your {name} was {rule.high} or more out of 10 on {len(days)} of the last "
@@ -284,19 +371,7 @@ def _persistent_high(
             f"{local_date(sessions[-1].started_at)}. Pain this strong that has not eased after several days is a red "
             f"flag: please see a doctor, and do not keep massaging it in the meantime."
         )
-        advice.append(
-            Advice(
-                kind="see-doctor",
-                rule="persistent-high",
-                area=area,
-                area_name=name,
-                reason=reason,
-                summary=summary,
-                explanation=rule.explanation(),
-                source_ids=(rule.source, rules.red_flags.source),
-                sessions=refs,
-            )
-        )
+        advice.append(_see_doctor("persistent-high", rule, rules, group.areas, name, summary, reason, refs))
     return advice
 
 
@@ -325,7 +400,7 @@ def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[Sessi
             else f"rose by {format_number(round(-mean, 1))} on average"
         )
         therapy_ids = _therapies_for_area(catalog, rules, sessions, area, rule.max_therapies)
-        therapies = _join([t.name for t in (catalog.therapy(tid) for tid in therapy_ids) if t is not None])
+        therapies = join_and([t.name for t in (catalog.therapy(tid) for tid in therapy_ids) if t is not None])
         suggestion = f" A therapist trained in {therapies} can work on it." if therapies else ""
         summary = f"The tension in your {name} {change} over {len(sessions)} sessions: a therapist can assess it."
         reason = (
@@ -334,19 +409,9 @@ def _not_improving(catalog: Catalog, rules: AdviceRules, records: Sequence[Sessi
             f"therapist can assess it.{suggestion}"
         )
         advice.append(
-            Advice(
-                kind="see-professional",
-                rule="not-improving",
-                area=area,
-                area_name=name,
-                therapy_ids=therapy_ids,
-                reason=reason,
-                summary=summary,
-                explanation=rule.explanation(),
-                source_ids=(rule.source,),
-                sessions=refs,
-            )
-        )
+            _area_advice("see-professional", "not-improving", rule, (area,), name, summary, reason, refs,
+                         (rule.source,), therapy_ids)
+        )  # fmt: skip
     return advice
 
 
@@ -447,11 +512,13 @@ def _quiet_spell(catalog: Catalog, rules: AdviceRules, records: Sequence[Session
     routines = sorted(candidates, key=lambda r: (r.source != "bundled", r.total_seconds))[: rule.routines]
     if not routines:
         return []
-    titles = _join([r.title for r in routines])
+    titles = join_and([r.title for r in routines], "or")
+    explanation = rule.explanation()
     if last is None:
         reason = f"{rule.empty} Try {titles}."
         summary = f"No sessions yet: begin with something short, such as {titles}."
         refs: tuple[SessionRef, ...] = ()
+        explanation = ""  # the threshold is about a spell without sessions; the reason says why for a first one
     else:
         ref = _ref(last)
         reason = (
@@ -467,7 +534,7 @@ def _quiet_spell(catalog: Catalog, rules: AdviceRules, records: Sequence[Session
             routine_ids=tuple(r.id for r in routines),
             reason=reason,
             summary=summary,
-            explanation=rule.explanation(),
+            explanation=explanation,
             source_ids=(rule.source,),
             sessions=refs,
         )
@@ -492,17 +559,63 @@ def advice(
     """
     records = list(records)
     items = _answers(catalog, rules, red_flag_answers)
-    doctor = _worsening(catalog, rules, records, today)
-    doctor += [a for a in _persistent_high(catalog, rules, records, today) if a.area not in {d.area for d in doctor}]
+    doctor = _once_per_area(catalog, [*_worsening(catalog, rules, records, today),
+                                      *_persistent_high(catalog, rules, records, today)])  # fmt: skip
     items += doctor
-    items += _same_area(catalog, rules, records, today)
-    # An area sent to a doctor is not also sent to a therapist: the doctor comes first.
-    items += [a for a in _not_improving(catalog, rules, records, today) if a.area not in {d.area for d in doctor}]
+    # An area sent to a doctor is not also told to rest or sent to a therapist: the doctor's advice already says to
+    # leave it alone until then, and comes first.
+    to_doctor = {area for d in doctor for area in d.named_areas}
+    items += [a for a in _same_area(catalog, rules, records, today) if a.area not in to_doctor]
+    items += [a for a in _not_improving(catalog, rules, records, today) if a.area not in to_doctor]
     if any(item.kind == "see-doctor" for item in items):
         items = [item for item in items if item.kind in ("see-doctor", "rest-area")]
     else:
         items += _quiet_spell(catalog, rules, records, today)
-    return sorted(items, key=lambda item: (KIND_ORDER.index(item.kind), item.area_name or ""))
+    neck = _neck_areas(catalog)
+    return sorted(
+        items,
+        key=lambda item: (KIND_ORDER.index(item.kind), not neck & set(item.named_areas), item.area_name or ""),
+    )
+
+
+def _once_per_area(catalog: Catalog, escalations: Sequence[Advice]) -> list[Advice]:
+    """The doctor escalations with each area named once: escalations that name a common area become one item
+    (the first one's areas first: worsening before persistent high, the neck first), with every reason and
+    session of both; one naming only what an earlier one names adds nothing new and is left out."""
+    kept: list[Advice] = []
+    for item in escalations:
+        overlapping = [k for k in kept if set(k.named_areas) & set(item.named_areas)]
+        if not overlapping:
+            kept.append(item)
+            continue
+        merged = overlapping[0]
+        for other in [*overlapping[1:], item]:
+            merged = _merged(catalog, merged, other)
+        place = kept.index(overlapping[0])
+        kept = [k for k in kept if k not in overlapping]
+        kept.insert(place, merged)
+    return kept
+
+
+def _merged(catalog: Catalog, first: Advice, second: Advice) -> Advice:
+    """One doctor item for two escalations sharing an area: ``first``'s areas first, then ``second``'s new ones."""
+    if set(second.named_areas) <= set(first.named_areas):
+        return first  # nothing new to name: the first already sends every one of these areas to a doctor
+    areas = tuple(dict.fromkeys([*first.named_areas, *second.named_areas]))
+    reason = first.reason if second.reason == first.reason else f"{first.reason} {second.reason}"
+    explanation = first.explanation
+    if second.explanation not in explanation:
+        explanation = f"{explanation} {second.explanation}"
+    return first.model_copy(
+        update={
+            "areas": areas,
+            "area_name": _areas_name(catalog, areas),
+            "reason": reason,
+            "explanation": explanation,
+            "source_ids": tuple(dict.fromkeys([*first.source_ids, *second.source_ids])),
+            "sessions": tuple(dict.fromkeys([*first.sessions, *second.sessions])),
+        }
+    )
 
 
 # --- plain text for the UI and the command line ---------------------------------------------------------------
@@ -518,14 +631,31 @@ def red_flags_by_region(catalog: Catalog) -> list[tuple[str, list[RedFlag]]]:
     return groups
 
 
+RED_FLAG_RULE = "see a doctor, not a massage therapist"
+"""What any red flag means (the research notes: "Red flags: stop now and get medical help")."""
+
+
+def red_flag_reminder(where: str) -> str:
+    """The screening's line about the red flags; ``where`` says how to see them (a key, a command)."""
+    return f"! Any red flag ({where}) means stop and {RED_FLAG_RULE}."
+
+
+def red_flag_sources(catalog: Catalog, flags: Iterable[RedFlag]) -> str:
+    """Where a group of red flags comes from, cited as a person can look it up: "Sources: NHS, nhs.uk/...; ..."."""
+    cited = list(dict.fromkeys(c for flag in flags for c in citations(catalog.sources, flag.source)))
+    text = "; ".join(cited)
+    return f"{'Sources' if ';' in text else 'Source'}: {text}"
+
+
 def red_flag_lines(catalog: Catalog) -> list[str]:
-    """The red flags as plain text, grouped by region, each followed by what to do."""
+    """The red flags as plain text, grouped by region, each followed by what to do, each group by its sources."""
     lines = ["Red flags: stop and get medical help, not a massage."]
     for title, flags in red_flags_by_region(catalog):
         lines += ["", f"{title}:"]
         for flag in flags:
             lines.append(f"  ! {flag.text}")
             lines.append(f"    {flag.action}")
+        lines.append(f"  {red_flag_sources(catalog, flags)}")
     return lines
 
 
@@ -550,10 +680,10 @@ def advice_lines(catalog: Catalog, rules: AdviceRules, items: Sequence[Advice]) 
         lines.append(f"  {item.reason}")
         therapies = [t for t in (catalog.therapy(tid) for tid in item.therapy_ids) if t is not None]
         if therapies:
-            lines.append("  Therapies: " + ", ".join(f"{t.name} ({t.id})" for t in therapies))
+            lines.append("  Therapies: " + ", ".join(t.name for t in therapies))
         routines = [r for r in (catalog.routine(rid) for rid in item.routine_ids) if r is not None]
         if routines:
-            lines.append("  Routines: " + ", ".join(f"{r.title} ({r.id})" for r in routines))
+            lines.append("  Routines: " + ", ".join(r.title for r in routines))
         if item.explanation:
             lines.append(f"  Why this threshold: {item.explanation}")
         for source_id in item.source_ids:

@@ -21,6 +21,11 @@ HOLD_KINDS = ("see-doctor", "rest-area")
 """Advice of these kinds keeps its area out of today's routines."""
 
 
+def held_areas(items: Iterable[Advice]) -> set[str]:
+    """Areas the advice says to leave alone today (rest, or a doctor first): every area a doctor item names."""
+    return {area for item in items if item.kind in HOLD_KINDS for area in item.named_areas}
+
+
 def advice_answers(catalog: Catalog, answers: ScreeningAnswers) -> list[str]:
     """The screening answers that call for advice: yes, not cleared by a doctor, and known to the catalogue."""
     known = {q.id for q in catalog.safety.questions} | {f.id for f in catalog.safety.red_flags}
@@ -42,12 +47,12 @@ class Guidance:
     @property
     def hold_areas(self) -> set[str]:
         """Areas the advice says to leave alone today (rest, or a doctor first)."""
-        return {item.area for item in self.items if item.kind in HOLD_KINDS and item.area}
+        return held_areas(self.items)
 
     def for_areas(self, areas: Iterable[str]) -> list[Advice]:
         """The advice about any of ``areas``, most urgent first."""
         wanted = set(areas)
-        return [item for item in self.items if item.area in wanted]
+        return [item for item in self.items if wanted.intersection(item.named_areas)]
 
     def held_in(self, routine: Routine) -> list[Advice]:
         """The advice holding one of ``routine``'s areas (rest it, or see a doctor first)."""
@@ -70,7 +75,7 @@ def guidance(
     records = list(records)
     items = tuple(advice(catalog, rules, records, today, advice_answers(catalog, answers)))
     figures = tuple(relief_figures(catalog, rules.relief, records))
-    hold = {item.area for item in items if item.kind in HOLD_KINDS and item.area}
+    hold = held_areas(items)
     best = most_helpful_routine(catalog, figures, lambda r: not hold & set(r.areas) and can_plan(r))
     return Guidance(today=today, items=items, figures=figures, best=best)
 

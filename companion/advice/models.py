@@ -261,7 +261,12 @@ class Advice(BaseModel):
     """Which rule gave it: ``worsening``, ``persistent-high``, ``not-improving``, ``same-area``, ``red-flag``,
     ``screening``, ``quiet-spell``."""
     area: str | None = None
+    """The area the advice is about, or the first (main) of ``areas``."""
+    areas: tuple[str, ...] = ()
+    """Every area a doctor escalation names, ``area`` first: a rating is of the whole session, so the advice names
+    every area the rated routines worked (empty for advice about one area)."""
     area_name: str | None = None
+    """How the heading names the area or areas: ``lower back``, ``upper back, chest and shoulders``."""
     therapy_ids: tuple[str, ...] = ()
     routine_ids: tuple[str, ...] = ()
     reason: str
@@ -274,6 +279,11 @@ class Advice(BaseModel):
     sessions: tuple[SessionRef, ...] = ()
 
     @property
+    def named_areas(self) -> tuple[str, ...]:
+        """Every area this advice is about (``areas``, else ``area`` alone)."""
+        return self.areas or ((self.area,) if self.area else ())
+
+    @property
     def short(self) -> str:
         """One sentence saying why (the summary, or the reason when there is none)."""
         return self.summary or self.reason
@@ -284,6 +294,7 @@ class Advice(BaseModel):
             "kind": self.kind,
             "rule": self.rule,
             "area": self.area,
+            "areas": list(self.named_areas),
             "area_name": self.area_name,
             "therapy_ids": list(self.therapy_ids),
             "routine_ids": list(self.routine_ids),

@@ -3,7 +3,8 @@
 Only sessions rated both before and after count. A session's relief (tension before minus after: positive means
 it eased) counts once for its routine, once for each tool and once for each area it really used. Below the rules'
 ``min_sessions`` a figure has no average: "not enough data yet". The interval is the 95% confidence interval of
-the mean (Student's t), so a figure from few or scattered ratings says so by being wide.
+the mean (Student's t), so a figure from few or scattered ratings says so by being wide; it is never narrower
+than the rounding of whole-number ratings allows (:data:`RATING_ROUNDING_SD`).
 """
 
 from __future__ import annotations
@@ -62,11 +63,11 @@ class ReliefFigure:
         return self.mean is not None
 
     def text(self) -> str:
-        """``eased by 2.4 points on average (95% interval 1.6 to 3.2; 7 sessions)`` or "not enough data yet"."""
+        """``eased by 2.4 points on average (95% interval: eased by 1.6 to 3.2; 7 sessions)`` or "not enough data
+        yet"."""
         if self.mean is None or self.low is None or self.high is None:
             return f"not enough data yet ({self.sessions} of {self.needed} rated sessions)"
-        interval = f"95% interval {_signed(self.low)} to {_signed(self.high)}"
-        return f"{_change(self.mean)} on average ({interval}; {self.sessions} sessions)"
+        return f"{_change(self.mean)} on average ({_interval(self.low, self.high)}; {self.sessions} sessions)"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -88,10 +89,23 @@ def _change(mean: float) -> str:
     return f"eased by {points}" if rounded > 0 else f"rose by {points}"
 
 
-def _signed(value: float) -> str:
-    """An end of the interval in points of relief: ``+1.6``, ``-0.4``, ``0``."""
-    rounded = round(value, 1)
-    return "0" if rounded == 0 else f"{rounded:+.1f}"
+def _interval(low: float, high: float) -> str:
+    """The 95% interval in the headline's own words (eased or rose, in points), never in signed relief units:
+    ``95% interval: eased by 1.6 to 3.2``, ``... rose by 0.2 to 1.4``, ``... from a rise of 1.2 to an easing of
+    0.5``."""
+    low, high = round(low, 1), round(high, 1)
+    if low >= 0:
+        return f"95% interval: eased by {format_number(low)} to {format_number(high)}"
+    if high <= 0:
+        return f"95% interval: rose by {format_number(-high)} to {format_number(-low)}"
+    return f"95% interval: from a rise of {format_number(-low)} to an easing of {format_number(high)}"
+
+
+RATING_ROUNDING_SD = math.sqrt(2 / 12)
+"""The least spread a session's relief is taken to have (about 0.41 points). Ratings are whole numbers, so each
+stands for a true value up to half a point either side (a uniform rounding error of standard deviation
+1/sqrt(12)); a relief is the difference of two ratings. Identical ratings therefore still give an interval of
+some width: five sessions rated alike are not certainty."""
 
 
 def figure(kind: Kind, key: str, name: str, reliefs: Sequence[int], needed: int) -> ReliefFigure:
@@ -100,7 +114,8 @@ def figure(kind: Kind, key: str, name: str, reliefs: Sequence[int], needed: int)
     if count < needed or count < 2:
         return ReliefFigure(kind, key, name, count, needed)
     mean = statistics.fmean(reliefs)
-    half = t_975(count - 1) * statistics.stdev(reliefs) / math.sqrt(count)
+    spread = max(statistics.stdev(reliefs), RATING_ROUNDING_SD)
+    half = t_975(count - 1) * spread / math.sqrt(count)
     return ReliefFigure(kind, key, name, count, needed, mean, mean - half, mean + half)
 
 

@@ -193,9 +193,7 @@ def routine_file_problems(
     routine: Routine, name: str, vocabulary: Vocabulary, rules: SafetyRules, therapy_ids: set[str]
 ) -> list[Problem]:
     """Cross-reference and safety-limit problems of one routine, attributed to its file."""
-    found = reference_problems(routine, vocabulary, therapy_ids)
-    if not found:
-        found = limit_problems(routine, vocabulary, rules)
+    found = reference_problems(routine, vocabulary, therapy_ids) + limit_problems(routine, vocabulary, rules)
     return [Problem(name, path, message) for path, message in found]
 
 
@@ -210,6 +208,22 @@ def _without_echoes(problems: list[Problem]) -> list[Problem]:
     ]
 
 
+def _step_ignoring_unknown_fields(step: object) -> Step | None:
+    """``step`` as the model reads it once the fields it does not know are left out (each is reported on its
+    own), so an unknown field never hides the step's other problems; ``None`` when it is invalid even so."""
+    try:
+        return Step.model_validate(step)
+    except ValidationError as exc:
+        errors = exc.errors()
+    unknown = {e["loc"][0] for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1}
+    if not isinstance(step, dict) or len(unknown) < len(errors):
+        return None
+    try:
+        return Step.model_validate({key: value for key, value in step.items() if key not in unknown})
+    except ValidationError:
+        return None
+
+
 def _valid_steps_problems(steps: object, name: str, vocabulary: Vocabulary, rules: SafetyRules) -> list[Problem]:
     """Reference and limit problems of the steps that are valid on their own, while other fields are not.
 
@@ -220,11 +234,10 @@ def _valid_steps_problems(steps: object, name: str, vocabulary: Vocabulary, rule
     valid: list[Step] = []
     positions: list[int] = []
     for index, step in enumerate(steps):
-        try:
-            valid.append(Step.model_validate(step))
-        except ValidationError:
-            continue
-        positions.append(index)
+        parsed = _step_ignoring_unknown_fields(step)
+        if parsed is not None:
+            valid.append(parsed)
+            positions.append(index)
     if not valid:
         return []
     partial = Routine.model_construct(

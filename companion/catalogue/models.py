@@ -6,26 +6,20 @@ ignored setting. Models are frozen: the catalogue is loaded once and shared by t
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from companion.words import control_character
+from companion.words import plain_text
 
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
 ID_RULE = "must be lower-case letters, digits and dashes, starting with a letter, at most 40 characters"
 """The id pattern in words, for people (in place of pydantic's message quoting the pattern)."""
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """A catalogue id: lower case letters, digits and dashes, starting with a letter (e.g. ``upper-back``)."""
-
-
-def _plain_text(value: str) -> str:
-    """Reject control characters so no text from a file can drive the terminal."""
-    found = control_character(value)
-    if found:
-        raise ValueError(f"contains a control character (U+{ord(found):04X}); remove it, text must be plain")
-    return value
 
 
 class FileModel(BaseModel):
@@ -37,11 +31,11 @@ class FileModel(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
         if isinstance(value, str):
-            return _plain_text(value)
+            return plain_text(value)
         if isinstance(value, tuple | list):
             for item in value:
                 if isinstance(item, str):
-                    _plain_text(item)
+                    plain_text(item)
         return value
 
 
@@ -79,7 +73,7 @@ def gentler(first: Intensity, second: Intensity | None) -> Intensity:
 
 
 class Strength(StrEnum):
-    """How strong the evidence behind a safety fact is (see ``../shared/domain``)."""
+    """How strong the evidence behind a safety fact is: peer-reviewed, a clinic's, a maker's, weak, or ours."""
 
     RESEARCH = "research"
     CLINIC = "clinic"
@@ -89,14 +83,88 @@ class Strength(StrEnum):
     """Our own conservative choice, labelled as such."""
 
 
+DESIGN_CHOICE = "a Companion design choice"
+"""How one of our own design choices is cited: it has no publisher or address of its own."""
+_ADDRESS = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
+"""A web address in a reference (``nhs.uk/...``, ``pmc.ncbi.nlm.nih.gov``): what lets a person look a source up."""
+
+
+def has_address(text: str) -> bool:
+    """Whether ``text`` names a web address a person can look up."""
+    return _ADDRESS.search(text) is not None
+
+
 class Source(FileModel):
-    """A fact the safety rules rest on, with where it comes from."""
+    """A fact the safety rules rest on, with where it comes from.
+
+    ``reference`` is the full text (publisher, title, address), shown where sources are listed; ``cite`` is the
+    short form shown beside a limit or a rule. A design choice of ours has no ``cite``: it is cited as
+    :data:`DESIGN_CHOICE`, and its reference says "Companion design choice" and what it rests on.
+    """
 
     id: Identifier
     fact: Text
     strength: Strength
     reference: Text
-    """Where to read it: a URL or a publication, or "Companion design choice"."""
+    """Where to read it: the publisher and the address, or "Companion design choice" and what it is based on."""
+    cite: ShortText | None = None
+    """The short citation: publisher and address, no brackets (it is shown inside them)."""
+
+    @model_validator(mode="after")
+    def _citable(self) -> Source:
+        if self.strength is Strength.DESIGN:
+            if self.cite is not None:
+                raise ValueError(f"a design choice is cited as '{DESIGN_CHOICE}'; remove 'cite'")
+            if "Companion design choice" not in self.reference:
+                raise ValueError("the reference of a design choice must say 'Companion design choice'")
+            return self
+        if self.cite is None:
+            raise ValueError("'cite' is required: the publisher and address shown beside a limit or a rule")
+        if not has_address(self.cite) or not has_address(self.reference):
+            raise ValueError("'cite' and 'reference' must each give an address a person can look up")
+        if "(" in self.cite or ")" in self.cite:
+            raise ValueError("'cite' is shown inside brackets; write it without any")
+        return self
+
+    @property
+    def citation(self) -> str:
+        """The short citation shown to a person: publisher and address, or "a Companion design choice"."""
+        return self.cite or DESIGN_CHOICE
+
+
+SETTINGS_SOURCE = "settings"
+"""The source the plan names for a limit the person's own settings made stricter than the content's."""
+OWN_SETTINGS = "your own settings"
+"""How such a limit is cited."""
+CITATION = re.compile(r"\s*\((?:sources?: [^()]*|a Companion design choice|your own settings)\)")
+"""A citation as :func:`cited` writes it, for the places that must leave it out (spoken cues)."""
+
+
+def citations(sources: Mapping[str, Source], source_ids: str) -> list[str]:
+    """The short citations of ``source_ids`` (one id, or several separated by commas), each once, in order.
+
+    ``settings`` is cited as the person's own settings; an id the sources do not hold (which the loader never
+    lets through) is shown as it is rather than hidden.
+    """
+    found: dict[str, None] = {}
+    for part in source_ids.split(","):
+        source_id = part.strip()
+        if not source_id:
+            continue
+        source = sources.get(source_id)
+        text = OWN_SETTINGS if source_id == SETTINGS_SOURCE else source.citation if source else source_id
+        found[text] = None
+    return list(found)
+
+
+def cited(sources: Mapping[str, Source], source_ids: str) -> str:
+    """The citation of ``source_ids`` in brackets, as shown after a limit or a rule:
+    "(source: Therabody, therabody.com)", "(sources: a Companion design choice; NHS, nhs.uk)",
+    "(a Companion design choice)" or "(your own settings)"."""
+    found = citations(sources, source_ids)
+    if found in ([DESIGN_CHOICE], [OWN_SETTINGS]):
+        return f"({found[0]})"
+    return f"({'sources' if len(found) > 1 else 'source'}: {'; '.join(found)})"
 
 
 class Region(StrEnum):
@@ -221,10 +289,17 @@ class Routine(FileModel):
 
 
 class TherapySource(FileModel):
-    """Where a therapy explanation's facts come from."""
+    """Where a therapy explanation's facts come from: the article or page, and its publisher and address."""
 
     title: ShortText
     reference: Text
+
+    @field_validator("reference")
+    @classmethod
+    def _addressed(cls, value: str) -> str:
+        if not has_address(value):
+            raise ValueError("must give the publisher and an address a person can look up")
+        return value
 
 
 class Therapy(FileModel):
@@ -379,6 +454,14 @@ class SafetyRules(FileModel):
     """Sessions starting within this many minutes of the last one's end count with it for session caps."""
     session_gap_source: Identifier
 
+    @property
+    def source_map(self) -> dict[str, Source]:
+        return {s.id: s for s in self.sources}
+
+    def cite(self, source_ids: str) -> str:
+        """The bracketed short citation of ``source_ids`` (see :func:`cited`)."""
+        return cited(self.source_map, source_ids)
+
 
 class Vocabulary(FileModel):
     """Everything in ``content/catalog.toml``: the words routines are written in."""
@@ -437,7 +520,11 @@ class Catalog(BaseModel):
 
     @property
     def sources(self) -> dict[str, Source]:
-        return {s.id: s for s in self.safety.sources}
+        return self.safety.source_map
+
+    def cite(self, source_ids: str) -> str:
+        """The bracketed short citation of ``source_ids`` (see :func:`cited`)."""
+        return self.safety.cite(source_ids)
 
     def routine(self, routine_id: str) -> Routine | None:
         """The routine with this id, or ``None``."""

@@ -20,6 +20,7 @@ from companion.catalogue.models import (
     Vocabulary,
     effective_limit,
 )
+from companion.words import join_and
 
 ACROSS_TOOLS_SOURCE = "design-across-tools"
 """The source id of the rule that time on an area adds up over every tool."""
@@ -27,29 +28,46 @@ ACROSS_TOOLS_SOURCE = "design-across-tools"
 
 @dataclass(frozen=True)
 class AreaCap:
-    """A cap on an area over every tool: the most permissive single tool's cap, with that tool and its source."""
+    """A cap on an area shared by a group of tools: the most permissive of the group's own caps, with that tool
+    and its source."""
 
     seconds: int
     tool: str
     source: str
+    tools: frozenset[str]
+    """The group: every tool used there whose own cap is at most ``seconds``."""
+
+
+def area_caps(rules: SafetyRules, area: str, tools: Iterable[str], kind: str) -> list[AreaCap]:
+    """The caps of ``kind`` (``"session"`` or ``"day"``) on ``area`` shared by ``tools``, loosest last.
+
+    Mixing tools never allows more than the most permissive tool among them would allow on its own, and that
+    holds for every group of them: so each tool's cap is shared by it and every tool whose cap is no larger
+    (ball and roller on the calves share 2:00 even when hands also work there; all three share the hands' 4:00).
+    Each tool keeps its own cap as well.
+    """
+    own: dict[str, tuple[int, str]] = {}
+    for tool in sorted(set(tools)):
+        limit = effective_limit(rules.limits, tool, area)
+        value, source = (
+            (limit.area_session_seconds, limit.area_session_source)
+            if kind == "session"
+            else (limit.area_day_seconds, limit.day_source)
+        )
+        if value is not None:
+            own[tool] = (value, source)
+    caps: list[AreaCap] = []
+    for tool, (value, source) in sorted(own.items(), key=lambda item: (item[1][0], item[0])):
+        if caps and caps[-1].seconds == value:
+            continue  # the same cap as a tool before it: one group
+        caps.append(AreaCap(value, tool, source, frozenset(t for t, (v, _s) in own.items() if v <= value)))
+    return caps
 
 
 def area_cap(rules: SafetyRules, area: str, tools: Iterable[str], kind: str) -> AreaCap | None:
-    """The cap of ``kind`` (``"session"`` or ``"day"``) on ``area`` for all ``tools`` together.
-
-    Mixing tools never allows more than the most permissive single tool used there would allow on its own, so
-    the cap is the largest of the tools' own caps (each tool keeps its own, tighter cap as well).
-    """
-    best: AreaCap | None = None
-    for tool in sorted(set(tools)):
-        limit = effective_limit(rules.limits, tool, area)
-        if kind == "session":
-            value, source = limit.area_session_seconds, limit.area_session_source
-        else:
-            value, source = limit.area_day_seconds, limit.day_source
-        if value is not None and (best is None or value > best.seconds):
-            best = AreaCap(value, tool, source)
-    return best
+    """The loosest of :func:`area_caps`: the cap on ``area`` with every one of ``tools`` together."""
+    caps = area_caps(rules, area, tools, kind)
+    return caps[-1] if caps else None
 
 
 def area_rule(rules: SafetyRules, area: str) -> AreaRule | None:
@@ -121,7 +139,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                 problems.append(
                     (
                         f"steps[{index}].area",
-                        f"{tool_name} must not be used on the {area_name}: {rule.reason} (source {rule.source})",
+                        f"{tool_name} must not be used on the {area_name}: {rule.reason} {rules.cite(rule.source)}",
                     )
                 )
         broken = area_rule_problem(rules, step)
@@ -132,7 +150,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                 problems.append(
                     (
                         f"steps[{index}].tool",
-                        f"only {allowed} may work the {area_name}: {area_rule_.reason} (source {area_rule_.source})",
+                        f"only {allowed} may work the {area_name}: {area_rule_.reason} {rules.cite(area_rule_.source)}",
                     )
                 )
             else:
@@ -140,7 +158,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                     (
                         f"steps[{index}].intensity",
                         f"{step.intensity.value} is firmer than the {area_rule_.max_intensity} allowed on the "
-                        f"{area_name}: {area_rule_.reason} (source {area_rule_.source})",
+                        f"{area_name}: {area_rule_.reason} {rules.cite(area_rule_.source)}",
                     )
                 )
         limit = effective_limit(rules.limits, step.tool, step.area)
@@ -149,7 +167,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                 (
                     f"steps[{index}].seconds",
                     f"{step.seconds} s exceeds the {limit.step_seconds} s per-step limit "
-                    f"for {tool_name} on the {area_name} (source {limit.source}); shorten the step",
+                    f"for {tool_name} on the {area_name} {rules.cite(limit.source)}; shorten the step",
                 )
             )
         per_area[(step.tool, step.area)] += step.seconds
@@ -158,19 +176,24 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
         last_tool_index[step.tool] = index
         area_total[step.area] += step.seconds
         area_last[step.area] = index
-    for area, total in area_total.items():
+    for area in area_total:
         used = {tool for tool, where in per_area if where == area}
-        if len(used) < 2:
-            continue  # one tool: its own caps below say it
         for kind, what in (("session", "session"), ("day", "daily")):
-            across = area_cap(rules, area, used, kind)
-            if across is not None and total > across.seconds:
+            for group in area_caps(rules, area, used, kind):
+                if len(group.tools) < 2:
+                    continue  # one tool: its own caps below say it
+                total = sum(per_area[(tool, area)] for tool in group.tools)
+                if total <= group.seconds:
+                    continue
+                together = (
+                    "every tool" if group.tools == used else join_and(sorted(tools.get(t, t) for t in group.tools))
+                )
                 problems.append(
                     (
                         f"steps[{area_last[area]}].seconds",
-                        f"{total} s on the {areas.get(area, area)} with every tool together exceeds the "
-                        f"{across.seconds} s {what} limit there, that of {tools.get(across.tool, across.tool)}, "
-                        f"the most any one of them allows (sources {ACROSS_TOOLS_SOURCE}, {across.source}); "
+                        f"{total} s on the {areas.get(area, area)} with {together} together exceeds the "
+                        f"{group.seconds} s {what} limit there, that of {tools.get(group.tool, group.tool)}, "
+                        f"the most any one of them allows {rules.cite(f'{ACROSS_TOOLS_SOURCE}, {group.source}')}; "
                         "shorten or remove a step on that area",
                     )
                 )
@@ -186,7 +209,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                     (
                         f"steps[{index}].seconds",
                         f"{total} s on the {areas.get(area, area)} with "
-                        f"{tools.get(tool, tool)} exceeds the {cap} s {what} limit (source {source}); "
+                        f"{tools.get(tool, tool)} exceeds the {cap} s {what} limit {rules.cite(source)}; "
                         "shorten or remove a step on that area",
                     )
                 )
@@ -198,7 +221,7 @@ def limit_problems(routine: Routine, vocabulary: Vocabulary, rules: SafetyRules)
                 (
                     f"steps[{last_tool_index[tool]}].seconds",
                     f"{total} s with {tools.get(tool, tool)} exceeds "
-                    f"the {cap} s per-session limit for that tool (source {general.session_source}); "
+                    f"the {cap} s per-session limit for that tool {rules.cite(general.session_source)}; "
                     "shorten the routine",
                 )
             )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from companion.advice.advisor import advice, advice_lines, red_flag_lines
 from companion.advice.comparison import compare
+from companion.catalogue.models import citations
 from companion.cli.options import add_json_option, iso_date
 from companion.cli.support import CliError, load_catalog_for_cli, print_json
 from companion.disk.paths import Paths, default_paths
@@ -92,7 +93,10 @@ def cmd_advice(args: argparse.Namespace) -> int:
     from companion.advice.guidance import advice_answers
     from companion.safety.screening import load_screening
 
-    answers = [*args.yes, *advice_answers(catalog, load_screening(paths, today))]
+    screened = load_screening(paths, today)
+    if screened.unreadable is not None:
+        print(f"companion: {screened.unreadable}", file=sys.stderr)
+    answers = [*args.yes, *advice_answers(catalog, screened)]
     items = advice(catalog, rules, load_records(paths), today, answers)
     if args.json:
         print_json([item.to_json() for item in items])
@@ -104,7 +108,12 @@ def cmd_advice(args: argparse.Namespace) -> int:
 def cmd_redflags(args: argparse.Namespace) -> int:
     catalog = load_catalog_for_cli()
     if args.json:
-        print_json([flag.model_dump(mode="json") for flag in catalog.safety.red_flags])
+        print_json(
+            [
+                {**flag.model_dump(mode="json"), "cite": "; ".join(citations(catalog.sources, flag.source))}
+                for flag in catalog.safety.red_flags
+            ]
+        )
     else:
         print("\n".join(red_flag_lines(catalog)))
     return 0

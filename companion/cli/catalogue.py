@@ -3,43 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from companion.catalogue.models import Catalog, Routine, Therapy
 from companion.cli.options import add_json_option
-from companion.cli.support import CliError, load_catalog_for_cli, print_json
+from companion.cli.support import CliError, find_routine, load_catalog_for_cli, print_json
 from companion.disk.paths import default_paths
+from companion.safety.limits import (
+    CitationKeys,
+    RoutineLimits,
+    describe_limits,
+    limit_json,
+    limits_json,
+    limits_note,
+    routine_limits,
+)
 from companion.words import format_seconds
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the catalogue subcommands to the ``companion`` parser."""
-    p = subparsers.add_parser("routines", help="list the routines")
-    add_json_option(p)
-    p.set_defaults(handler=cmd_routines)
-
-    p = subparsers.add_parser("routine", help="show one routine in full")
-    p.add_argument("id", help="routine id (see 'companion routines')")
-    add_json_option(p)
-    p.set_defaults(handler=cmd_routine)
-
-    p = subparsers.add_parser("therapies", help="list the professional therapies explained")
-    add_json_option(p)
-    p.set_defaults(handler=cmd_therapies)
-
-    p = subparsers.add_parser("therapy", help="explain one therapy in full")
-    p.add_argument("id", help="therapy id (see 'companion therapies')")
-    add_json_option(p)
-    p.set_defaults(handler=cmd_therapy)
-
-    p = subparsers.add_parser("paths", help="show where Companion keeps its files")
-    add_json_option(p)
-    p.set_defaults(handler=cmd_paths)
+    """Add the catalogue subcommands to the ``companion`` parser (each takes ``--json``; two take an id)."""
+    commands: list[tuple[str, str, str | None, Callable[[argparse.Namespace], int]]] = [
+        ("routines", "list the routines", None, cmd_routines),
+        ("routine", "show one routine in full", "routine id (see 'companion routines')", cmd_routine),
+        ("therapies", "list the professional therapies explained", None, cmd_therapies),
+        ("therapy", "explain one therapy in full", "therapy id (see 'companion therapies')", cmd_therapy),
+        ("paths", "show where Companion keeps its files", None, cmd_paths),
+    ]
+    for name, summary, id_help, handler in commands:
+        p = subparsers.add_parser(name, help=summary)
+        if id_help is not None:
+            p.add_argument("id", help=id_help)
+        add_json_option(p)
+        p.set_defaults(handler=handler)
 
 
-def routine_json(routine: Routine) -> dict[str, Any]:
-    """A routine as the ``--json`` output documents it."""
-    return {
+def routine_json(
+    routine: Routine, limits: RoutineLimits | None = None, catalog: Catalog | None = None
+) -> dict[str, Any]:
+    """A routine as the ``--json`` output documents it; with ``limits`` (``routine ID --json``), the limits that
+    apply to this person: each step's, and every limit once with the steps it bears on and its sources."""
+    item: dict[str, Any] = {
         "id": routine.id,
         "title": routine.title,
         "summary": routine.summary,
@@ -66,18 +72,22 @@ def routine_json(routine: Routine) -> dict[str, Any]:
             for step in routine.steps
         ],
     }
+    if limits is not None and catalog is not None:
+        for index, step_item in enumerate(item["steps"]):
+            step_item["limits"] = [limit_json(limit, catalog) for limit in limits.for_step(index)]
+        item["limits"] = limits_json(limits, catalog)
+        item["settings_applied"] = limits.settings_applied
+        item["sources"] = {
+            i: {"cite": catalog.sources[i].citation, "reference": catalog.sources[i].reference}
+            for i in limits.source_ids
+            if i in catalog.sources
+        }
+    return item
 
 
 def therapy_json(therapy: Therapy) -> dict[str, Any]:
     """A therapy as the ``--json`` output documents it."""
     return therapy.model_dump(mode="json")
-
-
-def _find_routine(catalog: Catalog, routine_id: str) -> Routine:
-    routine = catalog.routine(routine_id)
-    if routine is None:
-        raise CliError(f"no routine '{routine_id}'; run 'companion routines' to list them")
-    return routine
 
 
 def _find_therapy(catalog: Catalog, therapy_id: str) -> Therapy:
@@ -99,8 +109,9 @@ def cmd_routines(args: argparse.Namespace) -> int:
     return 0
 
 
-def routine_lines(catalog: Catalog, routine: Routine) -> list[str]:
-    """The routine in full as plain text: steps, times, the limits that apply and linked therapies."""
+def routine_lines(catalog: Catalog, routine: Routine, limits: RoutineLimits) -> list[str]:
+    """The routine in full as plain text: steps, times, the limits that apply (``limits``, with their numbered
+    sources listed after the steps) and linked therapies."""
     areas, tools, techniques = catalog.areas, catalog.tools, catalog.techniques
     lines = [
         routine.title + (" (your routine)" if routine.source == "user" else ""),
@@ -110,8 +121,9 @@ def routine_lines(catalog: Catalog, routine: Routine) -> list[str]:
         "",
         "Steps:",
     ]
+    keys = CitationKeys(catalog)
+    per_step, others = describe_limits(limits, catalog, keys)
     for number, step in enumerate(routine.steps, start=1):
-        limit = catalog.limit_for(step.tool, step.area)
         area = areas[step.area].name
         lines.append(
             f"{number:>2}. {format_seconds(step.seconds):>5}  {step.title}: {area}, "
@@ -121,15 +133,18 @@ def routine_lines(catalog: Catalog, routine: Routine) -> list[str]:
         lines.append(f"      {step.instruction}")
         if step.breathing:
             lines.append(f"      Breathe in for {step.breathing.inhale}, out for {step.breathing.exhale}.")
-        caps = []
-        if limit.step_seconds:
-            caps.append(f"step {format_seconds(limit.step_seconds)}")
-        if limit.area_session_seconds:
-            caps.append(f"area per session {format_seconds(limit.area_session_seconds)}")
-        if limit.area_day_seconds:
-            caps.append(f"area per day {format_seconds(limit.area_day_seconds)}")
-        if caps:
-            lines.append(f"      Limits: {', '.join(caps)} (source {limit.source})")
+        if number - 1 in per_step:
+            lines.append(f"      Limits: {per_step[number - 1]}")
+    if others:
+        lines += ["", "Limits over the whole routine:"]
+        lines += [f"  {line}" for line in others]
+    if per_step or others:
+        lines += ["", limits_note(catalog)]
+    if limits.settings_applied:
+        lines.append("Your own settings make some of these limits stricter (marked yours).")
+    if keys.keys:
+        lines += ["", "Where the limits come from:"]
+        lines += [f"  {key} {citation}" for key, citation in keys.lines()]
     lines += ["", "Professional therapies for the same need:"]
     for therapy_id in routine.therapies:
         therapy = catalog.therapy(therapy_id)
@@ -139,12 +154,19 @@ def routine_lines(catalog: Catalog, routine: Routine) -> list[str]:
 
 
 def cmd_routine(args: argparse.Namespace) -> int:
-    catalog = load_catalog_for_cli()
-    routine = _find_routine(catalog, args.id)
+    from companion.settings.user_settings import load_settings
+
+    paths = default_paths()
+    catalog = load_catalog_for_cli(paths)
+    routine = find_routine(catalog, args.id)
+    settings, message = load_settings(paths)
+    if message:
+        print(f"companion: {message}", file=sys.stderr)
+    limits = routine_limits(routine, catalog, settings)
     if args.json:
-        print_json(routine_json(routine))
+        print_json(routine_json(routine, limits, catalog))
     else:
-        print("\n".join(routine_lines(catalog, routine)))
+        print("\n".join(routine_lines(catalog, routine, limits)))
     return 0
 
 

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from companion.cli.options import add_json_option, iso_date
-from companion.cli.support import CliError, load_catalog_for_cli, print_json
+from companion.cli.support import CliError, find_routine, load_catalog_for_cli, print_json
 from companion.disk.paths import default_paths
 from companion.history import interchange
-from companion.history.records import SessionRecord
-from companion.history.store import MAX_HISTORY_BYTES, HistoryStore, ReadOnlyError, StorageError
-from companion.words import count, format_seconds, one_line, printable
+from companion.history.records import SessionRecord, implausible_kept, span_text
+from companion.history.store import MAX_HISTORY_BYTES, HistoryStore, ImportRefused, ReadOnlyError, StorageError
+from companion.run.checkpoint import run_elsewhere
+from companion.run.clock import SystemClock
+from companion.run.done import checkpoint_bout
+from companion.words import count, format_seconds, join_and, one_line, plural, printable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,6 +73,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     from companion.history.queries import filter_records
 
     store = open_store()
+    tell_kept_aside(store)
+    catalog = load_catalog_for_cli()
+    kept = implausible_kept(store.records, SystemClock().now(), catalog)
+    if kept:
+        print(f"companion: {kept}", file=sys.stderr)
+    if args.routine is not None and all(record.routine_id != args.routine for record in store.records):
+        find_routine(catalog, args.routine)  # an id neither in the catalogue nor in the history
     records = filter_records(store.records, since=args.since, routine_id=args.routine)
     records.sort(key=lambda record: record.started_at, reverse=not args.oldest_first)
     if args.json:
@@ -90,6 +101,30 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def tell_kept_aside(store: HistoryStore) -> None:
+    """Name the damaged parts of the history set aside before this command (on stderr): what they hold is not
+    listed. (Those set aside by this command were named as it read the history.)"""
+    kept = [path for path in store.kept_aside() if path not in store.set_aside]
+    if kept:
+        named = join_and([printable(str(path)) for path in kept[-3:]])
+        more = f" (and {count(len(kept) - 3, 'older one')})" if len(kept) > 3 else ""
+        print(
+            f"companion: damaged parts of your history were set aside earlier, as {named}{more}; "
+            "what they hold is not listed (a .corrupt- copy is the whole file as it was: 'companion import FILE' "
+            "brings back its sessions)",
+            file=sys.stderr,
+        )
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """The folders, outermost first, that writing into ``folder`` will create."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from companion.disk.fileio import atomic_write
 
@@ -102,20 +137,37 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"{target} is a folder; give a file name")
     fmt = interchange.format_for(target, args.format)
     records = store.records
-    created = not target.parent.exists()
+    created = missing_folders(target.parent)
     try:
         atomic_write(target, interchange.dump(records, fmt))
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}", exit_code=1) from None
     if created:
-        print(f"Created the folder {target.parent}, which did not exist.")
+        folders = join_and([str(folder) for folder in created])
+        print(f"Created the {plural(len(created), 'folder')} {folders}, which did not exist.")
     print(f"Exported {count(len(records), 'session')} to {target} ({fmt}).")
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
+def overlaps_the_run(records: list[SessionRecord], now: datetime) -> str | None:
+    """What refuses an import whose session shares time with the run going on now, or left unfinished (its
+    checkpoint): one routine runs at a time, and that run would not count the imported time. ``None`` if none does."""
+    run = checkpoint_bout(default_paths())
+    if run is None:
+        return None
+    going_on = run_elsewhere(default_paths())
+    end = max(run.ended_at, now) if going_on else run.ended_at
+    for number, record in enumerate(records, start=1):
+        if record.started_at < end and record.ended_at > run.started_at:
+            state = "running now" if going_on else "left unfinished"
+            return (
+                f"session {number} (id {record.id}, {span_text(record)}) overlaps the routine {state} since "
+                f"{run.started_at.astimezone():%Y-%m-%d %H:%M}: one routine runs at a time, so it cannot be real"
+            )
+    return None
 
+
+def cmd_import(args: argparse.Namespace) -> int:
     from companion.disk.fileio import read_bounded
 
     source: Path = args.file.expanduser()
@@ -136,9 +188,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         records = interchange.parse(data, source.name, now=datetime.now(UTC), catalog=load_catalog_for_cli())
     except interchange.InterchangeError as exc:
         raise CliError(f"{source}: {exc}; nothing was imported") from None
+    clash = overlaps_the_run(records, datetime.now(UTC))
+    if clash:
+        raise CliError(f"{source}: {clash}; nothing was imported")
     store = open_store()
     try:
         result = store.import_records(records)
+    except ImportRefused as exc:
+        raise CliError(f"{source}: {exc} Nothing was imported.") from None
     except ReadOnlyError as exc:
         raise CliError(f"{exc} Nothing was imported.", exit_code=1) from None
     except StorageError as exc:

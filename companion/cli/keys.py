@@ -5,6 +5,10 @@ Lines (screening answers, ratings) are read with the terminal's own line editing
 and restores it afterwards, however the program ends. From a pipe or a file the bytes are read as they come, and
 after the end of the input :meth:`Keys.read` only waits. Escape sequences (arrow and function keys) are skipped.
 Both read the descriptor directly, through one buffer, so nothing typed ahead is lost between them.
+
+This is the POSIX way (``termios``, and ``select`` on any descriptor). Windows has neither: there the module still
+imports, and :class:`Keys` raises a :class:`~companion.cli.support.CliError` saying to use the full-screen app
+(which runs on Windows) instead of an ``ImportError``.
 """
 
 from __future__ import annotations
@@ -15,9 +19,16 @@ import select
 import sys
 import time
 from collections.abc import Iterator
+from types import ModuleType
 from typing import IO, Any, Protocol
 
+from companion.cli.support import CliError
+
 ESCAPE = "\x1b"
+NO_PLAIN_MODE = (
+    "plain mode (--plain) reads keys the POSIX way (termios), which this system does not have (Windows); "
+    "run 'companion start ID' without --plain: the full-screen app works here"
+)
 
 
 class KeySource(Protocol):
@@ -36,6 +47,7 @@ class Keys:
     """What is typed on ``stream`` (standard input by default): lines, or single keys inside :meth:`cbreak`."""
 
     def __init__(self, stream: IO[Any] | None = None) -> None:
+        self._termios, self._tty = _posix_terminal()
         self.stream = stream or sys.stdin
         self.fd = self.stream.fileno()
         self._buffer = ""
@@ -48,9 +60,7 @@ class Keys:
         if not os.isatty(self.fd):
             yield
             return
-        import termios
-        import tty
-
+        termios, tty = self._termios, self._tty
         saved = termios.tcgetattr(self.fd)
         tty.setcbreak(self.fd)
         try:
@@ -99,6 +109,16 @@ class Keys:
                 return None
         text, _, self._buffer = self._buffer.partition("\n")
         return text.rstrip("\r")
+
+
+def _posix_terminal() -> tuple[ModuleType, ModuleType]:
+    """The POSIX terminal modules (``termios``, ``tty``); a :class:`CliError` where there are none (Windows)."""
+    try:
+        import termios
+        import tty
+    except ImportError:
+        raise CliError(NO_PLAIN_MODE, exit_code=1) from None
+    return termios, tty
 
 
 def _without_escapes(text: str) -> str:

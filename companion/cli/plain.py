@@ -20,12 +20,13 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import IO, Any
 
+from companion.advice.advisor import red_flag_lines, red_flag_reminder
 from companion.catalogue.models import Question, Routine
 from companion.cli.keys import Keys, KeySource
-from companion.cli.support import CliError
+from companion.cli.support import CliError, find_routine
 from companion.disk.fileio import WRITE_ERRORS, LockTimeout
 from companion.history.queries import local_date
-from companion.history.records import SessionRecord, SessionStatus
+from companion.history.records import NOTHING_DONE, SessionRecord, SessionStatus
 from companion.history.store import HistoryStore, StorageError
 from companion.run.cadence import Checkpointer, next_wake
 from companion.run.checkpoint import (
@@ -37,25 +38,29 @@ from companion.run.checkpoint import (
     run_elsewhere,
 )
 from companion.run.cues import Action, Cue
-from companion.run.done import UNKNOWN_NOTE, fresh_plan, note_done
+from companion.run.done import PLAN_CHANGED, fresh_plan, note_done
 from companion.run.engine import ActionResult, RoutineRun, RunStatus
 from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
+from companion.run.unread import nothing_starts
 from companion.safety.plan import Plan
 from companion.safety.screening import (
+    AnswersChange,
     ScreeningAnswers,
     ScreeningOutcome,
+    answered_elsewhere,
     assess,
     load_screening,
     questions_for,
-    save_screening,
+    save_change,
 )
 from companion.services import Services, build_services
-from companion.settings.user_settings import HandsFreeChoice
+from companion.settings.user_settings import HandsFreeChoice, settings_on_disk
 from companion.words import format_seconds, one_line
 
 TIME_LEFT_EVERY = 30.0
 """Seconds between the "time left" lines (the issue's every 30 s)."""
 KEYS_HELP = "Keys: space pause or resume, n next step, b back, + 15 s more, s stop (asks first), ? these keys."
+ANSWERS_CHANGED = "Today's screening answers changed in another window since this plan was made:"
 RUN_ELSEWHERE = "a routine is running in another Companion window; finish or stop it there first"
 
 
@@ -94,9 +99,7 @@ def run_plain(
 ) -> int:
     """The whole flow for ``routine_id``; the exit status (0: a session recorded, 1: nothing was run)."""
     services = services or build_services()
-    routine = services.catalog.routine(routine_id)
-    if routine is None:
-        raise CliError(f"no routine '{routine_id}'; run 'companion routines' to list them")
+    routine = find_routine(services.catalog, routine_id)
     keys = keys or Keys()
     out = out or Lines()
     for message in services.messages:
@@ -105,14 +108,14 @@ def run_plain(
         raise CliError(RUN_ELSEWHERE)
     if not offer_recovery(services, keys, out):
         return 1
-    answers = screening(services, routine, keys, out)
-    if answers is None:
+    given = screening(services, routine, keys, out)
+    if given is None:
         return 1
-    plan = plan_today(services, routine, answers, out)
+    plan = plan_today(services, routine, todays_answers(services, given), out)
     for line in plan_lines(plan):
         out(line)
     if not plan.can_start:
-        out("Nothing to run today.")
+        out("Nothing to run today." if plan.blocked_until is None else nothing_starts(plan.blocked_until))
         return 1
     tension = rating("Tension now, 0 to 10 (Enter skips): ", keys, out)
     outputs = outputs_for(services.settings, choice)
@@ -121,6 +124,26 @@ def run_plain(
     lock = claim_run(services.paths)
     if lock is None:
         raise CliError(RUN_ELSEWHERE)
+    # Time done, answers given and limits set in another window while the rating was asked count.
+    fresh = plan_today(services, routine, todays_answers(services, given), out)
+    if fresh.screening != plan.screening:
+        out(ANSWERS_CHANGED)
+        now = todays_answers(services, given)
+        settled = settle(services, routine, now, now, keys, out)
+        if settled is None:
+            lock.release()
+            return 1
+        given = given.then(settled)
+        fresh = plan_today(services, routine, todays_answers(services, given), out)
+    if fresh.steps != plan.steps or fresh.can_start != plan.can_start or fresh.screening != plan.screening:
+        out(f"{PLAN_CHANGED}:")
+        for line in plan_lines(fresh):
+            out(line)
+        if not fresh.can_start or (out.ask("Start this plan? y starts, Enter stops: ", keys) or "").lower() != "y":
+            lock.release()
+            out("Nothing was run.")
+            return 1
+        plan = fresh
     run = RoutineRun(plan, services.clock, tension_before=tension)
     hands = hands_free_for(services.paths, plan, run, outputs, time_left_every=TIME_LEFT_EVERY)
     record = PlainRun(services, plan, run, hands, keys, out, lock).go()
@@ -142,9 +165,8 @@ def offer_recovery(services: Services, keys: KeySource, out: Lines) -> bool:
         out(message)
     if checkpoint is None:
         return True
-    store = HistoryStore(services.paths)
     try:
-        if store.get(checkpoint.session_id) is not None:
+        if any(record.id == checkpoint.session_id for record in HistoryStore(services.paths).intact_records()):
             clear_checkpoint(services.paths)
             return True
     except (StorageError, OSError, LockTimeout):
@@ -162,7 +184,7 @@ def offer_recovery(services: Services, keys: KeySource, out: Lines) -> bool:
         if message:  # discarded, but the time was done: it still counts for the limits
             out(message)
         return forget(services, out, "The unfinished session was discarded.")
-    if not save(store, checkpoint_to_record(checkpoint), out):
+    if not save(HistoryStore(services.paths), checkpoint_to_record(checkpoint), out):
         return False
     return forget(services, out, f"Recorded as interrupted: {checkpoint.routine_title}, {done} done.")
 
@@ -188,43 +210,70 @@ def save(store: HistoryStore, record: SessionRecord, out: Lines) -> bool:
     except (StorageError, LockTimeout) as exc:
         out(f"The session could not be saved: {exc}")
         return False
+    finally:
+        for said in store.take_messages():  # damage found on the way, set aside
+            out(said)
     return True
 
 
-def screening(services: Services, routine: Routine, keys: KeySource, out: Lines) -> ScreeningAnswers | None:
-    """Today's answers for ``routine``, asked as numbered questions; ``None`` when the session must not start."""
+def screening(services: Services, routine: Routine, keys: KeySource, out: Lines) -> AnswersChange | None:
+    """Today's answers for ``routine``, asked as numbered questions: the changes given here; ``None`` when the
+    session must not start."""
     questions = questions_for(routine, services.catalog)
     today = local_date(services.clock.now())
-    answers = load_screening(services.paths, today)
+    shown = answers = load_screening(services.paths, today)
+    if answers.unreadable is not None:
+        out(answers.unreadable)
     out(f"Before {routine.title}: does any of this apply to you today?")
     for number, question in enumerate(questions, 1):
         out(f"{number}. {question.text}" + (" (yes today)" if answers.answered_yes(question.id) else ""))
+    out(red_flag_reminder("r lists them"))
     ticked = [str(n) for n, q in enumerate(questions, 1) if answers.answered_yes(q.id)]
     default = f"keep {', '.join(ticked)}" if ticked else "none of these apply"
     while True:
-        typed = out.ask(f"Numbers that apply, separated by spaces (Enter: {default}): ", keys)
+        typed = out.ask(f"Numbers that apply, separated by spaces (r: red flags; Enter: {default}): ", keys)
         if typed is None:
             out("No answer: nothing was started.")
             return None
+        if typed.lower() == "r":
+            for line in red_flag_lines(services.catalog):
+                out(line)
+            continue
         chosen = _numbers(typed, len(questions)) if typed else {int(n) for n in ticked}
         if chosen is not None:
             break
         out(f"Type numbers from 1 to {len(questions)}, or press Enter.")
     for number, question in enumerate(questions, 1):
         answers = answers.with_answer(question.id, number in chosen)
+    return settle(services, routine, shown, answers, keys, out)
+
+
+def settle(
+    services: Services, routine: Routine, shown: ScreeningAnswers, given: ScreeningAnswers, keys: KeySource, out: Lines
+) -> AnswersChange | None:
+    """Keep the answers changed from those ``shown`` (what another window answered meanwhile stays, and is said);
+    then a stop or a clearance to confirm, from today's answers. The changes made, or ``None`` when the session
+    must not start."""
+    change = AnswersChange.between(shown, given)
+    answers = remember(services, change, out)
+    said = answered_elsewhere(given, answers, questions_for(routine, services.catalog))
+    if said:
+        out(said)
     outcome = assess(routine, services.catalog, answers)
     if outcome.stop:
-        remember(services, answers, out)
         for question in outcome.stop:
             out(f"Not today: {question.text} {question.why} {question.instead}")
         return None
     if outcome.needs_clearance and not clearance(outcome, keys, out):
-        remember(services, answers, out)
         return None
+    cleared = answers
     for question in outcome.needs_clearance:
-        answers = answers.with_cleared(question.id)
-    remember(services, answers, out)
-    return answers
+        cleared = cleared.with_cleared(question.id)
+    if cleared != answers:
+        later = AnswersChange.between(answers, cleared)
+        remember(services, later, out)
+        change = change.then(later)
+    return change
 
 
 def _numbers(typed: str, count: int) -> set[int] | None:
@@ -249,18 +298,28 @@ def clearance(outcome: ScreeningOutcome, keys: KeySource, out: Lines) -> bool:
     return True
 
 
-def remember(services: Services, answers: ScreeningAnswers, out: Lines) -> None:
+def remember(services: Services, change: AnswersChange, out: Lines) -> ScreeningAnswers:
+    """Keep ``change`` for later today (made to the answers on disk); today's answers now, with it."""
+    if change.questions == frozenset() and change.answers.unreadable is None:
+        return todays_answers(services, change)  # nothing changed here: nothing to write
     try:
-        save_screening(services.paths, answers)
+        return save_change(services.paths, change)
     except WRITE_ERRORS as exc:
         out(f"Your answers apply now but could not be kept for later today ({exc}).")
+        return todays_answers(services, change)
+
+
+def todays_answers(services: Services, given: AnswersChange) -> ScreeningAnswers:
+    """Today's answers as on disk now (another window's too), with the changes ``given`` here (kept or not)."""
+    return given.applied_to(load_screening(services.paths, given.answers.day))
 
 
 def plan_today(services: Services, routine: Routine, answers: ScreeningAnswers, out: Lines) -> Plan:
-    """The plan now, counting the time done as read fresh from disk (what cannot be read is said)."""
-    plan = fresh_plan(services.paths, services.catalog, services.settings, answers, routine, services.clock.now())
+    """The plan now, counting the time done and the limits as read fresh from disk (what cannot be read is said)."""
+    settings = settings_on_disk(services.paths, services.settings)
+    plan = fresh_plan(services.paths, services.catalog, settings, answers, routine, services.clock.now())
     for problem in plan.unknown:
-        out(f"{problem} {UNKNOWN_NOTE}")
+        out(problem)
     return plan
 
 
@@ -432,20 +491,27 @@ class PlainRun:
         if problem:
             self.out(problem)
 
+    def _clear_checkpoint(self, failed: str = "The checkpoint could not be removed") -> None:
+        try:
+            clear_checkpoint(self.services.paths)
+        except WRITE_ERRORS as exc:
+            self.out(f"{failed} ({exc}).")
+
     def finish(self, status: SessionStatus | None) -> SessionRecord | None:
         """Record the session; the checkpoint goes only once it is saved (else the next start offers it)."""
         if status is None:
             self.tick()  # the end's line and cue
         record = self.run.to_record(status=status)
         planned = format_seconds(self.plan.total_seconds)
+        if record.actual_seconds == 0:  # as in the app: there is no session to keep
+            self._clear_checkpoint()
+            self.out(NOTHING_DONE)
+            return None
         if not save(HistoryStore(self.services.paths), record, self.out):
             self.checkpoint()  # with every second done, for the recovery
             self.out("The checkpoint is kept: the next start of Companion offers to record this session.")
             return None
-        try:
-            clear_checkpoint(self.services.paths)
-        except WRITE_ERRORS as exc:
-            self.out(f"The session is saved, but its checkpoint could not be removed ({exc}).")
+        self._clear_checkpoint("The session is saved, but its checkpoint could not be removed")
         self.out(f"Recorded: {record.status.value}, {format_seconds(record.actual_seconds)} done of {planned} planned.")
         return record
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from companion.cli.support import CliError, load_catalog_for_cli, print_json
+from companion.cli.support import CliError, find_routine, load_catalog_for_cli, print_json
 from companion.disk.paths import default_paths
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ def plan_json(plan: Plan, others: list[Plan], catalog: Catalog) -> dict[str, Any
         "adapted": [q.id for q in screening.adapted],
         "warnings": [w.text for w in plan.warnings],
         "unknown": list(plan.unknown),
+        "blocked_until": None if plan.blocked_until is None else plan.blocked_until.isoformat(),
         "steps": steps,
         "sources": {i: catalog.sources[i].reference for i in plan.source_ids if i in catalog.sources},
         "alternatives": [other.routine.id for other in others],
@@ -118,16 +119,18 @@ def plan_json(plan: Plan, others: list[Plan], catalog: Catalog) -> dict[str, Any
 
 def plan_lines(plan: Plan, others: list[Plan], catalog: Catalog) -> list[str]:
     """The plan in plain words, as ``plan`` prints it."""
-    from companion.run.done import UNKNOWN_NOTE
+    from companion.run.unread import nothing_starts
     from companion.words import format_seconds
 
     lines = [f"{plan.routine.title}: {format_seconds(plan.total_seconds)} planned now "
              f"(written as {format_seconds(plan.routine.total_seconds)})"]  # fmt: skip
-    lines += [f"! {problem} {UNKNOWN_NOTE}" for problem in plan.unknown]
+    lines += [f"! {problem}" for problem in plan.unknown]
     screening = plan.screening
     lines += [f"Stop: {q.text} {q.instead}" for q in screening.stop]
     lines += [f"Ask a doctor first: {q.text} {q.instead}" for q in screening.needs_clearance]
-    if not plan.can_start:
+    if plan.blocked_until is not None:
+        lines.append(nothing_starts(plan.blocked_until))
+    elif not plan.can_start:
         lines.append("This plan cannot start now.")
     lines.append("")
     for number, step in enumerate(plan.routine.steps, start=1):
@@ -145,7 +148,7 @@ def plan_lines(plan: Plan, others: list[Plan], catalog: Catalog) -> list[str]:
     cited = [catalog.sources[i] for i in plan.source_ids if i in catalog.sources]
     if cited:
         lines += ["", "Where these come from:"]
-        lines += [f"  {source.id}: {source.reference}" for source in cited]
+        lines += [f"  - {source.reference}" for source in cited]
     lines += [f"Take care: {warning.text}" for warning in plan.warnings]
     if others:
         lines += ["", "Routines that fit your answers today:"]
@@ -160,20 +163,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from companion.run.done import fresh_plan
     from companion.safety.plan import alternatives
     from companion.safety.screening import load_screening
+    from companion.settings.limit_entry import looser_limits
     from companion.settings.user_settings import load_settings
 
     paths = default_paths()
     catalog = load_catalog_for_cli(paths)
-    routine = catalog.routine(args.routine_id)
-    if routine is None:
-        raise CliError(f"no routine '{args.routine_id}'; run 'companion routines' to list them")
+    routine = find_routine(catalog, args.routine_id)
     now = SystemClock().now()
     answers = load_screening(paths, local_date(now))
+    if answers.unreadable is not None and not args.answer:
+        print(f"companion: {answers.unreadable} This plan assumes none of the questions applies.", file=sys.stderr)
     for text in args.answer:
         answers = apply_answer(answers, catalog, text)
     settings, message = load_settings(paths)
     if message:
         print(f"companion: {message}", file=sys.stderr)
+    for said in looser_limits(settings, catalog):
+        print(f"companion: your settings: {said}", file=sys.stderr)
     plan = fresh_plan(paths, catalog, settings, answers, routine, now)
     others = alternatives(plan, catalog, settings, answers)
     if args.json:
@@ -217,11 +223,11 @@ def cmd_screening(args: argparse.Namespace) -> int:
         return 0
     for item in questions:
         print(f"{item['id']}: {item['text']}")
-        print(f"    {item['outcome']} (source {item['source']})")
+        print(f"    {item['outcome']} {catalog.cite(item['source'])}")
         if item["asks_which_areas"]:
             print("    asks which areas: answer yes:AREA,AREA")
         elif item["areas"]:
             print(f"    areas: {', '.join(item['areas'])}")
         for adaptation in item["adaptations"]:
-            print(f"    adapts: {adaptation['reason']} (source {adaptation['source']})")
+            print(f"    adapts: {adaptation['reason']} {catalog.cite(adaptation['source'])}")
     return 0

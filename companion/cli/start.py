@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from companion.cli.support import CliError, load_catalog_for_cli
+from companion.cli.support import find_routine, load_catalog_for_cli
 from companion.settings.user_settings import HandsFreeChoice
 
 
@@ -35,9 +35,7 @@ def cmd_start(args: argparse.Namespace) -> int:
         from companion.cli.plain import run_plain
 
         return run_plain(args.id, choice)
-    catalog = load_catalog_for_cli()
-    if catalog.routine(args.id) is None:
-        raise CliError(f"no routine '{args.id}'; run 'companion routines' to list them")
+    find_routine(load_catalog_for_cli(), args.id)
     if args.speak:
         from companion.run.speech import NO_ENGINE, find_engine
 

@@ -7,9 +7,10 @@ import re
 import sys
 from typing import Any
 
-from companion.catalogue.models import Catalog
+from companion.catalogue.models import Catalog, Routine
 from companion.catalogue.problems import Problem
 from companion.disk.paths import Paths, default_paths
+from companion.words import CONTROL_CHARACTERS
 
 
 class CliError(Exception):
@@ -20,14 +21,15 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-_DEL_AND_C1 = re.compile("[\x7f-\x9f]")
+_UNESCAPED = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def json_text(value: Any) -> str:
-    """``value`` as indented JSON that a terminal shows as text: JSON escapes C0 itself; DEL and C1 (U+009B is a
-    CSI, U+009D an OSC), which JSON may leave raw, are written as ``\\u`` escapes too (they occur only in strings)."""
+    """``value`` as indented JSON that a terminal shows as text: JSON escapes C0 itself; DEL, C1 (U+009B is a
+    CSI, U+009D an OSC) and the bidirectional overrides, which JSON may leave raw, are written as ``\\u`` escapes
+    too (they occur only in strings)."""
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    return _DEL_AND_C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return _UNESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def print_json(value: Any) -> None:
@@ -43,6 +45,14 @@ def load_catalog_for_cli(paths: Paths | None = None) -> Catalog:
     result = load_catalog(user_routines=paths.routines)
     report_user_problems(result.user_problems)
     return result.catalog
+
+
+def find_routine(catalog: Catalog, routine_id: str) -> Routine:
+    """The routine ``routine_id``, or the one-line error (status 2) every command gives for an unknown id."""
+    routine = catalog.routine(routine_id)
+    if routine is None:
+        raise CliError(f"no routine '{routine_id}'; run 'companion routines' to list them")
+    return routine
 
 
 def report_user_problems(problems: list[Problem]) -> None:

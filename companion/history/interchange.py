@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ValidationError
 
 from companion.history import migrations
-from companion.history.records import SessionRecord, implausible, record_problem
+from companion.history.records import SessionRecord, implausible, overlap_within, record_problem, span_text
 from companion.words import plural
 
 if TYPE_CHECKING:
@@ -89,6 +89,25 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a spreadsheet recognises a formula (OWASP's list for CSV injection)."""
+TEXT_GUARD = "'"
+"""Put before a text cell that a spreadsheet would take for a formula, and taken off again on import."""
+
+
+def guarded(text: str) -> str:
+    """``text`` for a CSV cell that no spreadsheet runs: a title or note starting as a formula does (``=HYPERLINK(…)``)
+    is written with a leading ``'``, as is one that import would otherwise take a guard off, so import gives back
+    the very text."""
+    return TEXT_GUARD + text if text.startswith(FORMULA_STARTS) or unguarded(text) != text else text
+
+
+def unguarded(cell: str) -> str:
+    """The text a :func:`guarded` cell holds (a hand-written ``'Tis`` is left as it is: no guard precedes a ``T``)."""
+    guarded_start = cell[1:2]
+    return cell[1:] if cell.startswith(TEXT_GUARD) and guarded_start.startswith((*FORMULA_STARTS, TEXT_GUARD)) else cell
+
+
 def csv_text(records: list[SessionRecord]) -> str:
     """The CSV export: one row a session, per-area seconds columns, and exact ``steps``/``extra`` columns."""
     areas = sorted({step.area for record in records for step in record.steps})
@@ -103,14 +122,14 @@ def csv_text(records: list[SessionRecord]) -> str:
             [
                 data["id"],
                 record.routine_id,
-                record.routine_title,
+                guarded(record.routine_title),
                 data["started_at"],
                 data["ended_at"],
                 data["status"],
                 record.actual_seconds,
                 "" if record.tension_before is None else record.tension_before,
                 "" if record.tension_after is None else record.tension_after,
-                record.notes,
+                guarded(record.notes),
                 *(per_area.get(area, "") for area in areas),
                 _compact(data["steps"]),
                 _compact(extra) if extra else "",
@@ -156,6 +175,8 @@ def _validate(data: dict[str, Any], label: str) -> SessionRecord:
         raise InterchangeError(f"{label}: field 'schema_version': {exc}") from None
     if migrations.record_version(data) > migrations.current_version():
         raise InterchangeError(f"{label}: written by a newer version of Companion; update Companion to import it")
+    if "notes" in data and data["notes"] is None:  # a hand-written export: null is no note, as for the ratings
+        data = {**data, "notes": ""}
     try:
         return SessionRecord.model_validate(data)
     except ValidationError as exc:
@@ -254,11 +275,13 @@ def parse_csv(text: str) -> list[SessionRecord]:
         if None in row:
             raise InterchangeError(f"{label}: more values than columns")
         data: dict[str, Any] = {name: row[name] for name in REQUIRED_CSV_COLUMNS}
+        if isinstance(data.get("routine_title"), str):
+            data["routine_title"] = unguarded(data["routine_title"])
         for name in ("tension_before", "tension_after"):
             value = (row.get(name) or "").strip()
             # A number written as digits is a number; anything else is left for validation to name.
             data[name] = (int(value) if value.isascii() and value.isdigit() else value) if value else None
-        data["notes"] = row.get("notes") or ""
+        data["notes"] = unguarded(row.get("notes") or "")
         for name in ("steps", "extra"):
             raw = row.get(name) or ""
             if name == "extra" and not raw.strip():
@@ -292,6 +315,13 @@ def parse(
             problem = implausible(record, now, catalog)
             if problem:
                 raise InterchangeError(f"session {number} (id {record.id}): {problem}")
+    pair = overlap_within(records)
+    if pair is not None:
+        first, second = (records[index] for index in pair)
+        raise InterchangeError(
+            f"sessions {pair[0] + 1} (id {first.id}) and {pair[1] + 1} (id {second.id}) overlap in time "
+            f"({span_text(first)} and {span_text(second)}): one routine runs at a time, so one of them is not real"
+        )
     return records
 
 

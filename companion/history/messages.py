@@ -3,6 +3,7 @@ say what happened, where the data went and what to do."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from companion.history import migrations
@@ -116,3 +117,14 @@ def write_failed(path: Path, exc: OSError) -> str:
         f"Could not save to your history at {path}: {reason}. Your earlier sessions are unchanged. Free some "
         "space or fix the problem, then try again, or export the session to a file."
     )
+
+
+def overlaps(new: uuid.UUID, new_span: str, old: uuid.UUID, old_span: str) -> str:
+    return (
+        f"The session {new} ({new_span}) overlaps one already in your history ({old}, {old_span}): one routine "
+        "runs at a time, so the two cannot both be real, and their time would count twice toward your limits."
+    )
+
+
+def unread_lines(path: Path, problems: list[str]) -> str:
+    return f"Your history at {path} has lines that could not be read ({summarise(problems)})."

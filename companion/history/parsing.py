@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from companion.history import migrations
 from companion.history.records import SessionRecord, StepDone, record_problem
+from companion.history.remains import WHOLE_FILE, Remains, Span, read_remains, record_seconds
 
 HISTORY_FORMAT = "companion-history"
 BOM = b"\xef\xbb\xbf"
@@ -49,6 +50,8 @@ class Parsed:
     """Records brought forward from an older schema version."""
     old_header: bool = False
     bom: bool = False
+    remains: list[Remains] = field(default_factory=list)
+    """What can be read of each session not kept as intact (damaged, torn, from a newer version, the file empty)."""
 
     @property
     def upgrade(self) -> bool:
@@ -88,26 +91,25 @@ class RecordParser:
     def _share(self, data: dict[str, Any]) -> None:
         steps = data.get("steps")
         if type(steps) is list:
-            shared: list[Any] = []
-            for step in steps:
-                if type(step) is dict and step.keys() == _STEP_KEYS:
-                    area, tool = step["area"], step["tool"]
-                    planned, actual = step["planned_seconds"], step["actual_seconds"]
-                    if type(area) is str and type(tool) is str and type(planned) is int and type(actual) is int:
-                        key = (area, tool, planned, actual)
-                        known = self._steps.get(key)
-                        if known is None:
-                            try:
-                                known = StepDone.model_validate(step)
-                            except ValidationError:
-                                shared.append(step)  # the record's validation names the field in full
-                                continue
-                            self._slim(known)
-                            self._steps[key] = known
-                        shared.append(known)
+            known_steps = self._steps
+            for position, step in enumerate(steps):
+                if type(step) is not dict or len(step) != len(_STEP_KEYS):
+                    continue  # the record's validation names what is wrong, in full
+                area, tool = step.get("area"), step.get("tool")
+                planned, actual = step.get("planned_seconds"), step.get("actual_seconds")
+                # Exact types: True == 1 as a key, and a boolean is no number of seconds.
+                if not (type(area) is type(tool) is str and type(planned) is type(actual) is int):
+                    continue
+                key = (area, tool, planned, actual)
+                known = known_steps.get(key)
+                if known is None:
+                    try:
+                        known = StepDone.model_validate(step)
+                    except ValidationError:
                         continue
-                shared.append(step)
-            data["steps"] = shared
+                    self._slim(known)
+                    known_steps[key] = known
+                steps[position] = known
         for name in ("routine_id", "routine_title"):
             value = data.get(name)
             if type(value) is str:
@@ -155,6 +157,24 @@ class RecordParser:
 NEWER_RECORD = "a session written by a newer version of Companion"
 
 
+def line_remains(line: bytes, number: int) -> Remains:
+    """What can be read of the session on a line that is not an intact one (its times, id and steps)."""
+    where = f"the session on line {number}"
+    if len(line) > MAX_LINE_BYTES:
+        return Remains(where)
+    try:
+        data = json.loads(line.decode("utf-8"))
+    except (RecursionError, ValueError):  # UnicodeDecodeError is a ValueError
+        return Remains(where)
+    return read_remains(data, where, record_seconds)
+
+
+def record_remains(record: SessionRecord, number: int) -> Remains:
+    """A session read whole (a second one with an id already seen): everything in it can be read."""
+    span = Span(started_at=record.started_at, ended_at=max(record.ended_at, record.started_at))
+    return Remains(f"the session on line {number}", span, record_seconds({"steps": list(record.steps)}), record.id)
+
+
 def is_header(data: Any) -> bool:
     return type(data) is dict and data.get("format") == HISTORY_FORMAT
 
@@ -183,6 +203,7 @@ def parse_lines(data: bytes) -> Parsed:
     if not data.strip(b" \t\r\n"):
         parsed.empty = parsed.damaged = True
         parsed.problems.append("the file is empty" if not data else "the file holds only blank space")
+        parsed.remains.append(WHOLE_FILE)  # whatever it held is gone: nothing of it can be read
         return parsed
     lines = data.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline, as it should
@@ -201,6 +222,7 @@ def parse_lines(data: bytes) -> Parsed:
             clean = line.replace(b"\x00", b"")
             parsed.problems.append(f"line {number}: NUL bytes" + ("" if clean.strip() else " only"))
             if not clean.strip():
+                parsed.remains.append(Remains(f"the session on line {number}"))
                 return True
         if number == 1 and parsed.header is None:
             try:
@@ -224,21 +246,25 @@ def parse_lines(data: bytes) -> Parsed:
                 if last:
                     return False
                 parsed.problems.append("line 1: not a Companion history header")
+                parsed.remains.append(line_remains(clean, number))
                 return True
         record, problem, migrated = parser.parse(clean)
         if record is None and problem == NEWER_RECORD and clean is line:
             parsed.newer = True  # read-only: the line is never rewritten, so it stays as it is
             parsed.problems.append(f"line {number}: {problem}, kept as it is")
+            parsed.remains.append(line_remains(clean, number))
             return True
         if record is None:
             if last:
                 return False
             parsed.damaged = True
             parsed.problems.append(f"line {number}: {problem}")
+            parsed.remains.append(line_remains(clean, number))
             return True
         if record.id in seen:
             parsed.damaged = True
             parsed.problems.append(f"line {number}: a second session with id {record.id} (the first one is kept)")
+            parsed.remains.append(record_remains(record, number))
             return True
         seen.add(record.id)
         if record.schema_version > current:
@@ -253,6 +279,7 @@ def parse_lines(data: bytes) -> Parsed:
     if tail and not take(len(lines) + 1, tail, last=True):
         parsed.torn = tail
         parsed.problems.append(f"line {len(lines) + 1}: cut short ({len(tail)} bytes, no end of line)")
+        parsed.remains.append(line_remains(tail.removesuffix(b"\r").replace(b"\x00", b""), len(lines) + 1))
     if parsed.header is None and not parsed.entries and not parsed.damaged and parsed.torn:
         parsed.damaged = True  # nothing but a fragment: the header itself was torn
     return parsed

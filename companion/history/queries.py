@@ -1,5 +1,6 @@
-"""Queries over session records: what was done when, streaks, and how much each area has had today (what has
-helped, the relief figures, is the advice stage's: ``companion.advice.relief``).
+"""Queries over session records: what was done when, streaks, minutes per area (what has helped, the relief
+figures, is the advice stage's: ``companion.advice.relief``; the time against the limits over a rolling 24 hours
+is the safety stage's: ``companion.safety.allowance``).
 
 Days are calendar days in the machine's local time zone; a session belongs to the day it started. Durations are
 seconds really spent (``actual_seconds``, pauses excluded); the UI turns them into minutes. Every query takes
@@ -12,13 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from companion.history.records import SessionRecord
 from companion.words import count
-
-if TYPE_CHECKING:
-    from companion.catalogue.models import Catalog
 
 
 def local_date(moment: datetime) -> date:
@@ -126,39 +123,6 @@ def daily_seconds(records: Iterable[SessionRecord], today: date, days: int = 30)
     return [(first + timedelta(days=i), totals.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 
-@dataclass(frozen=True)
-class Exposure:
-    """Today's seconds with one tool on one area, against its daily limit (``None``: no daily limit)."""
-
-    tool: str
-    area: str
-    seconds: int
-    limit_seconds: int | None
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.limit_seconds is None else max(0, self.limit_seconds - self.seconds)
-
-    @property
-    def fraction(self) -> float | None:
-        """Share of the daily limit used (may exceed 1.0 if time was added outside the app's plans)."""
-        return None if self.limit_seconds is None else self.seconds / self.limit_seconds
-
-    @property
-    def over(self) -> bool:
-        return self.limit_seconds is not None and self.seconds > self.limit_seconds
-
-
-def exposure_today(records: Iterable[SessionRecord], today: date, catalog: Catalog) -> list[Exposure]:
-    """Each ``(tool, area)`` used today with its daily limit, closest to the limit first."""
-    exposures = [
-        Exposure(tool, area, seconds, catalog.limit_for(tool, area).area_day_seconds)
-        for (tool, area), seconds in seconds_on_day(records, today).items()
-        if seconds > 0
-    ]
-    return sorted(exposures, key=lambda e: (-(e.fraction or 0.0), -e.seconds, e.tool, e.area))
-
-
 def filter_records(
     records: Iterable[SessionRecord],
     *,
@@ -196,11 +160,9 @@ class Statistics:
     area_seconds_30_days: dict[str, int]
     daily: list[tuple[date, int]]
     """The last 30 days, oldest first."""
-    exposure: list[Exposure]
-    """Today's exposure per (tool, area); empty when no catalogue was given."""
 
 
-def statistics(records: Iterable[SessionRecord], today: date, catalog: Catalog | None = None) -> Statistics:
+def statistics(records: Iterable[SessionRecord], today: date) -> Statistics:
     """All statistics over ``records`` as of local ``today``."""
     dated = _dated(records)
     days = active_days(record for _day, record in dated)
@@ -216,7 +178,6 @@ def statistics(records: Iterable[SessionRecord], today: date, catalog: Catalog |
         area_seconds_7_days=seconds_per_area(recent, today, 7),
         area_seconds_30_days=seconds_per_area(recent, today, 30),
         daily=daily_seconds(recent, today, 30),
-        exposure=exposure_today(todays, today, catalog) if catalog is not None else [],
     )
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from itertools import accumulate
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from companion.catalogue.models import ID_RULE, Identifier
-from companion.words import CONTROL_CHARACTERS, printable
+from companion.catalogue.validation import area_rule
+from companion.words import CONTROL_CHARACTERS, count, one_line, printable
 
 if TYPE_CHECKING:
     from companion.catalogue.models import Catalog
@@ -161,10 +164,21 @@ no daily one): never reached by a run, which keeps within the caps, while an old
 limit was made stricter. A design choice."""
 
 
+def forbidden(catalog: Catalog, tool: str, area: str) -> bool:
+    """Whether the content never lets ``tool`` work ``area`` (a tool to avoid there, or not one the area allows):
+    its ceiling there is nothing."""
+    rules = catalog.safety
+    if any(rule.tool == tool and area in rule.areas for rule in rules.avoid):
+        return True
+    allowed = area_rule(rules, area)
+    return allowed is not None and bool(allowed.tools) and tool not in allowed.tools
+
+
 def implausible(record: SessionRecord, now: datetime, catalog: Catalog) -> str | None:
     """What makes ``record`` impossible where the time and the catalogue are known (an import, a recovered run):
-    a start more than :data:`MAX_AHEAD` ahead of ``now``, or more time with a known tool on a known area than any
-    session could hold. ``None`` when it makes sense. Unknown tools and areas are kept and count for no known one.
+    a start more than :data:`MAX_AHEAD` ahead of ``now``, time with a known tool on a known area the content never
+    lets it work (:func:`forbidden`), or more there than any session could hold. ``None`` when it makes sense.
+    Unknown tools and areas are kept and count for no known one.
     """
     if record.started_at > now + MAX_AHEAD:
         return f"field 'started_at': {record.started_at.isoformat()} is more than a day ahead of this computer's clock"
@@ -176,6 +190,11 @@ def implausible(record: SessionRecord, now: datetime, catalog: Catalog) -> str |
     for (tool, area), seconds in totals.items():
         if tool not in tools or area not in areas:
             continue
+        if seconds > 0 and forbidden(catalog, tool, area):
+            return (
+                f"field 'steps': {seconds} s with {tools[tool].name} on {areas[area].name}, which Companion never "
+                "plans: no session of it can hold that"
+            )
         limit = catalog.limit_for(tool, area)
         cap = limit.area_day_seconds or limit.session_seconds
         if cap is not None and seconds > cap * CEILING_HEADROOM:
@@ -184,6 +203,27 @@ def implausible(record: SessionRecord, now: datetime, catalog: Catalog) -> str |
                 f"can hold (at most {cap} s a day)"
             )
     return None
+
+
+NOTHING_DONE = "Stopped before any time was done, so no session was recorded."
+"""Said when a run ends with no time done: there is no session to keep (the app and plain mode alike)."""
+
+
+def implausible_kept(records: Sequence[SessionRecord], now: datetime, catalog: Catalog) -> str | None:
+    """What to tell the person of the sessions in their history file that no run could have given
+    (:func:`implausible`: an import refuses them, a hand-edited or synced file can still hold them). They stay in
+    the history and their time counts in full, which can only make a plan stricter; the message names the first so
+    it can be looked at and deleted in History. ``None`` when every session makes sense."""
+    found = [(record, problem) for record in records if (problem := implausible(record, now, catalog))]
+    if not found:
+        return None
+    record, problem = found[0]
+    others = f" ({count(len(found) - 1, 'other session')} too)" if len(found) > 1 else ""
+    return printable(
+        f"Your history holds a session no run could have given: {one_line(record.routine_title)}, "
+        f"{span_text(record)} ({problem}){others}. It is kept, and its time counts towards the limits; you can "
+        "look at it in History and delete it there."
+    )
 
 
 def honest_status(steps: Sequence[StepDone]) -> SessionStatus:
@@ -196,3 +236,48 @@ def honest_status(steps: Sequence[StepDone]) -> SessionStatus:
     if all(step.actual_seconds < step.planned_seconds for step in steps):
         return SessionStatus.STOPPED
     return SessionStatus.COMPLETED
+
+
+def _span(record: SessionRecord) -> tuple[float, float]:
+    """A session's time as seconds since the epoch (in UTC, so a clock put back changes nothing)."""
+    return record.started_at.timestamp(), record.ended_at.timestamp()
+
+
+def span_text(record: SessionRecord) -> str:
+    """When a session ran, as its file gives the times: ``2026-11-30 18:00 to 18:07``."""
+    started, ended = record.started_at, record.ended_at.astimezone(record.started_at.tzinfo)
+    end = f"{ended:%H:%M}" if ended.date() == started.date() else f"{ended:%Y-%m-%d %H:%M}"
+    return f"{started:%Y-%m-%d %H:%M} to {end}"
+
+
+def overlap_within(records: Sequence[SessionRecord]) -> tuple[int, int] | None:
+    """Two sessions of ``records`` whose times overlap, as their indexes (the earlier in the list first); ``None``
+    when none do.
+
+    One routine runs at a time (the run lock), so two sessions sharing time are one session twice (a row copied
+    under a new id) or a forged file, and their time would count twice toward the limits.
+    """
+    order = sorted(range(len(records)), key=lambda index: _span(records[index]))
+    furthest, reach = -1, float("-inf")  # of the sessions so far, the one that ends last, and its end
+    for index in order:
+        start, end = _span(records[index])
+        if start < reach:
+            return min(index, furthest), max(index, furthest)
+        if end > reach:
+            furthest, reach = index, end
+    return None
+
+
+def overlap_with(
+    incoming: Sequence[SessionRecord], present: Sequence[SessionRecord]
+) -> tuple[int, SessionRecord] | None:
+    """The first session of ``incoming`` (its index) whose time overlaps one of ``present``, with that session."""
+    spans = sorted(present, key=_span)
+    starts = [_span(record)[0] for record in spans]
+    reach = list(accumulate((_span(record)[1] for record in spans), max))
+    for index, record in enumerate(incoming):
+        start, end = _span(record)
+        before = bisect_left(starts, end) - 1  # the present sessions that start before this one ends
+        if before >= 0 and reach[before] > start:
+            return index, next(other for other in spans[: before + 1] if _span(other)[1] > start)
+    return None

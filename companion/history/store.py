@@ -51,9 +51,13 @@ from companion.disk.fileio import (
 from companion.disk.paths import Paths
 from companion.history import messages, migrations
 from companion.history.parsing import BOM, HISTORY_FORMAT, Entry, Parsed, header_line, is_header, parse, render
-from companion.history.records import SessionRecord
+from companion.history.records import SessionRecord, overlap_with, span_text
 
 T = TypeVar("T")
+
+Signature = tuple[int, int, int]
+"""A file's inode, size and time of last change in nanoseconds: a rewrite (a new inode) or an append (a new size)
+changes it."""
 
 MAX_HISTORY_BYTES = 64 * 2**20
 """The largest history (or export of one) read: 20,000 sessions take 15 MiB; a larger file is refused with a message
@@ -66,6 +70,10 @@ class StorageError(Exception):
 
 class ReadOnlyError(StorageError):
     """The history file was written by a newer Companion: it is read, never written."""
+
+
+class ImportRefused(StorageError):
+    """Sessions that cannot be added as they are (one overlaps a session already in the history): nothing is."""
 
 
 class StoreBusy(StorageError):
@@ -121,8 +129,9 @@ class HistoryStore:
     safe across processes (every write holds the file lock).
 
     ``records`` is loaded on first use and kept up to date by this object's own writes; sessions saved by another
-    window appear after :meth:`load`. Once loaded, ``records`` never waits for a write or a load under way in
-    another thread: it returns the sessions as they stood before it.
+    window appear after :meth:`load` (:meth:`changed_on_disk` says, cheaply, when one is due). Once loaded,
+    ``records`` never waits for a write or a load under way in another thread: it returns the sessions as they stood
+    before it.
     """
 
     def __init__(self, paths: Paths, *, lock_timeout: float = 3.0, now: Callable[[], datetime] | None = None) -> None:
@@ -133,14 +142,34 @@ class HistoryStore:
         self._ids: set[uuid.UUID] = set()
         self.read_only = False
         self.messages: list[str] = []
-        """Messages from writes (a torn line found while saving, ...), for the UI to show; it may clear them."""
+        """Messages from writes (a torn line found while saving, ...) and from a load on first use of
+        :attr:`records`, for the UI to show: see :meth:`take_messages`."""
         self._thread_lock = threading.RLock()
+        self.set_aside: list[Path] = []
+        """Every file this store has set aside (damage, a torn line, a pre-upgrade copy)."""
+        self._seen: Signature | None = None
+        """The file as ``records`` last matched it, whole: after a load, a rewrite, or an append to the file as
+        read (see :meth:`changed_on_disk`)."""
 
     @property
     def path(self) -> Path:
         return self.paths.history
 
     # -- reading ---------------------------------------------------------------------------------------------
+
+    def _signature(self) -> Signature | None:
+        """The file's identity, size and time of change (``None`` when it is missing or cannot be looked at)."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_ino, found.st_size, found.st_mtime_ns
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file was changed by someone else (another window, plain mode, an import) since ``records``
+        last matched it: one ``stat``, no lock and no reading, cheap enough to ask every second. ``False`` until
+        the history is first loaded."""
+        return self._records is not None and self._signature() != self._seen
 
     def _read(self) -> bytes | None:
         try:
@@ -171,6 +200,9 @@ class HistoryStore:
         if self._stale_temp_files():
             with contextlib.suppress(StorageError, OSError), self._locked():
                 self._sweep_locked()
+        # Taken before reading, so a change made meanwhile is found by the next look; kept even when the file
+        # cannot be read, so an unreadable file is reported once, not at every look.
+        self._seen = self._signature()
         data = self._read()
         if data is None:
             self.read_only = False
@@ -191,6 +223,8 @@ class HistoryStore:
                         if not parsed.newer and parsed.needs_repair:
                             report.set_aside, notes = self._repair_locked(data, parsed, parsed.entries)
                             report.messages.extend(notes)
+                            self.set_aside.extend(report.set_aside)
+                            self._seen = self._signature()  # the file as repaired: what is read now
             except (StorageError, OSError) as exc:
                 report.messages.append(messages.not_repaired(self.path, parsed.problems, exc))
         if parsed.bom:
@@ -208,13 +242,39 @@ class HistoryStore:
         if records is None:
             with self._thread_lock:
                 if self._records is None:
-                    self.load()
+                    self.messages.extend(self.load().messages)  # a repair on first use is told too
                 records = self._records
         assert records is not None
         return list(records)
 
     def get(self, session_id: uuid.UUID) -> SessionRecord | None:
         return next((record for record in self.records if record.id == session_id), None)
+
+    @_synchronized
+    def take_messages(self) -> list[str]:
+        """The messages not yet shown (see :attr:`messages`), once: the list is emptied."""
+        taken, self.messages = self.messages, []
+        return taken
+
+    def kept_aside(self) -> list[Path]:
+        """The damaged parts set aside over time (``.corrupt-``, ``.torn-`` copies), oldest first."""
+        target = self.path
+        found = [*target.parent.glob(f"{target.name}.corrupt-*"), *target.parent.glob(f"{target.name}.torn-*")]
+        return sorted(found, key=lambda path: path.name.split("-", 1)[1])  # by the time in the name
+
+    def read_fresh(self) -> Parsed | None:
+        """The file on disk now, parsed, without repairing anything or keeping it (``None``: there is none): for
+        readers that only need the sessions (the exposure, whether a run was saved). The store that shows the
+        history repairs it, and says so; a repair by such a reader would be a message nobody sees.
+
+        Raises :class:`StorageError` when the file cannot be read."""
+        data = self._read()
+        return None if data is None else parse(data)
+
+    def intact_records(self) -> list[SessionRecord]:
+        """The intact sessions on disk now (see :meth:`read_fresh`). Raises :class:`StorageError`."""
+        parsed = self.read_fresh()
+        return [] if parsed is None else [entry.record for entry in parsed.entries]
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -299,6 +359,7 @@ class HistoryStore:
             )
             if data is not None and unchanged and not parsed.needs_repair:
                 self._remember([entry.record for entry in entries])
+                self._seen = self._signature()
                 return
             try:
                 if data is not None and parsed.needs_repair:
@@ -310,6 +371,7 @@ class HistoryStore:
                 self._records = None  # the folder sync may have failed after the replacement: re-read on use
                 raise SaveError(messages.write_failed(self.path, exc), record) from exc
             self._remember([entry.record for entry in entries])
+            self._seen = self._signature()  # under the lock: the file as just written
 
     @_synchronized
     def append(self, record: SessionRecord) -> None:
@@ -326,7 +388,10 @@ class HistoryStore:
         line = record.model_dump_json().encode() + b"\n"
         try:
             with self._locked():
+                in_step = self._records is not None and self._signature() == self._seen
                 self._append_locked(line)
+                if in_step:  # nobody wrote since it was read: the file is what was read, and this line
+                    self._seen = self._signature()
         except SaveError as exc:
             exc.record = record
             raise
@@ -500,7 +565,11 @@ class HistoryStore:
                 else:
                     present.add(record.id)
                     result.added.append(record)
-                    entries.append(Entry(record, None))
+            clash = overlap_with(result.added, [entry.record for entry in entries])
+            if clash is not None:
+                new, old = result.added[clash[0]], clash[1]
+                raise ImportRefused(messages.overlaps(new.id, span_text(new), old.id, span_text(old)))
+            entries.extend(Entry(record, None) for record in result.added)
             return entries
 
         self._rewrite(change)
@@ -522,6 +591,7 @@ class HistoryStore:
 __all__ = [
     "HISTORY_FORMAT",
     "HistoryStore",
+    "ImportRefused",
     "ImportResult",
     "LoadReport",
     "ReadOnlyError",

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from companion.catalogue.models import CITATION
 from companion.history.records import SessionStatus
 from companion.run.engine import ActionResult, RunEvent, RunEventKind, RunSnapshot, RunStatus
 from companion.safety.plan import Plan, area_phrase
@@ -38,6 +39,8 @@ class CueKind(StrEnum):
     REFUSED = "refused"
     """Any other action that could not be done."""
     STOP_ASKED = "stop-asked"
+    PLAN_CHANGED = "plan-changed"
+    """Settings or answers saved during the run made the rest of it stricter (:mod:`companion.safety.revision`)."""
     FINISHED = "finished"
     """The routine completed or was stopped."""
 
@@ -75,7 +78,6 @@ class Cue:
 
 _TIME = re.compile(r"\b(\d+):(\d\d)\b")
 _SHORT_SECONDS = re.compile(r"\+?\b(\d+) s\b")
-_SOURCE = re.compile(r"\s*\((?:source [^()]*|settings|a Companion design choice)\)")
 _WORDS = {"&": " and ", "/": " or ", "%": " percent", "·": ",", "…": "...", "—": ", ", "–": " to "}
 _SPACE_BEFORE_MARK = re.compile(r" ([.,;:!?])")
 _DROP = str.maketrans({mark: None for mark in '“”‘’"*_#<>[]{}|~^`'})
@@ -94,14 +96,18 @@ def spoken_seconds(seconds: float) -> str:
 
 
 def speakable(text: str) -> str:
-    """``text`` as it reads well aloud: times and units in words, no quotes, marks or source ids read out."""
-    text = _SOURCE.sub("", text)
+    """``text`` as it reads well aloud: times and units in words, no quotes, marks or citations read out."""
+    text = CITATION.sub("", text)
     text = _TIME.sub(lambda m: spoken_seconds(int(m.group(1)) * 60 + int(m.group(2))), text)
     text = _SHORT_SECONDS.sub(lambda m: spoken_seconds(int(m.group(1))), text)
     for mark, words in _WORDS.items():
         text = text.replace(mark, words)
     text = " ".join(text.translate(_DROP).split())
     return _SPACE_BEFORE_MARK.sub(r"\1", text).lstrip("-+ ")
+
+
+PLAN_CHANGED = "The plan changed: settings or screening answers saved during this routine are stricter."
+"""How a change of the running plan is announced (the runner, plain mode, speech and notifications)."""
 
 
 class CueMaker:
@@ -188,6 +194,13 @@ class CueMaker:
         else:
             line, speech = f"Routine complete: {done} done.", "Routine complete. Well done."
         return Cue(CueKind.FINISHED, snap.index, at, line, speech, notify=True, title=self.plan.routine.title)
+
+    def revised(self, plan: Plan, changes: tuple[str, ...], snap: RunSnapshot, at: float) -> Cue:
+        """The plan to run from now on, and the cue saying what changed in it and why."""
+        self.plan = plan
+        said = " ".join(f"{change}." for change in changes) or "The steps to come fit today's limits."
+        line = f"{PLAN_CHANGED} {said}"
+        return Cue(CueKind.PLAN_CHANGED, snap.index, at, line, speakable(line), notify=True, title=PLAN_CHANGED)
 
     # ------------------------------------------------------------------ from the user's actions
 

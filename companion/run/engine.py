@@ -30,6 +30,7 @@ from companion.history.records import SessionRecord, SessionStatus, StepDone, ho
 from companion.run.checkpoint import Checkpoint, CheckpointStep, round_seconds
 from companion.run.clock import Clock
 from companion.safety.plan import Plan, PlannedStep
+from companion.safety.revision import Progress, Revision
 from companion.words import format_seconds
 
 WARNING_SECONDS = 5.0
@@ -360,6 +361,40 @@ class RoutineRun:
         self._close_visit(elapsed)
         self._finish(SessionStatus.STOPPED, now, elapsed)
         return ActionResult(True)
+
+    def progress(self) -> Progress:
+        """Where the run is, for :func:`companion.safety.revision.revise`."""
+        snap = self.snapshot()
+        left = 0.0 if snap.finished else snap.remaining
+        return Progress(tuple(self.step_seconds_spent()), snap.index, left)
+
+    def revise(self, revision: Revision) -> None:
+        """Run ``revision.plan`` from now on (made from :meth:`progress` just before): the visit under way shortened
+        to what it may still run, or ended now (the next step kept begins, or the run stops when none is left).
+        The time done so far stays with its steps."""
+        self.update()
+        if self._status not in (RunStatus.RUNNING, RunStatus.PAUSED):
+            return
+        now = self.clock.monotonic()
+        elapsed = self._visit_elapsed(now)
+        current = self._index
+        ends_now = revision.current_left <= 0 or current not in revision.kept
+        if ends_now:
+            self._close_visit(elapsed)
+        else:
+            self._target = min(self._target, elapsed + revision.current_left)
+        self._spent = [self._spent[position] for position in revision.kept]
+        self._visits = [self._visits[position] for position in revision.kept]
+        self.plan = revision.plan
+        if not ends_now:
+            self._index = revision.kept.index(current)
+            return
+        following = [new for new, old in enumerate(revision.kept) if old > current]
+        if following:
+            self._begin_visit(following[0], now)
+        else:
+            self._index = len(revision.kept) - 1  # the step under way if it is kept, else the last done before it
+            self._finish(SessionStatus.STOPPED, now, elapsed)
 
     # ------------------------------------------------------------------ records
 

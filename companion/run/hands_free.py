@@ -17,8 +17,9 @@ from companion.run.cues import Action, Cue, CueMaker
 from companion.run.engine import ActionResult, RoutineRun, RunEvent, RunSnapshot, RunStatus
 from companion.run.notify import NO_NOTIFIER, Notifier, NotifyCommand, ProcessNotifier, find_notifier
 from companion.run.speech import NO_ENGINE, ProcessSpeaker, Speaker, SpeechEngine, find_engine
-from companion.run.status import StatusWriter
+from companion.run.status import StatusOutput, StatusWriter, put_status
 from companion.safety.plan import Plan
+from companion.safety.revision import Revision
 from companion.settings.user_settings import HandsFreeChoice, Settings
 
 
@@ -55,6 +56,17 @@ class HandsFree:
         cues = self.cues.acted(action, result, snap, self.run.clock.monotonic())
         self._deliver(cues)
         if self.status is not None:
+            self.status.update(snap, changed=True)
+        return cues
+
+    def revised(self, revision: Revision) -> list[Cue]:
+        """``revision`` has been made to the run (:meth:`RoutineRun.revise`): the cue saying what changed, delivered;
+        the step it may have begun comes with the next update."""
+        snap = self.run.snapshot()
+        cues = [self.cues.revised(revision.plan, revision.changes, snap, self.run.clock.monotonic())]
+        self._deliver(cues)
+        if self.status is not None:
+            self.status.plan = revision.plan
             self.status.update(snap, changed=True)
         return cues
 
@@ -121,13 +133,15 @@ def hands_free_for(
     outputs: Outputs,
     *,
     time_left_every: float | None = None,
+    status_output: StatusOutput = put_status,
 ) -> HandsFree:
-    """Hands-free guidance for ``run`` with ``outputs`` and the status file in the state folder."""
+    """Hands-free guidance for ``run`` with ``outputs`` and the status file in the state folder (written through
+    ``status_output``)."""
     return HandsFree(
         plan,
         run,
         speaker=outputs.speaker,
         notifier=outputs.notifier,
-        status=StatusWriter(paths, plan, run),
+        status=StatusWriter(paths, plan, run, output=status_output),
         time_left_every=time_left_every,
     )

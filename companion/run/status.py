@@ -38,6 +38,10 @@ STALE_SECONDS = 10.0
 reused): the run is taken as over. A Companion design choice, ten times the writing interval."""
 
 
+MAX_PID = 2**31 - 1
+"""The largest process id (``pid_t`` is a signed 32-bit number): a larger one is no process, never an overflow."""
+
+
 class RunState(StrEnum):
     IDLE = "idle"
     RUNNING = "running"
@@ -52,7 +56,7 @@ class StatusFile(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     schema_version: int = STATUS_SCHEMA_VERSION
-    pid: int = Field(gt=0)
+    pid: int = Field(gt=0, le=MAX_PID)
     session_id: uuid.UUID
     routine_id: str = Field(max_length=200)
     routine_title: str = Field(max_length=500)
@@ -110,17 +114,33 @@ def replace_file(path: Path, data: bytes) -> None:
         raise
 
 
+StatusOutput = Callable[[Path, bytes | None], None]
+"""Puts a status file's new contents at its path, or removes it (``None``): :func:`put_status` here and now, or
+something that hands the same call to another thread (the app's, so the UI never waits on the disk). A failure is
+the output's to swallow: the run goes on without its status file."""
+
+
+def put_status(path: Path, data: bytes | None) -> None:
+    """Replace the status file with ``data``, or remove it when ``data`` is ``None`` (errors are ignored)."""
+    with contextlib.suppress(OSError):
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            replace_file(path, data)
+
+
 class StatusWriter:
     """Keeps the status file up to date for one run (at most once a second unless something changed)."""
 
-    def __init__(self, paths: Paths, plan: Plan, run: RoutineRun, pid: int | None = None) -> None:
+    def __init__(
+        self, paths: Paths, plan: Plan, run: RoutineRun, pid: int | None = None, output: StatusOutput = put_status
+    ) -> None:
         self.path = status_path(paths)
         self.plan = plan
         self.run = run
         self.pid = pid or os.getpid()
+        self.output = output
         self._last: float | None = None
-        self.failed: OSError | None = None
-        """The last error writing the file (the run goes on without it)."""
 
     def update(self, snap: RunSnapshot, *, changed: bool = False) -> None:
         """Write the file if a second has passed since the last write, or at once when ``changed``."""
@@ -132,17 +152,11 @@ class StatusWriter:
             return
         self._last = now
         status = status_of(self.plan, self.run, snap, self.pid, self.run.clock.now())
-        try:
-            replace_file(self.path, (status.model_dump_json() + "\n").encode("utf-8"))
-        except OSError as exc:
-            self.failed = exc
-        else:
-            self.failed = None
+        self.output(self.path, (status.model_dump_json() + "\n").encode("utf-8"))
 
     def clear(self) -> None:
         """The run is over: no status file."""
-        with contextlib.suppress(OSError):
-            self.path.unlink(missing_ok=True)
+        self.output(self.path, None)
 
 
 @dataclass(frozen=True)

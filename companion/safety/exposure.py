@@ -9,7 +9,8 @@ Time is gathered from three places, so that no second really done is forgotten:
 
 The same session (one id) found in several places counts once, with the most time any of them shows.
 
-"Per day" is a rolling 24 hours: a session counts when it ended less than 24 hours ago. Sessions separated by
+"Per day" is a rolling 24 hours: a session counts when it ended less than 24 hours ago (one dated after now, as
+when the clock was set back, counts as just done). Sessions separated by
 less than the session gap (``SafetyRules.session_gap_minutes``, a design choice) form one *sitting*: the plan
 counts the current sitting (the one still open at ``now``) for every per-session cap, and a tool's daily uses
 (``Limit.day_uses``) count sittings.
@@ -19,8 +20,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from companion.history.records import SessionRecord
@@ -96,15 +97,23 @@ class Exposure:
     last_worked: Mapping[str, datetime] = field(default_factory=dict)
     """Per area: when a session that really worked it last ended."""
     unknown: tuple[str, ...] = ()
-    """Why some of the time could not be read (the plan is then no looser than one session's caps)."""
+    """Why some of the time could not be read, naming the files."""
+    unknown_until: datetime | None = None
+    """Until when time that could not be read may still count (24 hours after its file was last written): until
+    then every area's daily limits count as used up, so what cannot be read never makes a plan looser."""
 
-    def session_area(self, area: str) -> int:
-        """Seconds on ``area`` over every tool in the open sitting."""
-        return sum(s for (_tool, where), s in self.session.items() if where == area)
+    @property
+    def blocked(self) -> bool:
+        """Whether time that could not be read still counts at ``now``."""
+        return self.unknown_until is not None and self.now < self.unknown_until
 
-    def day_area(self, area: str) -> int:
-        """Seconds on ``area`` over every tool in the last 24 hours."""
-        return sum(s for (_tool, where), s in self.day.items() if where == area)
+    def session_area(self, area: str, tools: Collection[str] | None = None) -> int:
+        """Seconds on ``area`` over every tool (or over ``tools``) in the open sitting."""
+        return sum(s for (tool, where), s in self.session.items() if where == area and (tools is None or tool in tools))
+
+    def day_area(self, area: str, tools: Collection[str] | None = None) -> int:
+        """Seconds on ``area`` over every tool (or over ``tools``) in the last 24 hours."""
+        return sum(s for (tool, where), s in self.day.items() if where == area and (tools is None or tool in tools))
 
     def session_tool(self, tool: str) -> int:
         """Seconds with ``tool`` over every area in the open sitting."""
@@ -116,9 +125,24 @@ class Exposure:
         return {tool for (tool, where), s in counts.items() if where == area and s > 0}
 
 
-def exposure_at(bouts: Iterable[Bout], now: datetime, gap: timedelta, unknown: tuple[str, ...] = ()) -> Exposure:
-    """The exposure at ``now`` from every bout known (see :func:`merge`)."""
-    known = [b for b in bouts if b.total > 0 and b.started_at <= now]
+def as_of(bout: Bout, now: datetime) -> Bout:
+    """``bout`` as seen at ``now``: one that started or ended after ``now`` (the clock was set back since, or a
+    session came from a clock running ahead) counts as done just now, in the open sitting and the rolling day."""
+    if bout.ended_at <= now:
+        return bout
+    return Bout(bout.session_id, min(bout.started_at, now), now, bout.seconds)
+
+
+def exposure_at(
+    bouts: Iterable[Bout],
+    now: datetime,
+    gap: timedelta,
+    unknown: tuple[str, ...] = (),
+    unknown_until: datetime | None = None,
+) -> Exposure:
+    """The exposure at ``now`` from every bout known (see :func:`merge`); a bout later than ``now`` counts as
+    just done (:func:`as_of`), never as not done yet."""
+    known = [as_of(b, now) for b in bouts if b.total > 0]
     day: dict[Key, int] = defaultdict(int)
     recent = [b for b in known if now - b.ended_at < DAY]
     for bout in recent:
@@ -143,4 +167,15 @@ def exposure_at(bouts: Iterable[Bout], now: datetime, gap: timedelta, unknown: t
         for _tool, area in bout.seconds:
             if area not in last or bout.ended_at > last[area]:
                 last[area] = bout.ended_at
-    return Exposure(now, dict(session), dict(day), dict(uses), frozenset(open_tools), last, unknown)
+    return Exposure(now, dict(session), dict(day), dict(uses), frozenset(open_tools), last, unknown, unknown_until)
+
+
+def with_time(exposure: Exposure, seconds: Mapping[Key, int]) -> Exposure:
+    """``exposure`` with ``seconds`` more done just now (a run under way: in the open sitting and the day)."""
+    session, day = dict(exposure.session), dict(exposure.day)
+    for key, value in seconds.items():
+        if value > 0:
+            session[key] = session.get(key, 0) + value
+            day[key] = day.get(key, 0) + value
+    tools = {tool for (tool, _area), value in seconds.items() if value > 0}
+    return replace(exposure, session=session, day=day, open_tools=exposure.open_tools | tools)

@@ -9,22 +9,24 @@ under a lock (0600)::
     ]}
 
 Entries that ended more than :data:`KEEP` ago are dropped on the next write (the rolling day and any sitting
-that reaches into it are shorter). A ledger that cannot be read is reported, set aside on the next write and
-counted as unknown time, which makes the plan strict (see :mod:`companion.safety.exposure`).
+that reaches into it are shorter). A ledger that cannot be read is reported and set aside on the next write; what
+can be read of it counts (:func:`ledger_remains`), the rest as :mod:`companion.run.unread` says.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from companion.disk.fileio import atomic_write, file_lock, lock_path_for, move_aside
 from companion.disk.paths import Paths
+from companion.history.remains import WHOLE_FILE, AreaSeconds, Remains, read_remains
 from companion.safety.exposure import Bout
 
 KEEP = timedelta(hours=48)
@@ -48,10 +50,7 @@ class LedgerEntry(BaseModel):
     seconds: tuple[LedgerTime, ...] = Field(max_length=200)
 
     def bout(self) -> Bout:
-        totals: dict[tuple[str, str], int] = {}
-        for item in self.seconds:
-            totals[(item.tool, item.area)] = totals.get((item.tool, item.area), 0) + item.seconds
-        return Bout(self.id, self.started_at, max(self.ended_at, self.started_at), totals)
+        return Bout(self.id, self.started_at, max(self.ended_at, self.started_at), _totals(self.seconds))
 
     @classmethod
     def of(cls, bout: Bout) -> LedgerEntry:
@@ -100,6 +99,44 @@ def load_ledger(paths: Paths) -> tuple[list[Bout], str | None]:
     except ValueError:
         return [], f"The record of time done at {path} is damaged and could not be read."
     return [entry.bout() for entry in ledger.sessions], None
+
+
+def ledger_remains(raw: bytes) -> tuple[list[Bout], list[Remains]]:
+    """What can be read of a damaged ledger (or a copy of one set aside): the entries that are intact, and what
+    can be read of the others (:func:`companion.history.remains.read_remains`)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (RecursionError, ValueError):
+        return [], [WHOLE_FILE]
+    entries = data.get("sessions") if type(data) is dict else None
+    if type(entries) is not list:
+        return [], [WHOLE_FILE]
+    bouts: list[Bout] = []
+    remains: list[Remains] = []
+    for number, item in enumerate(entries, start=1):
+        try:
+            bouts.append(LedgerEntry.model_validate(item).bout())
+        except ValidationError:
+            remains.append(read_remains(item, f"the session in entry {number}", _entry_seconds))
+    return bouts, remains
+
+
+def _entry_seconds(data: dict[str, Any]) -> AreaSeconds | None:
+    """A damaged entry's time per tool and area, when every item of it can be read."""
+    items = data.get("seconds")
+    if type(items) is not list:
+        return None
+    try:
+        return _totals(LedgerTime.model_validate(item) for item in items)
+    except ValidationError:
+        return None
+
+
+def _totals(items: Iterable[LedgerTime]) -> dict[tuple[str, str], int]:
+    totals: dict[tuple[str, str], int] = {}
+    for item in items:
+        totals[(item.tool, item.area)] = totals.get((item.tool, item.area), 0) + item.seconds
+    return totals
 
 
 def note_time(paths: Paths, bout: Bout, now: datetime) -> None:

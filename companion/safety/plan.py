@@ -10,9 +10,9 @@
    together, however the person extends or goes back.
 
 The caps (each written once, in the content or the settings): per step; per tool and area in the sitting; per
-area over every tool in the sitting (the most permissive single tool's cap); per tool in the sitting; per tool
-and area in any 24 hours; per area over every tool in any 24 hours. A *sitting* is the current session plus
-sessions that ended less than the session gap before it (see :mod:`companion.exposure`).
+area over each group of tools in the sitting (the most permissive cap in the group); per tool in the sitting;
+per tool and area in any 24 hours; per area over each group of tools in any 24 hours. A *sitting* is the
+current session plus sessions that ended less than the session gap before it (see :mod:`companion.exposure`).
 
 Where no per-step limit applies, a step may run at most twice its planned time (:data:`UNLIMITED_FACTOR`, a
 Companion design choice). Every change says what and why, naming the source.
@@ -25,12 +25,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from companion.catalogue.models import Adaptation, Catalog, EffectiveLimit, Intensity, Question, Routine, Step, gentler
-from companion.catalogue.validation import ACROSS_TOOLS_SOURCE, area_cap, area_rule_problem
+from companion.catalogue.models import (
+    SETTINGS_SOURCE,
+    Adaptation,
+    Catalog,
+    EffectiveLimit,
+    Intensity,
+    Question,
+    Routine,
+    Source,
+    Step,
+    citations,
+    cited,
+    gentler,
+)
+from companion.catalogue.validation import ACROSS_TOOLS_SOURCE, area_caps, area_rule_problem
 from companion.safety.exposure import Exposure
 from companion.safety.screening import ScreeningAnswers, ScreeningOutcome, assess, questions_for
 from companion.settings.user_settings import Settings
-from companion.words import format_seconds
+from companion.words import format_seconds, join_and, moment
 
 MIN_STEP_SECONDS = 10
 """A step that would be cut below this (or below its own length, if shorter) is dropped rather than kept."""
@@ -96,7 +109,7 @@ class PlannedStep:
     max_seconds: int
     """The most this step may run in the session, over all its visits and extensions."""
     max_reason: str
-    """Why ``max_seconds`` is what it is, e.g. "the limit for a massage gun on the neck is 1:00 (source ...)"."""
+    """Why ``max_seconds`` is what it is, e.g. "the limit for a massage gun on the calves is 1:00 (source: ...)"."""
     area_name: str
     tool_name: str
     intensity: Intensity = Intensity.GENTLE
@@ -132,7 +145,8 @@ class Plan:
     warnings: tuple[PlanWarning, ...] = ()
     screening: ScreeningOutcome = field(default_factory=ScreeningOutcome)
     unknown: tuple[str, ...] = ()
-    """What could not be read (the history, the ledger): the plan held to one session's caps, and said so."""
+    """What could not be read (the history, the ledger, a checkpoint, copies set aside as damaged), and said so;
+    while its time may still count, every daily limit counts as used up (``Exposure.blocked``)."""
     exposure: Exposure | None = None
     """The time done that the plan counted (``None``: none)."""
 
@@ -145,6 +159,11 @@ class Plan:
     def is_empty(self) -> bool:
         """Nothing left to do (every step left out or dropped)."""
         return not self.steps
+
+    @property
+    def blocked_until(self) -> datetime | None:
+        """Until when time that could not be read blocks every area's daily limits (``None``: it does not now)."""
+        return self.exposure.unknown_until if self.exposure is not None and self.exposure.blocked else None
 
     @property
     def can_start(self) -> bool:
@@ -163,7 +182,7 @@ class Plan:
     def source_ids(self) -> tuple[str, ...]:
         """The content's source ids the notes cite, in order of first mention (``settings`` is not one)."""
         ids = (part.strip() for note in self.notes for part in note.source.split(","))
-        return tuple(dict.fromkeys(i for i in ids if i and i != "settings"))
+        return tuple(dict.fromkeys(i for i in ids if i and i != SETTINGS_SOURCE))
 
     @property
     def emptied_by_answers(self) -> bool:
@@ -185,20 +204,16 @@ class Cap:
     """Seconds already counted against the cap (earlier in the sitting, or in the last 24 hours)."""
     already_where: str = ""
     """Where ``already`` was done, e.g. "in the last 24 hours"."""
+    tools: frozenset[str] = frozenset()
+    """For a cap tools share on an area: the group of tools (see :func:`group_caps`)."""
 
-    @property
-    def source_label(self) -> str:
-        if self.source == "settings":
-            return "settings"
-        return f"sources {self.source}" if "," in self.source else f"source {self.source}"
-
-    def describe(self, shared: bool) -> str:
+    def describe(self, shared: bool, names: Names) -> str:
         text = f"{self.what} is {format_seconds(self.total + self.already)}"
         if self.already:
             text += f", {format_seconds(self.already)} already done {self.already_where}"
         if shared:
             text += ", shared with its other steps" if self.key[0] == "tool" else ", shared with other steps there"
-        return f"{text} ({self.source_label})"
+        return f"{text} {names.cite(self.source)}"
 
 
 @dataclass
@@ -225,11 +240,12 @@ class Kept:
 
 @dataclass(frozen=True)
 class Names:
-    """How areas and tools are named in notes."""
+    """How areas and tools are named in notes, and how sources are cited."""
 
     areas: dict[str, str]
     tools: dict[str, str]
     phrases: dict[str, str]
+    sources: dict[str, Source]
 
     @classmethod
     def of(cls, catalog: Catalog) -> Names:
@@ -238,7 +254,12 @@ class Names:
             {a.id: a.name for a in vocabulary.areas},
             {t.id: t.name for t in vocabulary.tools},
             {t.id: t.phrase for t in vocabulary.tools},
+            catalog.sources,
         )
+
+    def cite(self, source_ids: str) -> str:
+        """The bracketed citation of ``source_ids`` (see :func:`companion.catalogue.models.cited`)."""
+        return cited(self.sources, source_ids)
 
     def area(self, area: str) -> str:
         return area_phrase(self.areas.get(area, area))
@@ -285,24 +306,26 @@ def screen_steps(
 
         question: Question | None = outcome.avoided_areas.get(step.area)
         if question is not None:
-            leave_out(question.source, f"you answered yes to “{question.text}” (source {question.source})")
+            leave_out(question.source, f"you answered yes to “{question.text}” {names.cite(question.source)}")
             continue
         rule = next((r for r in catalog.safety.avoid if r.tool == step.tool and step.area in r.areas), None)
         if rule is not None:
             leave_out(
                 rule.source,
                 f"{names.tool(step.tool)} must not be used on {names.area(step.area)}: {rule.reason} "
-                f"(source {rule.source})",
+                f"{names.cite(rule.source)}",
             )
             continue
         broken = area_rule_problem(catalog.safety, step)
         if broken is not None and broken[0] == "tool":
-            leave_out(broken[1].source, f"{broken[1].reason} (source {broken[1].source})")
+            leave_out(broken[1].source, f"{broken[1].reason} {names.cite(broken[1].source)}")
             continue
         removal = next((a for a in adaptations if step.tool in a.tools or step.position in a.positions), None)
         if removal is not None:
             asked = questions[removal.question].text
-            leave_out(removal.source, f"{removal.reason}, as you answered yes to “{asked}” (source {removal.source})")
+            leave_out(
+                removal.source, f"{removal.reason}, as you answered yes to “{asked}” {names.cite(removal.source)}"
+            )
             continue
         limit = catalog.limit_for(step.tool, step.area)
         if limit.day_uses is not None and step.tool not in exposure.open_tools:
@@ -311,7 +334,7 @@ def screen_steps(
                 leave_out(
                     limit.uses_source,
                     f"{names.tool(step.tool)} was already used in {used} sessions in the last 24 hours, the most "
-                    f"in a day (source {limit.uses_source})",
+                    f"in a day {names.cite(limit.uses_source)}",
                 )
                 continue
         intensity, heat = step.intensity, step.heat
@@ -321,7 +344,7 @@ def screen_steps(
             notes.append(
                 PlanNote(NoteKind.ADAPTED, index, step.area, step.tool, area_cap_rule.source,
                          f"{label}: pressure {intensity.value} instead of {step.intensity.value}: "
-                         f"{area_cap_rule.reason} (source {area_cap_rule.source})")
+                         f"{area_cap_rule.reason} {names.cite(area_cap_rule.source)}")
             )  # fmt: skip
         for adaptation in adaptations:
             capped = adaptation.max_intensity
@@ -331,14 +354,15 @@ def screen_steps(
                     notes.append(
                         PlanNote(NoteKind.ADAPTED, index, step.area, step.tool, adaptation.source,
                                  f"{label}: pressure {lighter.value} instead of {intensity.value}: "
-                                 f"{adaptation.reason} (source {adaptation.source})")
+                                 f"{adaptation.reason} {names.cite(adaptation.source)}")
                     )  # fmt: skip
                     intensity = lighter
             if adaptation.no_heat and heat:
                 heat = False
                 notes.append(
                     PlanNote(NoteKind.ADAPTED, index, step.area, step.tool, adaptation.source,
-                             f"{label}: keep the heat switched off: {adaptation.reason} (source {adaptation.source})")
+                             f"{label}: keep the heat switched off: {adaptation.reason} "
+                             f"{names.cite(adaptation.source)}")
                 )  # fmt: skip
         candidates.append(Candidate(index, step, intensity, heat, label))
     return candidates, notes
@@ -348,6 +372,63 @@ def screen_steps(
 
 
 GAP_NOTE = "in this sitting"
+
+
+def stricter(value: int | None, content: int | None) -> bool:
+    """Whether a limit of ``value`` is the person's own (their settings made the content's stricter)."""
+    return value is not None and (content is None or value < content)
+
+
+def own_or_content(
+    key: tuple[str, ...],
+    value: int | None,
+    written: int | None,
+    source: str,
+    words: tuple[str, str],
+    done: int = 0,
+    where: str = "",
+) -> Cap | None:
+    """The cap of ``value`` (the content's ``written`` made stricter by the settings, ``None``: no limit), net of the
+    ``done`` seconds: in ``words`` and from :data:`SETTINGS_SOURCE` when the person's own setting is the stricter,
+    in the content's words (the second of ``words``) and from ``source`` otherwise."""
+    if value is None:
+        return None
+    own_words, content_words = words
+    if stricter(value, written):
+        return Cap(key, value - done, own_words, SETTINGS_SOURCE, done, where)
+    return Cap(key, value - done, content_words, source, done, where)
+
+
+def group_caps(
+    tool_id: str,
+    area_id: str,
+    tools: set[str],
+    catalog: Catalog,
+    exposure: Exposure,
+    names: Names,
+    *,
+    day: bool,
+    where: str,
+) -> list[Cap]:
+    """The caps on ``area_id`` that ``tool_id`` shares with other tools in the sitting (or, with ``day``, in any
+    24 hours), net of the exposure: one for each group of tools whose own caps are no larger than one of theirs
+    (:func:`companion.catalogue.validation.area_caps`). ``tools`` are those about to work the area; the step's
+    own tool and those used there earlier in the window count as well."""
+    here = tools | {tool_id} | exposure.tools_on(area_id, day=day)
+    area = names.area(area_id)
+    caps: list[Cap] = []
+    for group in area_caps(catalog.safety, area_id, here, "day" if day else "session"):
+        if tool_id not in group.tools or len(group.tools) < 2:
+            continue  # a tool alone: its own cap says it
+        done = exposure.day_area(area_id, group.tools) if day else exposure.session_area(area_id, group.tools)
+        together = "every tool" if group.tools == here else join_and(sorted(names.tool(t) for t in group.tools))
+        limit = f"the limit on {area} in any 24 hours" if day else f"the session limit on {area}"
+        caps.append(
+            Cap(("day-area" if day else "area", area_id, str(group.seconds)), group.seconds - done,
+                f"{limit} with {together} together (that of {names.tool(group.tool)}, the most any one of them "
+                "allows)", f"{ACROSS_TOOLS_SOURCE}, {group.source}", done, where, group.tools)
+        )  # fmt: skip
+    return caps
 
 
 def caps_for(
@@ -360,8 +441,8 @@ def caps_for(
 ) -> tuple[EffectiveLimit, list[Cap]]:
     """Every cap that bears on ``candidate``, net of the exposure counted so far; and its (stricter) limit.
 
-    ``area_tools`` are, per area, the tools that may work it in this session; the caps over every tool on an
-    area are the most permissive of those tools' caps (and of those used there earlier in the window).
+    ``area_tools`` are, per area, the tools that may work it in this session; each group of them (and of those
+    used there earlier in the window) shares the most permissive cap in the group (:func:`group_caps`).
     """
     step = candidate.step
     content = catalog.limit_for(step.tool, step.area)
@@ -370,60 +451,57 @@ def caps_for(
     rules = catalog.safety
     key = (step.tool, step.area)
     gap = rules.session_gap_minutes
-    sitting = f"{GAP_NOTE} (sessions less than {gap} minutes apart count as one; source {rules.session_gap_source})"
-    caps: list[Cap] = []
-
-    def own(value: int | None, base: int | None) -> bool:
-        return value is not None and (base is None or value < base)
-
-    if limit.step_seconds is not None:
-        if own(limit.step_seconds, content.step_seconds):
-            caps.append(Cap(("step", str(candidate.index)), limit.step_seconds, f"your own limit per step for {tool}",
-                            "settings"))  # fmt: skip
-        else:
-            caps.append(Cap(("step", str(candidate.index)), limit.step_seconds, f"the limit for {tool} on {area}",
-                            limit.source))  # fmt: skip
-    if limit.area_session_seconds is not None:
-        done = exposure.session.get(key, 0)
-        mine = own(limit.area_session_seconds, content.area_session_seconds)
-        caps.append(
-            Cap(("tool-area", *key), limit.area_session_seconds - done,
-                f"your own session limit for {tool} on {area}" if mine else f"the session limit for {tool} on {area}",
-                "settings" if mine else limit.area_session_source, done, sitting)
-        )  # fmt: skip
-    tools_here = area_tools.get(step.area, set()) | exposure.tools_on(step.area, day=False)
-    across = area_cap(rules, step.area, tools_here, "session")
-    if across is not None:
-        done = exposure.session_area(step.area)
-        caps.append(
-            Cap(("area", step.area), across.seconds - done,
-                f"the session limit on {area} with every tool together (that of {names.tool(across.tool)}, "
-                "the most any one of them allows)", f"{ACROSS_TOOLS_SOURCE}, {across.source}", done, sitting)
-        )  # fmt: skip
+    sitting = (
+        f"{GAP_NOTE} (sessions less than {gap} minutes apart count as one, "
+        f"{'; '.join(citations(names.sources, rules.session_gap_source))})"
+    )
+    caps = [
+        own_or_content(("step", str(candidate.index)), limit.step_seconds, content.step_seconds, limit.source,
+                       (f"your own limit per step for {tool}", f"the limit for {tool} on {area}")),
+        own_or_content(("tool-area", *key), limit.area_session_seconds, content.area_session_seconds,
+                       limit.area_session_source,
+                       (f"your own session limit for {tool} on {area}", f"the session limit for {tool} on {area}"),
+                       exposure.session.get(key, 0), sitting),
+    ]  # fmt: skip
+    kept = [cap for cap in caps if cap is not None]
+    kept.extend(group_caps(step.tool, step.area, area_tools.get(step.area, set()), catalog, exposure, names,
+                           day=False, where=sitting))  # fmt: skip
     session = tool_session_cap(step.tool, area_tools, catalog)
     if session is not None:
         done = exposure.session_tool(step.tool)
-        caps.append(Cap(("tool", step.tool), session[0] - done, f"the session limit for {tool}", session[1], done,
+        kept.append(Cap(("tool", step.tool), session[0] - done, f"the session limit for {tool}", session[1], done,
                         sitting))  # fmt: skip
-    if limit.area_day_seconds is not None:
-        done = exposure.day.get(key, 0)
-        mine = own(limit.area_day_seconds, content.area_day_seconds)
-        caps.append(
-            Cap(("day", *key), limit.area_day_seconds - done,
-                f"your own daily limit for {tool} on {area}" if mine else f"the limit for {tool} on {area} in any "
-                "24 hours", "settings" if mine else limit.day_source, done, "in the last 24 hours")
-        )  # fmt: skip
-    day_tools = area_tools.get(step.area, set()) | exposure.tools_on(step.area, day=True)
-    across_day = area_cap(rules, step.area, day_tools, "day")
-    if across_day is not None:
-        done = exposure.day_area(step.area)
-        caps.append(
-            Cap(("day-area", step.area), across_day.seconds - done,
-                f"the limit on {area} in any 24 hours with every tool together (that of "
-                f"{names.tool(across_day.tool)}, the most any one of them allows)",
-                f"{ACROSS_TOOLS_SOURCE}, {across_day.source}", done, "in the last 24 hours")
-        )  # fmt: skip
-    return limit, caps
+    kept.extend(day_caps(step.tool, step.area, catalog, settings, exposure, area_tools.get(step.area, set()), names))
+    return limit, kept
+
+
+DAY_NOTE = "in the last 24 hours"
+UNREADABLE_SOURCE = "design-unreadable"
+"""The rule that time which cannot be read counts as every daily limit used up (a design choice)."""
+
+
+def day_caps(
+    tool_id: str, area_id: str, catalog: Catalog, settings: Settings, exposure: Exposure, tools: set[str], names: Names
+) -> list[Cap]:
+    """The caps over any 24 hours on ``tool_id`` working ``area_id``, net of the exposure: the tool's own (made
+    stricter by the settings) and those it shares with other tools on the area (:func:`group_caps`), ``tools``
+    being those about to work it (those used there in the last 24 hours count as well). The plan and the
+    statistics both count with these."""
+    content = catalog.limit_for(tool_id, area_id)
+    limit = settings.apply_to_limit(content)
+    tool, area = names.tool(tool_id), names.area(area_id)
+    caps = [
+        own_or_content(("day", tool_id, area_id), limit.area_day_seconds, content.area_day_seconds, limit.day_source,
+                       (f"your own daily limit for {tool} on {area}",
+                        f"the limit for {tool} on {area} in any 24 hours"),
+                       exposure.day.get((tool_id, area_id), 0), DAY_NOTE),
+    ]  # fmt: skip
+    kept = [cap for cap in caps if cap is not None]
+    if exposure.blocked and exposure.unknown_until is not None:
+        until = moment(exposure.unknown_until)
+        kept.append(Cap(("unreadable",), 0, f"what is left of the daily limits while time done cannot be read (until "
+                        f"{until})", UNREADABLE_SOURCE))  # fmt: skip
+    return kept + group_caps(tool_id, area_id, tools, catalog, exposure, names, day=True, where=DAY_NOTE)
 
 
 def tool_session_cap(tool: str, area_tools: dict[str, set[str]], catalog: Catalog) -> tuple[int, str] | None:
@@ -467,14 +545,14 @@ def fit_steps(
                 state = "is used up" if left <= 0 else f"has only {format_seconds(left)} left"
                 notes.append(
                     PlanNote(NoteKind.DROPPED, candidate.index, step.area, step.tool, binding.source,
-                             f"{candidate.label} dropped: {binding.describe(False)}; it {state}")
+                             f"{candidate.label} dropped: {binding.describe(False, names)}; it {state}")
                 )  # fmt: skip
                 continue
             state = f"; it has {format_seconds(left)} left" if earlier else ""
             notes.append(
                 PlanNote(NoteKind.TRIMMED, candidate.index, step.area, step.tool, binding.source,
                          f"{candidate.label} trimmed from {format_seconds(step.seconds)} to "
-                         f"{format_seconds(seconds)}: {binding.describe(False)}{state}")
+                         f"{format_seconds(seconds)}: {binding.describe(False, names)}{state}")
             )  # fmt: skip
         for cap in caps:
             used[cap.key] = used.get(cap.key, 0) + seconds
@@ -503,7 +581,7 @@ def grant_extensions(kept: list[Kept], names: Names) -> list[PlannedStep]:
         for cap in item.caps:
             room = cap.total - granted.get(cap.key, 0) - pending.get(cap.key, 0)
             if best is None or room < best:
-                best, reason = room, cap.describe(members[cap.key] > 1)
+                best, reason = room, cap.describe(members[cap.key] > 1, names)
         if not any(cap.key[0] == "step" for cap in item.caps) and (
             best is None or item.seconds * UNLIMITED_FACTOR < best
         ):
@@ -547,8 +625,9 @@ def make_plan(
     """Fit ``routine`` to every limit, the exposure so far, the screening ``answers`` and the user's ``settings``.
 
     ``exposure`` is what the areas have had already (see :func:`companion.run.done.read_exposure`); ``None``
-    means nothing (a first session). The caps over every tool on an area depend on which tools the plan keeps,
-    so fitting repeats until the tools kept no longer change (each round can only keep fewer).
+    means nothing (a first session). The caps shared by tools on an area are counted over every tool the
+    screening lets in there (and those used there earlier): each group of tools shares its own cap, so a tool
+    counted that ends up dropped can only make them stricter, never looser.
     """
     settings = settings or Settings()
     exposure = exposure or Exposure(now=datetime.now(UTC))
@@ -557,13 +636,8 @@ def make_plan(
     candidates, notes = screen_steps(
         routine, catalog, outcome, active_adaptations(routine, catalog, answers), exposure, names
     )
-    area_tools = _tools_by_area(c.step for c in candidates)
-    while True:
-        kept, fit_notes = fit_steps(candidates, catalog, settings, exposure, area_tools, names)
-        still = _tools_by_area(item.candidate.step for item in kept if item.seconds > 0)
-        if still == area_tools:
-            break
-        area_tools = still
+    kept, fit_notes = fit_steps(candidates, catalog, settings, exposure, tools_by_area(c.step for c in candidates),
+                                names)  # fmt: skip
     steps = grant_extensions(kept, names)
     all_notes = sorted([*notes, *fit_notes], key=lambda n: n.step_index)
     return Plan(
@@ -572,7 +646,8 @@ def make_plan(
     )  # fmt: skip
 
 
-def _tools_by_area(steps: Iterable[Step]) -> dict[str, set[str]]:
+def tools_by_area(steps: Iterable[Step]) -> dict[str, set[str]]:
+    """Per area, the tools the steps use on it."""
     tools: dict[str, set[str]] = {}
     for step in steps:
         tools.setdefault(step.area, set()).add(step.tool)

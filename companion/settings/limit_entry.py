@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from companion.catalogue.models import Catalog
+from companion.settings.user_settings import Settings
 from companion.words import format_seconds
 
 _SECONDS = re.compile(r"^\d{1,5}$")
@@ -37,12 +39,37 @@ def parse_limit(text: str, name: str, content: int | None, most: int) -> int | N
         raise LimitError(f"{name}: a limit must be at least 1 second; leave it blank to use the content's.")
     if content is not None and seconds > content:
         raise LimitError(
-            f"{name}: {format_seconds(seconds)} is longer than the content's limit of {format_seconds(content)}. "
+            f"{looser(name, seconds, content)} "
             f"Settings can only make limits stricter: type {format_seconds(content)} or less, or leave it blank."
         )
     if seconds > most:
         raise LimitError(f"{name}: type at most {format_seconds(most)}.")
     return seconds
+
+
+def looser(name: str, seconds: int, content: int) -> str:
+    """What is said of an own limit looser than the content's: it is not applied (the content's holds)."""
+    return f"{name}: {format_seconds(seconds)} is looser than the content's {format_seconds(content)}: not applied."
+
+
+LIMIT_NAMES = {"step_seconds": "a step", "area_session_seconds": "a session on one area", "area_day_seconds":
+               "a day on one area"}  # fmt: skip
+"""How each of the user's own limits is named for people."""
+
+
+def looser_limits(settings: Settings, catalog: Catalog) -> list[str]:
+    """What is said of each own limit in ``settings`` looser than the content's (a hand-edited file): not applied."""
+    said = []
+    for tool_id, own in settings.limits.items():
+        tool = catalog.tools.get(tool_id)
+        if tool is None:
+            continue
+        content = catalog.limit_for(tool_id, "")
+        for field, words in LIMIT_NAMES.items():
+            seconds, theirs = getattr(own, field), getattr(content, field)
+            if seconds is not None and theirs is not None and seconds > theirs:
+                said.append(looser(f"{tool.name}, {words}", seconds, theirs))
+    return said
 
 
 def format_limit(seconds: int | None) -> str:

@@ -3,8 +3,11 @@
 Settings live in one JSON document (``Paths.settings``), replaced atomically under a lock. Loading never fails:
 
 - no file: the defaults;
-- a file that cannot be read or is not valid: the defaults, a message for the user, and the file moved aside to
+- a file that cannot be read or parsed: the defaults, a message for the user, and the file moved aside to
   ``settings.json.corrupt-<UTC time>`` (never deleted);
+- a file with fields that are not valid: every valid field is kept (a bad one takes its default) and an own limit
+  that cannot be read is taken at its strictest (:data:`STRICTEST_SECONDS`: never looser than the person meant);
+  the file is moved aside as above, what was kept written back, and a message says so;
 - a file from a newer Companion (higher ``schema_version``): every field this version understands is read, the
   rest kept as is, and :func:`save_settings` refuses to overwrite it.
 
@@ -16,6 +19,7 @@ limit and the user's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
@@ -23,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from companion.catalogue.models import (
     BREATH_SECONDS_MIN,
@@ -38,6 +42,7 @@ from companion.catalogue.models import (
 from companion.catalogue.problems import validation_problems
 from companion.disk.fileio import (
     MAX_SMALL_FILE_BYTES,
+    LockTimeout,
     atomic_write,
     file_lock,
     lock_path_for,
@@ -46,11 +51,15 @@ from companion.disk.fileio import (
     read_bounded,
 )
 from companion.disk.paths import Paths
+from companion.settings.price_entry import MAX_PRICE
+from companion.words import plain_text, printable
 
 SETTINGS_SCHEMA_VERSION = 1
 """The settings format this version writes."""
 
 DEFAULT_THEME = "companion-calm"
+THEME_NAME_LENGTH = 100
+"""Longer than any theme's name (Textual's are under 20 characters); never a 1 MB string."""
 
 
 class SettingsModel(BaseModel):
@@ -87,11 +96,11 @@ class StricterLimit(SettingsModel):
 class Prices(SettingsModel):
     """Local prices, used to compare self-massage with professional therapy."""
 
-    currency: Annotated[str, StringConstraints(max_length=8, strip_whitespace=True)] = ""
+    currency: Annotated[str, StringConstraints(max_length=8, strip_whitespace=True), AfterValidator(plain_text)] = ""
     """Currency symbol or code to show with prices, e.g. ``€`` or ``USD`` (empty: none shown)."""
-    device_price: float | None = Field(default=None, ge=0)
+    device_price: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """What the user paid (or would pay) for their massage device."""
-    session_price: float | None = Field(default=None, ge=0)
+    session_price: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     """What one professional massage session costs locally."""
 
 
@@ -130,8 +139,8 @@ class Settings(SettingsModel):
 
     schema_version: int = SETTINGS_SCHEMA_VERSION
     """Format of the file these settings came from; a file from a newer version is never overwritten."""
-    theme: str = DEFAULT_THEME
-    """Name of the Textual theme."""
+    theme: Annotated[str, StringConstraints(max_length=THEME_NAME_LENGTH), AfterValidator(plain_text)] = DEFAULT_THEME
+    """Name of the Textual theme (one this version lacks is kept, and the default shown)."""
     bell: bool = False
     """Ring the terminal bell at cues (step changes, the 5-second warning, the end)."""
     reduced_motion: bool = False
@@ -148,6 +157,9 @@ class Settings(SettingsModel):
     """Spoken cues while a routine runs."""
     notifications: bool = False
     """A desktop notification at each step change and at the end."""
+    own_limits_unread: bool = False
+    """The settings file could not be read and may have held the user's own limits: until they check them in
+    Settings and say so, every cap they have not set counts as :data:`STRICTEST_SECONDS` (never looser)."""
 
     def updated(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and validated (raises ``pydantic.ValidationError`` on a bad value)."""
@@ -160,8 +172,13 @@ class Settings(SettingsModel):
         return self.limits.get(tool) or StricterLimit()
 
     def apply_to_limit(self, limit: EffectiveLimit) -> EffectiveLimit:
-        """``limit`` made stricter by the user's limits for its tool: the smaller value wins, ``None`` = no limit."""
+        """``limit`` made stricter by the user's limits for its tool: the smaller value wins, ``None`` = no limit.
+        While their limits could not be read (:attr:`own_limits_unread`), every cap not set is the strictest."""
         own = self.stricter_limit(limit.tool)
+        if self.own_limits_unread:
+            own = StricterLimit.model_validate(
+                {cap: STRICTEST_SECONDS if value is None else value for cap, value in own.model_dump().items()}
+            )
         return limit.model_copy(
             update={
                 "step_seconds": _stricter(limit.step_seconds, own.step_seconds),
@@ -199,16 +216,67 @@ class NewerSettingsError(Exception):
         self.path = path
 
 
-def _salvage(data: dict[str, Any]) -> Settings:
-    """Settings from a newer file: every field that validates on its own is kept, the others take defaults."""
+STRICTEST_SECONDS = 1
+"""One of the user's own limits that cannot be read is taken at its strictest, one second, so the steps it bears on
+are left out rather than planned to the content's looser limit. A design choice."""
+
+
+def _valid(data: dict[str, Any]) -> bool:
+    try:
+        Settings.model_validate(data)
+    except ValidationError:
+        return False
+    return True
+
+
+def _salvage(data: dict[str, Any]) -> tuple[Settings, bool]:
+    """Settings from a file with a bad field, or from a newer one: every field that validates on its own is kept
+    (inside prices, speech and breathing field by field), the others take defaults; of the user's own limits, one
+    that cannot be read is taken at its strictest. Also whether one was."""
     kept: dict[str, Any] = {}
+    strictest = False
     for key, value in data.items():
-        try:
-            Settings.model_validate({key: value})
-        except ValidationError:
+        if key == "limits" and isinstance(value, dict):
+            kept[key], strictest = _salvage_limits(value)
+        elif _valid({key: value}):
+            kept[key] = value
+        elif isinstance(value, dict) and key in _GROUPS:
+            kept[key] = {name: item for name, item in value.items() if _valid({key: {name: item}})}
+    return Settings.model_validate(kept), strictest
+
+
+_GROUPS = frozenset(
+    name
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, SettingsModel)
+)
+"""The settings made of fields of their own (prices, speech, breathing): salvaged field by field."""
+
+
+def _salvage_limits(limits: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], bool]:
+    """The user's limits per tool with every cap that cannot be read set to :data:`STRICTEST_SECONDS`: a bad value,
+    and every cap not set when a name is misspelt or the entry is no table at all (some limit was meant). A tool id
+    that is no id is dropped (it names no tool)."""
+    caps = tuple(StricterLimit.model_fields)
+    kept: dict[str, dict[str, Any]] = {}
+    strictest = False
+    for tool, entry in limits.items():
+        if not _valid({"limits": {tool: {}}}):
             continue
-        kept[key] = value
-    return Settings.model_validate(kept)
+        if _valid({"limits": {tool: entry}}):
+            kept[tool] = entry
+            continue
+        given = entry if isinstance(entry, dict) else {}
+        unsure = not isinstance(entry, dict) or any(name not in caps for name in given)
+        own: dict[str, Any] = {}
+        for cap in caps:
+            if cap in given and _valid({"limits": {tool: {cap: given[cap]}}}):
+                own[cap] = given[cap]
+            elif cap in given or unsure:
+                own[cap] = STRICTEST_SECONDS
+        kept[tool] = own
+        strictest = True
+    return kept, strictest
 
 
 def load_settings(paths: Paths, now: datetime | None = None) -> tuple[Settings, str | None]:
@@ -221,25 +289,68 @@ def load_settings(paths: Paths, now: datetime | None = None) -> tuple[Settings, 
         raw = read_bounded(path, MAX_SMALL_FILE_BYTES)
     except FileNotFoundError:
         return Settings(), None
-    except OSError as exc:
-        return Settings(), f"Could not read your settings ({path}: {exc.strerror or exc}); using the defaults."
+    except OSError as exc:  # what it holds cannot be known: it may hold the user's own limits
+        problem = f"Could not read your settings ({path}: {exc.strerror or exc})."
+        return Settings(own_limits_unread=True), f"{problem} {LIMITS_UNREAD}"
     try:
         data = parse_json(raw)
         if not isinstance(data, dict):
             raise ValueError("the file does not hold a JSON object")
         version = data.get("schema_version", SETTINGS_SCHEMA_VERSION)
         if isinstance(version, int) and not isinstance(version, bool) and version > SETTINGS_SCHEMA_VERSION:
-            settings = _salvage(data)
+            settings, _strictest = _salvage(data)
             return settings, (
                 f"Your settings were written by a newer Companion (format {version}); "
                 "this version uses what it understands and will not overwrite them."
             )
         return Settings.model_validate(data), None
-    except (UnicodeDecodeError, ValueError) as exc:  # ValidationError and JSONDecodeError are ValueErrors
+    except ValidationError as exc:
+        settings, strictest = _salvage(data)
+        return settings, _salvaged(paths, settings, strictest, _describe(exc), now)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         problem = _describe(exc)
     moved = move_aside(path, now)
     where = f"it was kept as {moved}" if moved else "it could not be moved aside and is left as is"
-    return Settings(), f"Your settings file could not be used ({problem}); using the defaults, and {where}."
+    if not _may_hold_limits(raw):
+        # The field's path may be a key of the file: shown inertly, as everything read from it.
+        return Settings(), printable(
+            f"Your settings file could not be used ({problem}); using the defaults, and {where}."
+        )
+    settings = Settings(own_limits_unread=True)
+    if moved is not None:  # so that the next start is as strict, until the person has checked their limits
+        with contextlib.suppress(OSError, NewerSettingsError, LockTimeout):
+            save_settings(paths, settings)
+    return settings, printable(f"Your settings file could not be used ({problem}); {where}. {LIMITS_UNREAD}")
+
+
+LIMITS_UNREAD = (
+    f"It held your own stricter limits, which could not be read: until you check them in Settings (Stricter "
+    f"limits) and press 'My limits are right', every limit you have not set there counts as {STRICTEST_SECONDS} "
+    "second, so no step can start."
+)
+"""Said while the user's own limits could not be read (the loader's message, the Settings screen)."""
+
+
+def _may_hold_limits(raw: bytes | None) -> bool:
+    """Whether an unreadable settings file may have held the user's own limits: it names them, and not as empty
+    (one too large to read may hold anything)."""
+    return raw is None or (b'"limits"' in raw and re.search(rb'"limits"\s*:\s*\{\s*\}', raw) is None)
+
+
+def _salvaged(paths: Paths, settings: Settings, strictest: bool, problem: str, now: datetime | None) -> str:
+    """Keep the file as it was, write back what was kept (so the next start keeps it too); the message."""
+    moved = move_aside(paths.settings, now)
+    if moved is not None:
+        with contextlib.suppress(OSError, NewerSettingsError, LockTimeout):
+            save_settings(paths, settings)
+    where = f"the file as it was is kept as {moved}" if moved else "the file could not be moved aside and is left as is"
+    stricter = (
+        f"; each of your own limits that could not be read is now {STRICTEST_SECONDS} second, so the steps it "
+        "bears on are left out until you set it again in Settings"
+        if strictest
+        else ""
+    )
+    return printable(f"Some of your settings could not be used ({problem}); the others are kept{stricter}; {where}.")
 
 
 def _describe(exc: Exception) -> str:
@@ -264,17 +375,121 @@ def _version_on_disk(path: Path) -> int | None:
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:
-    """Write ``settings`` atomically (0600) under a lock.
+    """Write ``settings`` atomically (0600) under a lock, in place of every setting kept.
 
     Raises :class:`NewerSettingsError` when the file on disk (or ``settings`` itself) comes from a newer
     Companion, and :class:`companion.disk.fileio.LockTimeout` when another window holds the lock too long.
     """
+    save_change(paths, SettingsChange.whole(settings), settings)
+
+
+SettingField = tuple[str, ...]
+"""Where one setting is: ``("theme",)``, ``("breathing", "inhale")``, ``("limits", "massage-ball", "step_seconds")``."""
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Settings changed in one window, field by field (each field's place and its new value, in order). Made to
+    the settings as they are on disk now, it keeps what another window set meanwhile in every other field (a
+    stricter limit of theirs is never written over with an older value). ``replace``: the whole set instead."""
+
+    fields: tuple[tuple[SettingField, Any], ...] = ()
+    replace: Settings | None = None
+
+    @classmethod
+    def whole(cls, settings: Settings) -> SettingsChange:
+        return cls(replace=settings)
+
+    @classmethod
+    def between(cls, before: Settings, after: Settings) -> SettingsChange:
+        """The fields that differ from ``before`` to ``after`` (a limit taken away: its value ``None``)."""
+        old, new = _leaves(before.model_dump(mode="json")), _leaves(after.model_dump(mode="json"))
+        return cls(tuple((place, new.get(place)) for place in {**old, **new} if old.get(place) != new.get(place)))
+
+    def then(self, later: SettingsChange) -> SettingsChange:
+        """This change followed by a ``later`` one from the same window."""
+        if later.replace is not None:
+            return later
+        if self.replace is not None:
+            return SettingsChange(replace=later.applied_to(self.replace))
+        return SettingsChange(self.fields + later.fields)
+
+    @property
+    def places(self) -> frozenset[SettingField]:
+        """The fields this change sets (every one for a whole set)."""
+        if self.replace is not None:
+            return frozenset(_leaves(self.replace.model_dump(mode="json")))
+        return frozenset(place for place, _value in self.fields)
+
+    def applied_to(self, kept: Settings) -> Settings:
+        """``kept`` (the settings on disk) with this change made to it; a field whose value no longer validates
+        there is left as kept."""
+        if self.replace is not None:
+            return self.replace
+        settings = kept
+        for place, value in self.fields:
+            data = settings.model_dump(mode="json")
+            where = data
+            for key in place[:-1]:
+                if not isinstance(where.get(key), dict):
+                    where[key] = {}
+                where = where[key]
+            where[place[-1]] = value
+            data["limits"] = {
+                tool: caps for tool, caps in data.get("limits", {}).items()
+                if isinstance(caps, dict) and any(cap is not None for cap in caps.values())
+            }  # fmt: skip
+            with contextlib.suppress(ValidationError):
+                settings = Settings.model_validate(data)
+        return settings
+
+
+def _leaves(data: dict[str, Any], prefix: SettingField = ()) -> dict[SettingField, Any]:
+    found: dict[SettingField, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            found.update(_leaves(value, (*prefix, key)))
+        else:
+            found[(*prefix, key)] = value
+    return found
+
+
+def settings_on_disk(paths: Paths, held: Settings) -> Settings:
+    """The settings as the file holds them now, read without changing the file (a field that is not valid is
+    salvaged as :func:`load_settings` does: an own limit that cannot be read at its strictest). A file that cannot
+    be read leaves ``held`` (this window's), with every limit not set at its strictest if it may hold limits."""
+    try:
+        raw = read_bounded(paths.settings, MAX_SMALL_FILE_BYTES)
+    except FileNotFoundError:
+        return Settings()
+    except OSError:
+        return held.model_copy(update={"own_limits_unread": True})
+    try:
+        data = parse_json(raw)
+        if not isinstance(data, dict):
+            raise ValueError("the file does not hold a JSON object")
+        return Settings.model_validate(data)
+    except ValidationError:
+        return _salvage(data)[0]
+    except (UnicodeDecodeError, ValueError):
+        return held.model_copy(update={"own_limits_unread": True}) if _may_hold_limits(raw) else held
+
+
+def save_change(paths: Paths, change: SettingsChange, held: Settings) -> Settings:
+    """Make ``change`` to the settings on disk, read again under the lock (``held``, this window's, when the file
+    cannot be read), and write the result atomically (0600); the settings now kept.
+
+    Raises :class:`NewerSettingsError` when the file on disk (or the result) comes from a newer Companion, and
+    :class:`companion.disk.fileio.LockTimeout` when another window holds the lock too long.
+    """
     path = paths.settings
-    if settings.schema_version > SETTINGS_SCHEMA_VERSION:
-        raise NewerSettingsError(path, settings.schema_version)
     with file_lock(lock_path_for(path)):
         on_disk = _version_on_disk(path)
         if on_disk is not None and on_disk > SETTINGS_SCHEMA_VERSION:
             raise NewerSettingsError(path, on_disk)
+        settings = change.applied_to(settings_on_disk(paths, held))
+        if settings.schema_version > SETTINGS_SCHEMA_VERSION:
+            raise NewerSettingsError(path, settings.schema_version)
         text = json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False, sort_keys=False)
         atomic_write(path, (text + "\n").encode("utf-8"))
+    return settings

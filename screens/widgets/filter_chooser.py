@@ -22,6 +22,8 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.widgets.marked_list import MarkedOptionList
+
 ANY_OPTION = "\0any"
 """The option id of "any" in the open list (never a catalogue id: those are lower-case words)."""
 
@@ -48,7 +50,7 @@ class FilterChooser(Widget, can_focus=True):
         text-style: bold;
     }
     """
-    BINDINGS = [Binding("enter,space,down", "open", "Choose")]
+    BINDINGS = [Binding("enter,space,down", "open", "Open")]
 
     value: reactive[str | None] = reactive(None, init=False)
 
@@ -118,7 +120,7 @@ class FilterMenu(ModalScreen[str | None]):
         chooser = self.chooser
         options = [Option(chooser.prompt, id=ANY_OPTION), *(Option(name, id=value) for name, value in chooser.options)]
         with Vertical():
-            menu = OptionList(*options)
+            menu = MarkedOptionList(*options, classes="framed")
             menu.border_title = chooser.label
             yield menu
 

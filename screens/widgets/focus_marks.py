@@ -36,26 +36,8 @@ class TextBox(Input):
     """An input that keeps its text on focus and marks its focus in characters.
 
     ``compact=True`` gives one line with a bar beside it when focused (Textual's compact input drops every border,
-    so it could show focus by colour only); otherwise the frame turns heavy when focused.
-    """
-
-    DEFAULT_CSS = """
-    TextBox:focus {
-        border: heavy $border;
-    }
-    TextBox.-one-line {
-        height: 1;
-        border: none;
-        border-left: blank;
-        padding: 0 1 0 0;
-    }
-    TextBox.-one-line:focus {
-        border: none;
-        border-left: outer $accent;
-    }
-    TextBox.-one-line.-invalid {
-        background-tint: $error 20%;
-    }
+    so it could show focus by colour only); otherwise the frame turns heavy when focused (both styled in
+    ``app.tcss``, with every other focus mark).
     """
 
     def __init__(self, *args: Any, compact: bool = False, **kwargs: Any) -> None:

@@ -17,18 +17,19 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.widgets.hanging import HangingText
+from screens.widgets.marked_list import MarkedOptionList
+
 TICKED = "[x] "
 UNTICKED = "[ ] "
 
 
-def tick_prompt(name: str, ticked: bool) -> Text:
-    """One row: its box in text, then the name as plain text (never markup)."""
-    text = Text(TICKED if ticked else UNTICKED, style="bold" if ticked else "")
-    text.append(name)
-    return text
+def tick_prompt(name: str | Text, ticked: bool) -> HangingText:
+    """One row: its box in text, then the name as plain text (never markup), wrapping under itself."""
+    return HangingText().item(Text(TICKED if ticked else UNTICKED, style="bold" if ticked else ""), name)
 
 
-class TickList(OptionList):
+class TickList(MarkedOptionList):
     """Choices (``(name, value)`` pairs) any number of which may be ticked; Space or Enter ticks the highlighted one."""
 
     BINDINGS = [Binding("space", "select", "Tick", show=False)]
@@ -44,11 +45,13 @@ class TickList(OptionList):
         def control(self) -> TickList:
             return self.tick_list
 
-    def __init__(self, choices: Sequence[tuple[str, str]], selected: Iterable[str] = (), *, id: str) -> None:
+    def __init__(
+        self, choices: Sequence[tuple[str, str]], selected: Iterable[str] = (), *, id: str, classes: str | None = None
+    ) -> None:
         self.choices = list(choices)
         self._ticked = set(selected) & {value for _name, value in self.choices}
         options = [Option(tick_prompt(name, value in self._ticked), id=value) for name, value in self.choices]
-        super().__init__(*options, id=id)
+        super().__init__(*options, id=id, classes=classes)
 
     @property
     def selected(self) -> list[str]:

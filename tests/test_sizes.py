@@ -1,0 +1,81 @@
+"""Every screen clear at 60x20, 80x24 and 100x30: what a person must read is on screen whole, not cut off or
+covered, read back from the widgets' own lines (as the terminal draws them) with NO_COLOR=1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widget import Widget
+
+from screens.reflection import ReflectionScreen
+from tests.test_advice_on_screens import to_reflection
+
+SIZES = [(60, 20), (80, 24), (100, 30)]
+
+
+def drawn(widget: Widget) -> list[str]:
+    """The widget's lines as drawn in its region (its Line API), trailing blanks dropped."""
+    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+
+
+def seen(widget: Widget, frame: Widget) -> list[str]:
+    """The lines of ``widget`` that show inside the scrolling ``frame`` around it, as it is scrolled now."""
+    inside = frame.scrollable_content_region
+    top = widget.region.y
+    return [line for y, line in enumerate(drawn(widget)) if inside.y <= top + y < inside.bottom]
+
+
+def on_screen(widget: Widget) -> bool:
+    """The whole widget lies inside the screen (nothing of it below the bottom edge or beside it)."""
+    screen = widget.screen
+    return screen.region.contains_region(widget.region)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_neck_warning_and_the_sessions_outcome_are_read_whole_after_neck_work(
+    make_app, services, size: tuple[int, int], monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(start_routine="neck-shoulders-desk")
+    async with app.run_test(size=size) as pilot:
+        screen = await to_reflection(pilot, services, "6")
+        assert isinstance(screen, ReflectionScreen)
+        warning = screen.query_one("#neck-warning")
+        assert on_screen(warning)
+        words = " ".join(line.lstrip("█▌▐ ").strip() for line in drawn(warning))
+        assert words.startswith("! After neck work, watch for this: A sudden headache")
+        assert words.endswith("call emergency services: this can be a sign of a torn neck artery."), words
+        panel = screen.query_one("#reflection")
+        assert on_screen(panel) and not panel.region.overlaps(warning.region)
+        summary = " ".join(seen(screen.query_one("#summary"), panel))
+        assert "Routine completed: Neck and shoulders" in summary and "done of 7:15 planned" in summary, summary
+        for widget_id in ("#tension-after", "#note", "#save"):
+            assert on_screen(screen.query_one(widget_id)), widget_id
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_runner_keeps_the_countdown_next_step_and_pacer_on_screen_under_a_long_instruction(
+    make_app, size: tuple[int, int]
+) -> None:
+    from screens.runner import RunnerScreen
+    from tests.test_routine_flow import to_runner
+
+    app = make_app(start_routine="wrap-shoulders-desk")  # its first instruction: ten lines at 56 columns
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = await to_runner(pilot)
+        assert isinstance(screen, RunnerScreen)
+        await pilot.pause()
+        for widget_id in ("#remaining", "#run-state", "#step-bar", "#overall-bar", "#next-step", "#pacer"):
+            assert on_screen(screen.query_one(widget_id)), widget_id
+        assert drawn(screen.query_one("#next-step"))[0].strip().startswith("Next: Wrap between the shoulder blades")
+        assert drawn(screen.query_one("#pacer"))[0].strip().startswith("Breathe")
+        instruction = screen.query_one("#instruction-scroll")
+        assert on_screen(instruction)
+        if instruction.max_scroll_y:  # cut to the room left: it scrolls with the keyboard to its last line
+            instruction.focus()
+            await pilot.press("end")
+            await pilot.pause()
+            assert instruction.scroll_y == instruction.max_scroll_y
+            assert "tingling." in " ".join(seen(screen.query_one("#instruction"), instruction))
