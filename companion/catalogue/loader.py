@@ -19,6 +19,7 @@ from companion.catalogue.locate import printable_problem, toml_error_line, with_
 from companion.catalogue.models import Catalog, Limit, Routine, SafetyRules, Step, Therapy, Vocabulary
 from companion.catalogue.problems import ContentError, Problem, id_taken, validation_problems
 from companion.catalogue.validation import limit_problems, reference_problems
+from companion.disk.fileio import open_regular
 
 BUNDLED_ROOT = Path(str(resources.files("content")))
 """The bundled data files. The `content` package is installed as a plain folder (never zipped), so its
@@ -48,7 +49,7 @@ def _display_name(path: Path, root: Path) -> str:
 def read_text(path: Path, name: str, max_bytes: int | None = None) -> str | Problem:
     """Read a UTF-8 text file of at most ``max_bytes``, or return a :class:`Problem` saying what is wrong."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as exc:
         return Problem(name, "", f"cannot be read: {exc.strerror or exc}")

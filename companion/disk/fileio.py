@@ -16,13 +16,14 @@ import contextlib
 import errno
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock
@@ -75,10 +76,43 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
+class NotRegularFile(OSError):
+    """A pipe, socket or device where Companion expects a file: opening a pipe waits for a writer that may never
+    come, and a device may never end, so such a path is refused as a file that cannot be read."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(errno.EINVAL, "not a regular file: a pipe, socket or device", str(path))
+
+
+def require_regular(fd: int, path: Path | str) -> None:
+    """Raise :class:`NotRegularFile` unless the open descriptor ``fd`` is a regular file."""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        raise NotRegularFile(path)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary; :class:`NotRegularFile` for a pipe, socket or device. The open does
+    not wait (``O_NONBLOCK``: a pipe with no writer opens at once, then is refused); a symlink to a regular file is
+    followed. Raises ``OSError`` (``FileNotFoundError``...)."""
+    fd = os.open(path, os.O_RDONLY | NOT_INHERITED | getattr(os, "O_NONBLOCK", 0))
+    try:
+        require_regular(fd, path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`)."""
+    with open_regular(path) as handle:
+        return handle.read()
+
+
 def read_bounded(path: Path, max_bytes: int) -> bytes | None:
-    """The bytes of ``path``, or ``None`` when it holds more than ``max_bytes`` (never reading more than that, even
-    from a file whose size says nothing, such as a device). Raises ``OSError`` (``FileNotFoundError``...)."""
-    with open(path, "rb") as handle:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`), or ``None`` when it holds more than
+    ``max_bytes`` (never reading more than that). Raises ``OSError`` (``FileNotFoundError``...)."""
+    with open_regular(path) as handle:
         data = handle.read(max_bytes + 1)
     return None if len(data) > max_bytes else data
 
@@ -208,7 +242,7 @@ def keep_copy(path: Path, suffix: str) -> Path:
             if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
                 raise
             try:
-                create_exclusive(candidate, path.read_bytes())
+                create_exclusive(candidate, read_regular(path))
             except FileExistsError:
                 continue
             return candidate

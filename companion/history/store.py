@@ -44,6 +44,8 @@ from companion.disk.fileio import (
     existing_copy,
     file_lock,
     keep_copy,
+    open_regular,
+    require_regular,
     set_aside_bytes,
     utc_stamp,
     write_all,
@@ -173,8 +175,8 @@ class HistoryStore:
 
     def _read(self) -> bytes | None:
         try:
-            with open(self.path, "rb") as handle:
-                # Checked before reading (the size), and while reading (a device or a pipe has no size).
+            with open_regular(self.path) as handle:
+                # Checked before reading (the size), and while reading (a file may grow meanwhile).
                 too_large = os.fstat(handle.fileno()).st_size > MAX_HISTORY_BYTES
                 data = b"" if too_large else handle.read(MAX_HISTORY_BYTES + 1)
                 if too_large or len(data) > MAX_HISTORY_BYTES:
@@ -411,8 +413,11 @@ class HistoryStore:
         path = self._target()
         if not path.exists():
             atomic_write(path, header_line(migrations.current_version()))
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | NOT_INHERITED | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(
+            path, os.O_RDWR | os.O_APPEND | NOT_INHERITED | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
         try:
+            require_regular(fd, path)
             size = os.fstat(fd).st_size
             prefix = b""
             if size == 0:

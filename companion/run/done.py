@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from companion.catalogue.models import Catalog, Routine
-from companion.disk.fileio import LockTimeout, read_bounded
+from companion.disk.fileio import LockTimeout, read_bounded, read_regular
 from companion.disk.paths import Paths
 from companion.history import messages
 from companion.history.parsing import parse
@@ -40,7 +40,7 @@ def checkpoint_bout(paths: Paths) -> Bout | None:
     """The time of the run in progress or interrupted, from its checkpoint (read only: nothing is moved); ``None``
     when there is none or it cannot be read (the recovery at start reports it and sets it aside)."""
     try:
-        bouts, remains = checkpoint_remains(paths.checkpoint.read_bytes())
+        bouts, remains = checkpoint_remains(read_regular(paths.checkpoint))
     except OSError:
         return None
     return bouts[0] if bouts and not remains else None
@@ -144,8 +144,8 @@ def _damage(path: Path, said: str, reader: Reader, counted: list[Bout], now: dat
     added to ``counted``."""
     try:
         raw = read_bounded(path, MAX_HISTORY_BYTES)
-    except OSError:
-        raw = None
+    except OSError as exc:
+        raw, said = None, f"{said.removesuffix('.')} ({exc.strerror or exc})."
     if raw is None:  # it cannot be read, or it is far too large: nothing of it can be
         return [Damage(path, said, [WHOLE_FILE], last_written(path, now), hint)]
     bouts, remains = reader(raw)

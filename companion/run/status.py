@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from companion.disk.fileio import FILE_MODE, ensure_dir, write_all
+from companion.disk.fileio import FILE_MODE, ensure_dir, read_regular, write_all
 from companion.disk.paths import Paths
 from companion.run.checkpoint import Checkpoint
 from companion.run.engine import RoutineRun, RunSnapshot
@@ -187,7 +187,7 @@ def process_alive(pid: int) -> bool:
 def _checkpoint_of(paths: Paths) -> Checkpoint | None:
     """The checkpoint on disk, read without touching it (recovery, not status, sets a bad one aside)."""
     try:
-        return Checkpoint.model_validate_json(paths.checkpoint.read_bytes())
+        return Checkpoint.model_validate_json(read_regular(paths.checkpoint))
     except (OSError, ValueError, ValidationError):
         return None
 
@@ -195,7 +195,7 @@ def _checkpoint_of(paths: Paths) -> Checkpoint | None:
 def read_status(paths: Paths, now: datetime, alive: Callable[[int], bool] = process_alive) -> StatusReport:
     """Where the run is now, from the status file (and the checkpoint when its process is gone)."""
     try:
-        status = StatusFile.model_validate_json(status_path(paths).read_bytes())
+        status = StatusFile.model_validate_json(read_regular(status_path(paths)))
     except (OSError, ValueError, ValidationError):
         return StatusReport(RunState.IDLE)
     age = (now - status.written_at).total_seconds()

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from companion.disk.fileio import atomic_write, file_lock, lock_path_for, move_aside
+from companion.disk.fileio import atomic_write, file_lock, lock_path_for, move_aside, read_regular
 from companion.disk.paths import Paths
 from companion.history.remains import WHOLE_FILE, AreaSeconds, Remains, read_remains
 from companion.safety.exposure import Bout
@@ -80,7 +80,7 @@ def ledger_path(paths: Paths) -> Path:
 def _read(path: Path) -> Ledger:
     """The ledger on disk (empty when there is none); raises ``OSError`` or ``ValueError`` when unusable."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return Ledger()
     try:
