@@ -138,7 +138,7 @@ def test_a_permission_error_even_as_root_is_reported_and_nothing_is_moved() -> N
         raise PermissionError(13, "Permission denied", str(paths.history))
 
     with pytest.MonkeyPatch.context() as patch:  # its own patcher: undoing it keeps the XDG isolation
-        patch.setattr(storage, "open", denied, raising=False)
+        patch.setattr(storage, "open_regular", denied)
         with pytest.raises(StorageError, match="permission denied"):
             fresh_store().load()
     assert side_files(paths) == [] and paths.history.read_bytes() == before
