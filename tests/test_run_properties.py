@@ -8,7 +8,7 @@ whole seconds add up to the running time up to rounding; snapshots are always co
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from companion.catalogue.models import Catalog
 from companion.history.records import SessionStatus
+from companion.run.checkpoint import checkpoint_to_record
 from companion.run.clock import FakeClock
 from companion.run.engine import RoutineRun, RunStatus
 from companion.safety.exposure import Exposure
@@ -83,7 +84,10 @@ action = st.one_of(
     extend,
     extend,
     st.just(("stop", 0.0)),
+    st.floats(min_value=-12 * 3600, max_value=12 * 3600, allow_nan=False).map(lambda seconds: ("set_clock", seconds)),
 )
+"""What a person can do to a run, and what can happen to its clock meanwhile (the wall clock set back or on:
+by hand, a time zone, NTP; the monotonic clock never moves back)."""
 
 
 def check_snapshot(run: RoutineRun) -> None:
@@ -138,6 +142,8 @@ def test_random_actions_keep_every_invariant(
                     expected += ended - before
                 else:
                     expected += value
+        elif name == "set_clock":
+            clock.set_wall_clock(timedelta(seconds=value))
         elif name == "extend":
             result = run.extend(value)
             assert result.ok or result.reason
@@ -149,10 +155,15 @@ def test_random_actions_keep_every_invariant(
         check_snapshot(run)
         check_limits(run, catalog)
         assert abs(run.running_seconds - expected) < 1e-6 * max(1.0, expected)
+        if not run.snapshot().finished:  # what a crash now would leave is a valid checkpoint of a valid session
+            checkpoint = run.checkpoint()
+            assert checkpoint.saved_at == clock.now()
+            assert checkpoint_to_record(checkpoint).actual_seconds <= run.running_seconds + len(plan.steps)
     if stop_at_end:
         run.stop()
         assert run.snapshot().finished
-    record = run.to_record()
+    record = run.to_record()  # valid however the clock moved: never a session lost to a clock set back
+    assert record.ended_at <= clock.now()
     actual = [s.actual_seconds for s in record.steps]
     assert abs(sum(actual) - run.running_seconds) <= 1.0
     for planned, seconds in zip(plan.steps, actual, strict=True):
@@ -210,3 +221,22 @@ def test_going_back_and_extending_never_passes_a_limit(
     clock.advance(100_000)  # let every remaining step run out
     check_limits(run, catalog)
     assert run.snapshot().finished
+
+
+def test_a_clock_put_back_mid_run_keeps_the_session_whole_and_counts_it_as_just_done() -> None:
+    """Finding 97: ten minutes in, the clock goes back an hour; the run was refused as ending before it started."""
+    item = thirty_minutes()
+    plan = make_plan(item, make_catalog((item,)))
+    clock = FakeClock()
+    run = RoutineRun(plan, clock)
+    run.start()
+    clock.advance(300)
+    clock.set_wall_clock(timedelta(hours=-1))
+    clock.advance(100)
+    checkpoint = run.checkpoint()
+    assert checkpoint.saved_at == clock.now()
+    assert checkpoint.saved_at - checkpoint.started_at == timedelta(seconds=400)
+    run.stop()
+    record = run.to_record()
+    assert record.actual_seconds == 400
+    assert record.ended_at == clock.now() and record.started_at == clock.now() - timedelta(seconds=400)

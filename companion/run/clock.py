@@ -51,3 +51,7 @@ class FakeClock:
             raise ValueError("time does not go backwards")
         self._mono += seconds
         self._now += timedelta(seconds=seconds)
+
+    def set_wall_clock(self, moved: timedelta) -> None:
+        """Move the wall clock alone by ``moved`` (back when negative), as a person or NTP setting it does."""
+        self._now += moved

@@ -142,6 +142,7 @@ class RoutineRun:
         """The id of the session record (and of its checkpoints)."""
         self.started_at: datetime | None = None
         """Wall-clock time of ``start()``."""
+        self._started_monotonic: float | None = None
         self._status = RunStatus.READY
         self._outcome: SessionStatus | None = None
         self._spent = [0.0] * len(plan.steps)  # closed visits, per step
@@ -240,7 +241,7 @@ class RoutineRun:
         if self._status is not RunStatus.READY:
             return ActionResult(False, "The routine has already started.")
         now = self.clock.monotonic()
-        self.started_at = self.clock.now()
+        self.started_at, self._started_monotonic = self.clock.now(), now
         self._status = RunStatus.RUNNING
         self._begin_visit(0, now)
         return ActionResult(True)
@@ -354,7 +355,7 @@ class RoutineRun:
             return ActionResult(False, "The routine has already ended.")
         now = self.clock.monotonic()
         if self._status is RunStatus.READY:
-            self.started_at = self.clock.now()
+            self.started_at, self._started_monotonic = self.clock.now(), now
             self._finish(SessionStatus.STOPPED, now, 0.0)
             return ActionResult(True)
         elapsed = self._visit_elapsed(now)
@@ -412,8 +413,8 @@ class RoutineRun:
         """
         self.update()
         steps = self._steps_done()
-        start = started_at or self.started_at or self.clock.now()
         end = ended_at or self._wall_time(self._ended_at)
+        start = started_at or self._wall_start(end, self._ended_at)
         return SessionRecord(
             id=self.session_id,
             routine_id=self.plan.routine.id,
@@ -446,7 +447,7 @@ class RoutineRun:
             session_id=self.session_id,
             routine_id=self.plan.routine.id,
             routine_title=self.plan.routine.title,
-            started_at=self.started_at or self.clock.now(),
+            started_at=self._wall_start(self.clock.now(), None),
             saved_at=self.clock.now(),
             steps=tuple(
                 CheckpointStep(
@@ -500,6 +501,17 @@ class RoutineRun:
         if self._status is RunStatus.READY:
             return "The routine has not started yet."
         return "The routine has ended."
+
+    def _wall_start(self, end: datetime, end_monotonic: float | None) -> datetime:
+        """The wall-clock start of a run that ends (or is saved) at ``end``, the monotonic ``end_monotonic`` (now
+        when ``None``). A clock put back during the run would make it end before it started, holding more time than
+        it lasted, and the record would be refused: the start then moves back by the time that really passed, so
+        the session is kept whole and its time counts as just done (stricter for the limits, never looser)."""
+        if self.started_at is None or self._started_monotonic is None:
+            return end
+        until = self.clock.monotonic() if end_monotonic is None else end_monotonic
+        passed = timedelta(seconds=max(0.0, until - self._started_monotonic))
+        return min(self.started_at, end - passed)
 
     def _wall_time(self, monotonic: float | None) -> datetime:
         """The wall-clock time of a monotonic reading (now when ``None``)."""
