@@ -163,6 +163,34 @@ def test_a_history_linked_out_of_the_data_folder_is_never_written_through(tmp_pa
     assert victim.read_bytes() == b"export PATH=/usr/bin\n" and paths.history.is_symlink()
 
 
+async def test_a_history_linked_out_of_the_data_folder_is_said_at_start_not_first_at_a_runs_end(
+    tmp_path: Path,
+) -> None:
+    """Finding 95: the link was told only when the session of a finished run could not be saved."""
+    from companion.run.clock import FakeClock
+    from companion.services import build_services
+    from screens.app import CompanionApp
+
+    paths = default_paths()
+    paths.data.mkdir(parents=True, exist_ok=True)
+    elsewhere = tmp_path / "synced-history.jsonl"
+    elsewhere.write_bytes(history_bytes([make_record(0)]))
+    paths.history.symlink_to(elsewhere)
+    report = fresh_store().load()
+    assert len(report.records) == 1
+    assert [m for m in report.messages if "outside Companion's data folder" in m and "no session can be saved" in m]
+    app = CompanionApp(build_services(clock=FakeClock()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.history_ready:
+                break
+        await pilot.pause(0.1)
+        said = " ".join(str(note.message) for note in app._notifications)
+        assert "outside Companion's data folder" in said
+    assert elsewhere.read_bytes() == history_bytes([make_record(0)])
+
+
 def test_a_history_linked_inside_the_data_folder_is_followed_and_the_target_replaced() -> None:
     paths = default_paths()
     real = paths.data / "synced" / "history.jsonl"

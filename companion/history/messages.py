@@ -54,8 +54,9 @@ def left_untouched(problems: list[str]) -> str:
 
 
 def not_repaired(path: Path, problems: list[str], exc: Exception) -> str:
+    why = str(exc).rstrip(".")
     return (
-        f"Your history at {path} has problems ({summarise(problems)}) that could not be repaired now: {exc}. The "
+        f"Your history at {path} has problems ({summarise(problems)}) that could not be repaired now: {why}. The "
         "intact sessions are shown; nothing was changed."
     )
 
@@ -70,8 +71,8 @@ def byte_order_mark(path: Path) -> str:
 def link_outside(path: Path, target: Path, folder: Path) -> str:
     return (
         f"Your history at {path} is a link to {target}, outside Companion's data folder {folder}; Companion does "
-        "not write through it, and nothing was changed. Put the file itself in the data folder, or link the whole "
-        "data folder instead."
+        "not write through it, so no session can be saved until it is mended; nothing was changed. Put the file "
+        "itself in the data folder, or link the whole data folder instead."
     )
 
 

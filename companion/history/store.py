@@ -212,8 +212,13 @@ class HistoryStore:
             return LoadReport(records=[])
         parsed = parse(data)
         report = LoadReport(records=[], read_only=parsed.newer)
+        unwritable = self._link_out()
         if parsed.newer:
             report.messages.append(messages.newer_file(self.path, parsed.version))
+            if parsed.damaged or parsed.torn:
+                report.messages.append(messages.left_untouched(parsed.problems))
+        elif unwritable is not None:  # said at once, not first when a run's session cannot be saved at its end
+            report.messages.append(unwritable)
             if parsed.damaged or parsed.torn:
                 report.messages.append(messages.left_untouched(parsed.problems))
         elif parsed.needs_repair:
@@ -302,6 +307,14 @@ class HistoryStore:
         if not target.is_relative_to(folder):
             raise StorageError(messages.link_outside(path, target, folder))
         return target
+
+    def _link_out(self) -> str | None:
+        """What to tell the person when the history is a link out of the data folder (see :meth:`_target`)."""
+        try:
+            self._target()
+        except StorageError as exc:
+            return str(exc)
+        return None
 
     def _stale_temp_files(self) -> list[Path]:
         """Temporary files of rewrites that were killed before ``os.replace`` (they never held the only copy)."""
