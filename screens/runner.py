@@ -100,7 +100,9 @@ class RunnerScreen(FlowStep, Screen[None]):
 
     CSS_PATH = FLOW_CSS_PATH
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause"),
+        # One key, labelled by what it does now: check_action leaves out the other (refresh_bindings on a change).
+        Binding("space", "pause", "Pause"),
+        Binding("space", "resume", "Resume"),
         Binding("n", "next_step", "Next"),
         Binding("b", "back_step", "Back"),
         Binding("plus", "extend", "+15 s"),
@@ -309,6 +311,7 @@ class RunnerScreen(FlowStep, Screen[None]):
             # On the Digits, not the screen: a class on the screen would restyle every widget on it.
             self.query_one("#remaining", Digits).set_class(snap.paused, "-paused")
             self.query_one("#run-state", Static).update(_state_text(snap.status), layout=False)
+            self.refresh_bindings()  # Space says Pause or Resume
         # Bars in whole seconds, so they move with the countdown rather than between its seconds.
         step_bar = (int(snap.elapsed), max(1, round(snap.step_seconds)))
         if self._changed("step-bar", step_bar):
@@ -422,8 +425,16 @@ class RunnerScreen(FlowStep, Screen[None]):
         if not self._ended and self.run.snapshot().status is RunStatus.RUNNING:
             self._act(Action.PAUSE, self.run.pause())
 
-    def action_toggle_pause(self) -> None:
-        self._act(Action.PAUSE, self.run.toggle_pause())
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pause", "resume"):
+            return (action == "resume") == (self.run.status is RunStatus.PAUSED)
+        return True
+
+    def action_pause(self) -> None:
+        self._act(Action.PAUSE, self.run.pause())
+
+    def action_resume(self) -> None:
+        self._act(Action.PAUSE, self.run.resume())
 
     def action_next_step(self) -> None:
         self._act(Action.NEXT, self.run.next())

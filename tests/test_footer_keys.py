@@ -646,11 +646,21 @@ async def test_runner_stop_and_quit_questions_and_reflection_keys(make_app, serv
 
         async def remember() -> None:
             await runner()
+            if run_of(pilot).snapshot().paused:  # left paused by the stop question closed over it: Space resumes
+                await pilot.press("space")
+                await pilot.pause()
             snap = run_of(pilot).snapshot()
             state.update(paused=snap.paused, index=snap.index, planned=snap.step_seconds)
 
-        async def paused_or_resumed(pilot: Pilot[Any]) -> None:
-            assert run_of(pilot).snapshot().paused != state["paused"]
+        async def paused_then_resumed(pilot: Pilot[Any]) -> None:
+            # Space paused the run, and the Footer says it resumes it now; pressed again, it does (and says Pause).
+            assert not state["paused"] and run_of(pilot).snapshot().paused
+            assert footer_keys(pilot)["space"] == "Resume"
+            await footer_fits_every_width(pilot)
+            await pilot.press("space")
+            await pilot.pause()
+            assert not run_of(pilot).snapshot().paused
+            assert footer_keys(pilot)["space"] == "Pause"
 
         async def next_step(pilot: Pilot[Any]) -> None:
             assert run_of(pilot).snapshot().index == state["index"] + 1
@@ -667,7 +677,7 @@ async def test_runner_stop_and_quit_questions_and_reflection_keys(make_app, serv
             pilot,
             remember,
             {
-                "space": paused_or_resumed,
+                "space": paused_then_resumed,
                 "n": next_step,
                 "b": step_back,
                 "plus": extended_or_refused,
