@@ -97,8 +97,8 @@ async def test_saved_prices_come_back(make_app, services) -> None:
     async with again.run_test(size=(80, 24)) as pilot:
         await open_compare(again, pilot)
         assert again.screen.query_one("#device-price", Input).value == "300"
-        assert again.screen.query_one("#session-price", Input).value == "70.5"
-        assert "break-even after 5 sessions" in shown(again, "cost")
+        assert again.screen.query_one("#session-price", Input).value == "70.50"  # two decimals, as in the text
+        assert "break-even after 5 sessions" in shown(again, "cost") and "one session 70.50" in shown(again, "cost")
 
 
 async def test_a_bad_number_is_explained_and_not_saved(make_app, services) -> None:

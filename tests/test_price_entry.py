@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from companion.settings.price_entry import PriceError, format_price, parse_price
+from companion.settings.price_entry import MAX_PRICE, PriceError, format_price, parse_price
+from companion.words import money
 
 
 @pytest.mark.parametrize(
@@ -48,6 +51,18 @@ def test_refused_prices_say_what_to_type(text: str, words: str) -> None:
 def test_format_price() -> None:
     assert format_price(None) == ""
     assert format_price(89.0) == "89"
-    assert format_price(89.9) == "89.9"
+    assert format_price(89.9) == "89.90"  # as money() writes it everywhere, never "89.9"
     assert format_price(Decimal("89.95")) == "89.95"
     assert format_price(0) == "0"
+
+
+def test_the_largest_price_is_said_as_it_can_be_typed() -> None:
+    with pytest.raises(PriceError) as error:
+        parse_price("99999999", "device price")
+    assert "type at most 1000000." in str(error.value)  # no thousands separator: the box refuses them
+
+
+@given(st.decimals(min_value=0, max_value=MAX_PRICE, places=2, allow_nan=False, allow_infinity=False))
+def test_a_price_in_its_box_reads_back_as_itself_and_as_money_writes_it(price: Decimal) -> None:
+    shown = format_price(price)
+    assert shown == money(price) and parse_price(shown, "device price") == price

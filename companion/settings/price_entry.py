@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from companion.words import amount
+
 _PRICE = re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$")
 """Digits, then at most two decimals after a point or a comma (``1,000`` is refused rather than guessed)."""
 
@@ -33,13 +35,11 @@ def parse_price(text: str, name: str) -> Decimal | None:
     whole, cents = match.groups()
     price = Decimal(f"{whole}.{cents or '0'}")
     if price > MAX_PRICE:
-        raise PriceError(f"The {name} is too large: type at most {MAX_PRICE:,}.")
+        raise PriceError(f"The {name} is too large: type at most {amount(MAX_PRICE)}.")
     return price
 
 
 def format_price(value: Decimal | float | None) -> str:
-    """A price for an input box: ``89``, ``89.9``, ``89.95``; blank when not set."""
-    if value is None:
-        return ""
-    text = f"{Decimal(str(value)).quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A price for an input box, written as everywhere else (:func:`companion.words.amount`: ``89``, ``89.90``);
+    blank when not set."""
+    return "" if value is None else amount(value)
