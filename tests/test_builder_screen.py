@@ -227,6 +227,26 @@ async def test_copy_left_unsaved_asks_before_discarding(make_app, services) -> N
         assert not list(services.paths.routines.glob("*.toml"))
 
 
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (100, 30)])
+async def test_enter_on_the_discard_question_keeps_editing(make_app, services, size) -> None:
+    """The safe answer has the focus: Enter, pressed at once, goes back to the changes, which are all still there."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await wait_for_screen(pilot, BuilderScreen)
+        await type_into(pilot, "title", " for me")
+        await pilot.press("escape")
+        await wait_for_screen(pilot, ConfirmScreen)
+        focused = app.focused
+        assert isinstance(focused, Button) and focused.id == "no" and "Keep editing" in str(focused.label)
+        assert app.screen.query_one("#no").region.bottom <= size[1]  # on screen, whole
+        await pilot.press("enter")
+        await wait_for_screen(pilot, BuilderScreen)
+        assert app.screen.query_one("#title", Input).value.endswith("(copy) for me")
+        assert not list(services.paths.routines.glob("*.toml"))
+
+
 async def test_untouched_new_routine_leaves_without_asking(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(60, 20)) as pilot:
