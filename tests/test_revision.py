@@ -8,7 +8,7 @@ time still equals the clock's running time.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -42,6 +42,8 @@ def play(run: RoutineRun, clock: FakeClock, actions: list[tuple[str, float]]) ->
                 added += (ended if ended is not None else clock.monotonic()) - before
         elif name == "extend":
             run.extend(value)
+        elif name == "set_clock":
+            clock.set_wall_clock(timedelta(seconds=value))
         elif name != "stop":
             getattr(run, name)()
     return added
