@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from companion.advice.guidance import alternative_routine
 from companion.advice.models import Advice
-from companion.catalogue.models import Routine, Source
+from companion.catalogue.models import Routine, Source, references
 from companion.run.unread import nothing_starts
 from companion.safety.plan import Plan
 from companion.safety.screening import load_screening
@@ -60,11 +60,11 @@ def plan_text(plan: Plan, others: tuple[Plan, ...] = (), sources: Mapping[str, S
         text.append("\nChanged for your safety:\n", style="bold")
         for note in plan.notes:
             text.item(" • ", note.text)
-    cited = [sources[i] for i in plan.source_ids if i in sources] if sources else []
+    cited = references(sources, plan.source_ids) if sources else []
     if cited:
         text.append("\nWhere these come from:\n", style="bold")
-        for source in cited:
-            text.item(" • ", source.reference)
+        for reference in cited:
+            text.item(" • ", reference)
     if plan.warnings:
         text.append("\nTake care:\n", style="bold")
         for warning in plan.warnings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -287,3 +287,35 @@ async def test_a_session_a_read_only_history_refuses_still_counts(make_app, serv
             app.flow.save(record)
         [noted], problem = load_ledger(services.paths)
         assert problem is None and noted.session_id == record.id and noted.total == 90
+
+
+def listed_under(text: str, heading: str) -> list[str]:
+    """The bulleted lines under ``heading`` in a plan's text, up to the next blank line."""
+    lines = text.split(f"{heading}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return [line.strip() for line in lines if line.strip()]
+
+
+async def test_where_these_come_from_names_each_source_once(make_app, services: Services, capsys: Any) -> None:
+    """Done twice earlier today, the calves are trimmed by two of our design choices (time over every tool, the
+    day's cap): their one reference, "Companion design choice", is listed once, on screen and by ``companion plan``."""
+    from tests.advice_history import completed_session
+
+    now = services.clock.now()
+    for hours in (3, 2):
+        services.store.append(completed_session(services.catalog, "calf-recovery", now - timedelta(hours=hours), 5, 3))
+    app = make_app(start_routine="calf-recovery")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer(pilot, services, "calf-recovery")
+        screen = await settle(pilot, PlanReviewScreen)
+        assert {"design-across-tools", "design-day-cap"} <= set(screen.plan.source_ids)
+        listed = listed_under(plan_text(app), "Where these come from:")
+        assert listed and len(listed) == len(set(listed)), listed
+        assert listed.count("• Companion design choice") == 1, listed
+    real_now = datetime.now(UTC)  # the command line plans by the system's clock
+    for hours in (3, 2):
+        start = real_now - timedelta(hours=hours)
+        services.store.append(completed_session(services.catalog, "calf-recovery", start, 5, 3))
+    assert cli_main(["plan", "calf-recovery"]) == 0
+    printed = capsys.readouterr().out
+    listed = listed_under(printed, "Where these come from:")
+    assert listed.count("- Companion design choice") == 1 and len(listed) == len(set(listed)), listed

@@ -91,8 +91,14 @@ def test_a_group_of_tools_sharing_a_smaller_cap_is_named(catalog: Catalog) -> No
         (120, ("foam-roller", "massage-ball")),
         (240, ("foam-roller", "hands", "massage-ball")),
     ]
-    _per_step, overall = describe_limits(limits, catalog, CitationKeys(catalog))
-    assert "Calves, foam roller and massage ball together: 2:00 a session [3]" in [str(line) for line in overall]
+    keys = CitationKeys(catalog)
+    _per_step, overall = describe_limits(limits, catalog, keys)
+    # Our design choice and the rolling study, each cited by its own number (neither listed twice).
+    assert "Calves, foam roller and massage ball together: 2:00 a session [1, 2]" in [str(line) for line in overall]
+    assert keys.lines() == [
+        ("[1]", "a Companion design choice"),
+        ("[2]", "PubMed Central, pmc.ncbi.nlm.nih.gov/articles/PMC6358529"),
+    ]
 
 
 def test_daily_uses_and_the_belts_own_sources(catalog: Catalog) -> None:

@@ -127,3 +127,20 @@ def test_red_flags_name_their_sources(catalog: Catalog) -> None:
     assert len(cited) == 3 and all(has_address(line) for line in cited)
     shown("\n".join(lines))
     assert str(red_flag_text(catalog)).count("Source") == 3
+
+
+def test_the_limits_cite_each_source_once_by_number(catalog: Catalog) -> None:
+    """The preview's and ``companion routine``'s "Where the limits come from": one source a number, none twice; a
+    limit resting on two sources cites both numbers (the belt's day, our cap and the maker's: "[3, 2]")."""
+    from companion.safety.limits import CitationKeys, describe_limits, routine_limits
+
+    both = 0
+    for routine in catalog.routines:
+        keys = CitationKeys(catalog)
+        per_step, overall = describe_limits(routine_limits(routine, catalog), catalog, keys)
+        listed = [citation for _key, citation in keys.lines()]
+        assert len(listed) == len(set(listed)), (routine.id, listed)
+        every = set(citations(catalog.safety.source_map, ",".join(catalog.safety.source_map)))
+        assert set(listed) <= every, (routine.id, listed)  # each line is one source's citation, never two joined
+        both += sum(", " in key for line in [*per_step.values(), *overall] for key in str(line).split("[")[1:])
+    assert both, "no limit of the bundled routines rests on two sources: the test no longer tests the joined key"

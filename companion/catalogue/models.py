@@ -7,7 +7,7 @@ ignored setting. Models are frozen: the catalogue is loaded once and shared by t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -155,6 +155,12 @@ def citations(sources: Mapping[str, Source], source_ids: str) -> list[str]:
         text = OWN_SETTINGS if source_id == SETTINGS_SOURCE else source.citation if source else source_id
         found[text] = None
     return list(found)
+
+
+def references(sources: Mapping[str, Source], source_ids: Iterable[str]) -> list[str]:
+    """The full references of ``source_ids``, as listed under "Where these come from": each once, in order (several
+    of our design choices share the reference "Companion design choice", two others the same case reports)."""
+    return list(dict.fromkeys(sources[i].reference for i in source_ids if i in sources))
 
 
 def cited(sources: Mapping[str, Source], source_ids: str) -> str:

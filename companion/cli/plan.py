@@ -119,6 +119,7 @@ def plan_json(plan: Plan, others: list[Plan], catalog: Catalog) -> dict[str, Any
 
 def plan_lines(plan: Plan, others: list[Plan], catalog: Catalog) -> list[str]:
     """The plan in plain words, as ``plan`` prints it."""
+    from companion.catalogue.models import references
     from companion.run.unread import nothing_starts
     from companion.words import format_seconds
 
@@ -145,10 +146,10 @@ def plan_lines(plan: Plan, others: list[Plan], catalog: Catalog) -> list[str]:
         lines.append(head)
         lines.append(f"      {step.area}, {step.tool}, {position}, {(planned or step).intensity.value} pressure")
         lines += [f"      * {note.text}" for note in plan.notes_for(number - 1)]
-    cited = [catalog.sources[i] for i in plan.source_ids if i in catalog.sources]
+    cited = references(catalog.sources, plan.source_ids)
     if cited:
         lines += ["", "Where these come from:"]
-        lines += [f"  - {source.reference}" for source in cited]
+        lines += [f"  - {reference}" for reference in cited]
     lines += [f"Take care: {warning.text}" for warning in plan.warnings]
     if others:
         lines += ["", "Routines that fit your answers today:"]

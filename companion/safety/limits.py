@@ -170,16 +170,19 @@ def _content_amount(kind: LimitKind, content: object) -> int | None:
 
 class CitationKeys:
     """Numbered citations for a text too narrow to cite beside every limit: "[1]" beside it, and the list
-    :meth:`lines` says what 1 is. The same citation (two of our design choices, say) gets the same number."""
+    :meth:`lines` says what 1 is. Each source is numbered once: the same citation (two of our design choices, say)
+    gets the same number, and a limit resting on two sources cites both numbers ("[1, 3]"), so that no source is
+    listed twice."""
 
     def __init__(self, catalog: Catalog) -> None:
         self._sources = catalog.sources
         self.keys: dict[str, int] = {}
 
     def key(self, source_ids: str) -> str:
-        """``"[n]"`` for the citation of ``source_ids`` (numbered in order of first mention)."""
-        citation = "; ".join(citations(self._sources, source_ids))
-        return f"[{self.keys.setdefault(citation, len(self.keys) + 1)}]"
+        """``"[n]"`` for the citation of ``source_ids``, ``"[n, m]"`` for several (numbered in order of first
+        mention)."""
+        numbers = [self.keys.setdefault(c, len(self.keys) + 1) for c in citations(self._sources, source_ids)]
+        return f"[{', '.join(str(number) for number in numbers)}]"
 
     def lines(self) -> list[tuple[str, str]]:
         """``("[n]", citation)`` for every citation numbered so far."""
