@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
+from companion.disk.fileio import FolderSignature, file_signature, folder_signature
 from companion.history.queries import local_date, today_summary
 from companion.history.records import implausible_kept
 from companion.history.store import StorageError
@@ -103,6 +104,9 @@ class CompanionApp(App[int]):
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
         self.settings_saver = SettingsSaver(self, services.paths, lambda: self.services.settings, self.take_settings)
         self._flow: RoutineFlow | None = None
+        self._settings_seen = file_signature(services.paths.settings)
+        self._routines_seen = folder_signature(services.paths.routines, ".toml")
+        """The user's routine files as last loaded (another window's builder may add, change or remove them)."""
 
     def get_key_display(self, binding: Binding) -> str:
         """A one-character key is shown as it is. Textual would first look it up as a Unicode character name (in
@@ -144,7 +148,7 @@ class CompanionApp(App[int]):
         for message in self.services.messages:
             self.notify(message, severity="warning", timeout=15, markup=False)
         self.call_after_refresh(self.load_history)  # after the first frame: reading never delays it
-        self.set_interval(HISTORY_LOOK_SECONDS, self.look_at_history)
+        self.set_interval(HISTORY_LOOK_SECONDS, self.look_elsewhere)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._offer_recovery()  # first: a routine asked for on the command line waits for the offer
         if self.start_routine is not None:
@@ -200,8 +204,20 @@ class CompanionApp(App[int]):
             self.push_screen(ScreeningScreen(self.services, None, self.todays_answers()))
 
     def on_app_focus(self) -> None:
-        """Back to this terminal: another window may just have saved a session."""
+        """Back to this terminal: another window may just have saved a session, settings or a routine."""
+        self.look_elsewhere()
+
+    def look_elsewhere(self) -> None:
+        """What another window or command may have changed: the history, the settings, the user's routines. A
+        ``stat`` of each (and a listing of the routines folder), never a read, unless one changed."""
         self.look_at_history()
+        settings = file_signature(self.services.paths.settings)
+        if settings != self._settings_seen:
+            self._settings_seen = settings
+            self.fresh_settings()  # a few hundred bytes; the screens are told when another window changed them
+        reloading = any(worker.group == "reload-catalogue" for worker in self.workers)
+        if not reloading and folder_signature(self.services.paths.routines, ".toml") != self._routines_seen:
+            self.reload_catalog()
 
     def look_at_history(self) -> None:
         """When another program (a window, ``companion start --plain``, ``companion import``) has changed the history
@@ -351,11 +367,13 @@ class CompanionApp(App[int]):
         """Load the catalogue again off the UI thread (after the user's routines changed), then show it."""
         from companion.catalogue.loader import load_catalog
 
+        seen = folder_signature(self.services.paths.routines, ".toml")
         result = load_catalog(user_routines=self.services.paths.routines)
-        self.call_from_thread(self._show_catalog, result, highlight)
+        self.call_from_thread(self._show_catalog, result, highlight, seen)
 
-    def _show_catalog(self, result: LoadResult, highlight: str | None) -> None:
+    def _show_catalog(self, result: LoadResult, highlight: str | None, seen: FolderSignature) -> None:
         """Make ``result`` the catalogue and refresh the routine lists (highlighting ``highlight``)."""
+        self._routines_seen = seen
         self.services.catalog = result.catalog
         self.services.user_problems = result.user_problems
         self._tell_left_out(result.user_problems)

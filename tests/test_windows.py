@@ -27,7 +27,9 @@ from screens.runner import RunnerScreen
 from screens.screening import ScreeningScreen
 from screens.screening_result import ClearanceScreen
 from screens.settings import CHANGED_ELSEWHERE
+from tests.advice_history import wait_until
 from tests.test_footer_keys import settle
+from tests.test_history_watch import LONG
 from tests.test_routine_flow import record_notifications, saved_records, tick
 from tests.test_settings_screen import open_settings, saved, type_into
 
@@ -303,3 +305,32 @@ async def test_looser_settings_saved_in_this_window_during_a_run_change_nothing(
         await pilot.pause()
         assert ball_steps(runner.plan) == [10, 10]
         assert runner.run.snapshot().index == 0 and round(runner.run.snapshot().remaining) == 2
+
+
+async def test_home_follows_limits_and_routines_another_window_saves(make_app, services: Services) -> None:
+    """Findings 104 and 116: the home screen showed the limits and routines of when it started. Another window's
+    stricter limit shows in the preview, and a routine it builds (or deletes) in the list, without a restart."""
+    from pathlib import Path
+
+    from textual.widgets import OptionList
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = await settle(pilot, HomeScreen)
+        home.show_routine("desk-break-quick")
+        preview = home.query_one("#preview-text", Static)
+        await wait_until(pilot, lambda: "2:00 a step" in str(preview.content))
+        stricter = Settings().updated(limits={"hands": StricterLimit(step_seconds=45)})
+        save_settings(services.paths, stricter)  # as another window's settings screen saves them
+        await wait_until(pilot, lambda: "0:45 a step" in str(preview.content), rounds=LONG)
+        assert app.services.settings.limits["hands"].step_seconds == 45
+
+        names = home.query_one("#routines", OptionList)
+        mine = services.paths.routines / "forearms-after-typing.toml"
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        example = Path(__file__).parent.parent / "docs" / "example-routine.toml"
+        mine.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")  # another window's builder
+        shown = lambda: " ".join(str(names.get_option_at_index(i).prompt) for i in range(names.option_count))  # noqa: E731
+        await wait_until(pilot, lambda: "Forearms after typing" in shown(), rounds=LONG)
+        mine.unlink()
+        await wait_until(pilot, lambda: "Forearms after typing" not in shown(), rounds=LONG)

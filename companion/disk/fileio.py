@@ -143,6 +143,33 @@ def owned_by_user(path: Path) -> bool:
         return False
 
 
+Signature = tuple[int, int, int]
+"""A file's inode, size and time of last change in nanoseconds: a rewrite (a new inode) or an append (a new size)
+changes it."""
+
+
+def file_signature(path: Path) -> Signature | None:
+    """``path``'s :data:`Signature` (``None`` when it is missing or cannot be looked at): one ``stat``, no read."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+FolderSignature = tuple[tuple[str, Signature | None], ...]
+
+
+def folder_signature(folder: Path, suffix: str) -> FolderSignature:
+    """The names and signatures of the files ending in ``suffix`` in ``folder`` (none when it cannot be listed):
+    any file added, removed, renamed or changed gives another value."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(suffix))
+    except OSError:
+        return ()
+    return tuple((name, file_signature(folder / name)) for name in names)
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename or a new file in ``path`` durable (on Windows a folder cannot be opened; NTFS journals it)."""
     if WINDOWS:

@@ -39,10 +39,12 @@ from typing import Any, TypeVar
 from companion.disk.fileio import (
     NOT_INHERITED,
     LockTimeout,
+    Signature,
     atomic_write,
     ensure_dir,
     existing_copy,
     file_lock,
+    file_signature,
     keep_copy,
     open_regular,
     require_regular,
@@ -56,10 +58,6 @@ from companion.history.parsing import BOM, HISTORY_FORMAT, Entry, Parsed, header
 from companion.history.records import SessionRecord, overlap_with, span_text
 
 T = TypeVar("T")
-
-Signature = tuple[int, int, int]
-"""A file's inode, size and time of last change in nanoseconds: a rewrite (a new inode) or an append (a new size)
-changes it."""
 
 MAX_HISTORY_BYTES = 64 * 2**20
 """The largest history (or export of one) read: 20,000 sessions take 15 MiB; a larger file is refused with a message
@@ -160,12 +158,7 @@ class HistoryStore:
     # -- reading ---------------------------------------------------------------------------------------------
 
     def _signature(self) -> Signature | None:
-        """The file's identity, size and time of change (``None`` when it is missing or cannot be looked at)."""
-        try:
-            found = os.stat(self.path)
-        except OSError:
-            return None
-        return found.st_ino, found.st_size, found.st_mtime_ns
+        return file_signature(self.path)
 
     def changed_on_disk(self) -> bool:
         """Whether the file was changed by someone else (another window, plain mode, an import) since ``records``

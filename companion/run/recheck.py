@@ -9,6 +9,7 @@ The owner of a run (the app's runner, plain mode's loop) looks again as each ste
 from __future__ import annotations
 
 from companion.catalogue.models import Catalog, Question
+from companion.disk.fileio import Signature, file_signature
 from companion.disk.paths import Paths
 from companion.run.clock import Clock
 from companion.run.cues import Cue
@@ -39,16 +40,8 @@ class RulesWatch:
         self._seen = self._stamps()
         self._looked = clock.monotonic()
 
-    def _stamps(self) -> tuple[tuple[int, int] | None, ...]:
-        stamps: list[tuple[int, int] | None] = []
-        for path in (self.paths.settings, self.paths.screening):
-            try:
-                info = path.stat()
-            except OSError:
-                stamps.append(None)
-            else:
-                stamps.append((info.st_mtime_ns, info.st_size))
-        return tuple(stamps)
+    def _stamps(self) -> tuple[Signature | None, ...]:
+        return tuple(file_signature(path) for path in (self.paths.settings, self.paths.screening))
 
     def changed(self) -> bool:
         """Whether either file changed (looked at no more often than every :data:`WATCH_SECONDS`)."""
