@@ -66,8 +66,9 @@ def summary_text(plan: Plan, record: SessionRecord) -> HangingText:
 
 
 def therapy_text(services: Services, plan: Plan) -> Text:
-    """What the matching professional therapy would add, or nothing."""
-    match = matching_therapy(plan.routine, services.catalog)
+    """What the matching professional therapy would add, or nothing: one fit for the screening answers the session
+    went ahead with (prenatal massage in pregnancy)."""
+    match = matching_therapy(plan.routine, services.catalog, answered=plan.screening.answered_yes)
     text = Text()
     if match is None:
         return text

@@ -65,8 +65,8 @@ def therapy_explanation(therapy: Therapy) -> HangingText:
     text.append(therapy.expect)
     text.append("\n")
     _heading(text, "Who should avoid it or ask a doctor first")
-    for item in therapy.avoid:
-        text.item(Text(" ! ", style="bold"), item)
+    for caution in therapy.avoid:
+        text.item(Text(" ! ", style="bold"), caution.text)
     _heading(text, "Who performs it")
     text.append(therapy.practitioner)
     text.append("\n")

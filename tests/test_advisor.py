@@ -462,6 +462,72 @@ def test_matching_therapy_uses_the_bundled_text_by_default(catalog: Catalog) -> 
     assert match is not None and match[0].id == "deep"
 
 
+def _with_cautions(catalog: Catalog) -> Catalog:
+    """The small catalogue with deep tissue cautioned for pregnancy and a bruise, and prenatal made for pregnancy."""
+    deep = catalog.therapy("deep")
+    mom = catalog.therapy("mom")
+    assert deep is not None and mom is not None
+    cautions = (
+        {"text": "Pregnancy: book a prenatal massage instead.", "questions": ["pregnant"]},
+        {"text": "A fresh bruise: wait until it has healed.", "questions": ["bruise"]},
+    )
+    deep = Therapy.model_validate({**deep.model_dump(), "avoid": cautions})
+    mom = Therapy.model_validate({**mom.model_dump(), "adapted_to": ["pregnant"]})
+    therapies = tuple(deep if t.id == "deep" else mom if t.id == "mom" else t for t in catalog.therapies)
+    return catalog.model_copy(update={"therapies": therapies})
+
+
+def test_a_therapy_made_for_an_answer_is_suggested_with_the_usual_ones_caution(
+    catalog: Catalog, rules: AdviceRules
+) -> None:
+    cautioned = _with_cautions(catalog)
+    desk = cautioned.routine("desk-neck")  # links Swedish and deep tissue, not prenatal
+    assert desk is not None
+    usual = matching_therapy(desk, cautioned, rules)
+    assert usual is not None and usual[0].id == "deep"
+    therapy, why = matching_therapy(desk, cautioned, rules, answered=frozenset({"pregnant"})) or (None, "")
+    assert therapy is not None and therapy.id == "mom"
+    assert why.startswith("Prenatal massage is the therapy made for your screening answers today")
+    assert "Deep tissue massage needs care: Pregnancy: book a prenatal massage instead." in why
+
+
+def test_a_cautioned_therapy_gives_way_to_one_without_a_caution(catalog: Catalog, rules: AdviceRules) -> None:
+    cautioned = _with_cautions(catalog)
+    desk = cautioned.routine("desk-neck")
+    assert desk is not None
+    therapy, why = matching_therapy(desk, cautioned, rules, answered=frozenset({"bruise"})) or (None, "")
+    assert therapy is not None and therapy.id == "swedish"
+    assert why.startswith("Swedish massage") and "Deep tissue massage needs care: A fresh bruise" in why
+    # An answer no caution names changes nothing.
+    assert matching_therapy(desk, cautioned, rules, answered=frozenset({"fever"})) == matching_therapy(
+        desk, cautioned, rules
+    )
+
+
+def test_with_every_linked_therapy_cautioned_the_closest_is_named_with_its_caution(
+    catalog: Catalog, rules: AdviceRules
+) -> None:
+    cautioned = _with_cautions(catalog)
+    only_deep = _routine("deep-only", "Deep only", ["posture"], ["neck"], ["deep"], 60)
+    therapy, why = matching_therapy(only_deep, cautioned, rules, answered=frozenset({"bruise"})) or (None, "")
+    assert therapy is not None and therapy.id == "deep"
+    assert why.endswith("Deep tissue massage needs care: A fresh bruise: wait until it has healed.")
+
+
+def test_bundled_pregnant_and_cleared_every_routine_suggests_prenatal_massage() -> None:
+    from companion.catalogue.loader import load_catalog
+
+    catalog = load_catalog().catalog
+    for routine in catalog.routines:
+        match = matching_therapy(routine, catalog, answered=frozenset({"pregnancy"}))
+        assert match is not None and match[0].id == "prenatal", routine.id
+    for therapy_id in ("deep-tissue", "trigger-point"):
+        therapy = catalog.therapy(therapy_id)
+        assert therapy is not None
+        (caution,) = [c for c in therapy.avoid if "pregnancy" in c.questions]
+        assert caution.who == "Pregnancy" and "prenatal massage" in caution.text
+
+
 # --- comparison -----------------------------------------------------------------------------------------------
 
 

@@ -298,6 +298,17 @@ def test_therapy_problems(root: Path) -> None:
     assert found[2].startswith("therapies/sports.toml: areas[0]: unknown area 'wrists'; use one of: calves, ")
 
 
+def test_a_therapy_naming_an_unknown_screening_question(root: Path) -> None:
+    edit(root, "therapies/prenatal.toml", 'adapted_to = ["pregnancy"]', 'adapted_to = ["pregnant"]')
+    edit(root, "therapies/deep-tissue.toml", 'questions = ["fragile-bones"]', 'questions = ["osteoporosis"]')
+    found = problems(root)
+    assert found[0].startswith(
+        "therapies/deep-tissue.toml: avoid[2].questions[0]: unknown screening question 'osteoporosis'; use one of: "
+    )
+    assert found[1].startswith("therapies/prenatal.toml: adapted_to[0]: unknown screening question 'pregnant'")
+    assert "pregnancy" in found[1]
+
+
 def test_control_character_in_text(root: Path) -> None:
     edit(root, LEGS, 'title = "Legs after a run"', 'title = "Legs \\u001b[31mafter a run"')
     [problem] = problems(root)

@@ -85,7 +85,7 @@ async def test_browse_search_read_and_go_back(make_app, services, size) -> None:
             therapy.pressure,
             therapy.clothing,
             therapy.setting,
-            therapy.avoid[0],
+            therapy.avoid[0].text,
             therapy.practitioner,
             therapy.credential,
             therapy.sources[0].reference,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -26,7 +27,16 @@ from companion.advice.models import (
     WorseningRule,
     format_number,
 )
-from companion.catalogue.models import Catalog, Goal, QuestionKind, RedFlag, Routine, Therapy, citations
+from companion.catalogue.models import (
+    Catalog,
+    Goal,
+    QuestionKind,
+    RedFlag,
+    Routine,
+    Therapy,
+    TherapyCaution,
+    citations,
+)
 from companion.history.queries import local_date
 from companion.history.records import SessionRecord
 from companion.words import join_and
@@ -65,32 +75,50 @@ def _names(ids: Iterable[str], lookup: Mapping[str, object]) -> list[str]:
     return names
 
 
+def _caution_for(therapy: Therapy, answered: AbstractSet[str]) -> TherapyCaution | None:
+    """The first of the therapy's cautions about one of the screening questions ``answered`` yes, if any."""
+    return next((c for c in therapy.avoid if not answered.isdisjoint(c.questions)), None)
+
+
 def matching_therapy(
-    routine: Routine, catalog: Catalog, rules: AdviceRules | None = None
+    routine: Routine, catalog: Catalog, rules: AdviceRules | None = None, answered: AbstractSet[str] = frozenset()
 ) -> tuple[Therapy, str] | None:
     """The professional therapy closest to ``routine``, and why it matches; ``None`` if none is in the catalogue.
 
     Among the therapies the routine links to, the one sharing most goals (then most areas) wins; ties keep the
-    routine's own order.
+    routine's own order. ``answered``: the screening questions the session went ahead with answered yes. A therapy
+    made for one of them (``Therapy.adapted_to``: prenatal massage in pregnancy) is the one suggested; else the
+    closest therapy with no caution about them; with none such, the closest, and the caution is said.
     """
     candidates = [t for t in (catalog.therapy(tid) for tid in routine.therapies) if t is not None]
     if not candidates:
         return None
+    text = (rules or bundled_rules()).matching
 
     def score(therapy: Therapy) -> tuple[int, int]:
         return (len(set(therapy.goals) & set(routine.goals)), len(set(therapy.areas) & set(routine.areas)))
 
-    best = max(candidates, key=score)  # max keeps the first of equal scores
-    goals = [g for g in routine.goals if g in best.goals]
-    areas = [a for a in routine.areas if a in best.areas]
-    text = (rules or bundled_rules()).matching
-    template = text.both if goals and areas else text.goals if goals else text.areas if areas else text.neither
-    why = template.format(
-        therapy=best.name,
-        goals=join_and(_names(goals, catalog.goals)),
-        areas=join_and(_names(areas, catalog.areas)),
-    )
-    return best, why
+    def counterpart(therapy: Therapy) -> str:
+        goals = [g for g in routine.goals if g in therapy.goals]
+        areas = [a for a in routine.areas if a in therapy.areas]
+        template = text.both if goals and areas else text.goals if goals else text.areas if areas else text.neither
+        return template.format(
+            therapy=therapy.name,
+            goals=join_and(_names(goals, catalog.goals)),
+            areas=join_and(_names(areas, catalog.areas)),
+        )
+
+    usual = max(candidates, key=score)  # max keeps the first of equal scores
+    caution = _caution_for(usual, answered)
+    said = f" {text.cautioned.format(therapy=usual.name, caution=caution.text)}" if caution else ""
+    adapted = next((t for t in catalog.therapies if not answered.isdisjoint(t.adapted_to)), None)
+    if adapted is not None and adapted is not usual:
+        return adapted, text.adapted.format(therapy=adapted.name, summary=adapted.summary) + said
+    fitting = [t for t in candidates if _caution_for(t, answered) is None]
+    if fitting:
+        best = max(fitting, key=score)
+        return best, counterpart(best) + (said if best is not usual else "")
+    return usual, counterpart(usual) + said
 
 
 def goal_suggestions(catalog: Catalog, goal_id: str, rules: AdviceRules | None = None) -> GoalSuggestion:

@@ -147,17 +147,23 @@ class SuggestRule(FileModel):
 
 
 class MatchingText(FileModel):
-    """Why a therapy matches a routine, by what they share: placeholders ``{therapy}``, ``{goals}``, ``{areas}``."""
+    """Why a therapy matches a routine, by what they share: placeholders ``{therapy}``, ``{goals}``, ``{areas}``;
+    ``adapted`` (a therapy made for today's screening answers): ``{therapy}``, ``{summary}``; ``cautioned`` (the
+    closest therapy has a caution about today's answers): ``{therapy}``, ``{caution}``."""
 
     both: Text
     goals: Text
     areas: Text
     neither: Text
+    adapted: Text
+    cautioned: Text
 
     @model_validator(mode="after")
     def _placeholders(self) -> MatchingText:
         for name in ("both", "goals", "areas", "neither"):
             _check_template(getattr(self, name), {"therapy", "goals", "areas"}, f"matching.{name}")
+        _check_template(self.adapted, {"therapy", "summary"}, "matching.adapted")
+        _check_template(self.cautioned, {"therapy", "caution"}, "matching.cautioned")
         return self
 
 

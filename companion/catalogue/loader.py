@@ -167,16 +167,27 @@ def _cap_problems(rules: SafetyRules, vocabulary: Vocabulary, name: str) -> list
     return problems
 
 
-def _therapy_reference_problems(therapies: list[Therapy], files: list[str], vocabulary: Vocabulary) -> list[Problem]:
-    """A therapy's goals and areas must be known ids, like a routine's."""
+def _therapy_reference_problems(
+    therapies: list[Therapy], files: list[str], vocabulary: Vocabulary, rules: SafetyRules
+) -> list[Problem]:
+    """A therapy's goals and areas must be known ids, like a routine's, and the screening questions it names too."""
+    questions = {q.id for q in rules.questions}
     known = {"goal": {g.id for g in vocabulary.goals}, "area": {a.id for a in vocabulary.areas}}
     problems = []
+
+    def check(name: str, field: str, value: str, kind: str, ids: set[str]) -> None:
+        if value not in ids:
+            problems.append(Problem(name, field, f"unknown {kind} '{value}'; use one of: {', '.join(sorted(ids))}"))
+
     for therapy, name in zip(therapies, files, strict=True):
         for kind, ids in known.items():
             for index, value in enumerate(getattr(therapy, f"{kind}s")):
-                if value not in ids:
-                    message = f"unknown {kind} '{value}'; use one of: {', '.join(sorted(ids))}"
-                    problems.append(Problem(name, f"{kind}s[{index}]", message))
+                check(name, f"{kind}s[{index}]", value, kind, ids)
+        for index, value in enumerate(therapy.adapted_to):
+            check(name, f"adapted_to[{index}]", value, "screening question", questions)
+        for index, caution in enumerate(therapy.avoid):
+            for at, value in enumerate(caution.questions):
+                check(name, f"avoid[{index}].questions[{at}]", value, "screening question", questions)
     return problems
 
 
@@ -321,7 +332,7 @@ def load_catalog(root: Path = BUNDLED_ROOT, user_routines: Path | None = None) -
     for group in ("areas", "tools", "techniques", "goals"):
         problems.extend(_duplicates("catalog.toml", group, [item.id for item in getattr(vocabulary, group)]))
     problems.extend(_duplicate_files(therapy_files, [t.id for t in therapies]))
-    problems.extend(_therapy_reference_problems(therapies, therapy_files, vocabulary))
+    problems.extend(_therapy_reference_problems(therapies, therapy_files, vocabulary, rules))
     therapy_ids = {t.id for t in therapies}
 
     routines: list[Routine] = []

@@ -308,6 +308,29 @@ class TherapySource(FileModel):
         return value
 
 
+class TherapyCaution(FileModel):
+    """Who should avoid a therapy or ask a doctor first, and why, written "who: why" ("Blood thinners: firm pressure
+    can bruise..."); the part before the first colon is what the guide's search matches and names.
+
+    A therapy file writes it as that text alone, or as a table that also names the screening questions it is about
+    (``questions``): after a routine done with one of them answered yes, the therapy is not the one suggested.
+    """
+
+    text: Text
+    questions: tuple[Identifier, ...] = ()
+    """The screening questions (``safety.toml``) whose yes this caution is about."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return {"text": value} if isinstance(value, str) else value
+
+    @property
+    def who(self) -> str:
+        """Who the caution is for: the text before its first colon ("Blood thinners"), or all of it."""
+        return self.text.split(": ", 1)[0]
+
+
 class Therapy(FileModel):
     """A professional massage therapy, explained for someone deciding whether to book one."""
 
@@ -321,8 +344,11 @@ class Therapy(FileModel):
     pressure: ShortText
     clothing: ShortText
     setting: ShortText
-    avoid: tuple[Text, ...] = Field(min_length=1)
+    avoid: tuple[TherapyCaution, ...] = Field(min_length=1)
     """Who should avoid it or ask a doctor first, and why."""
+    adapted_to: tuple[Identifier, ...] = ()
+    """The screening questions this therapy is made for (prenatal massage: pregnancy): after a routine done with one
+    of them answered yes, it is the therapy suggested."""
     practitioner: Text
     credential: Text
     conditions: tuple[ShortText, ...] = ()
@@ -407,6 +433,8 @@ class Question(FileModel):
     tools: tuple[Identifier, ...] = ()
     """Only relevant for routines using these tools (all routines when empty)."""
     source: Identifier
+    terms: tuple[ShortText, ...] = ()
+    """Words a person might type for it in the therapy guide's search, besides its id (blood thinners, warfarin)."""
 
 
 class Adaptation(FileModel):
@@ -443,6 +471,8 @@ class RedFlag(FileModel):
     text: Text
     action: Text
     source: Identifier
+    terms: tuple[ShortText, ...] = ()
+    """Words a person might type for it in the therapy guide's search (sciatica): found, it is shown first."""
 
 
 class SafetyRules(FileModel):

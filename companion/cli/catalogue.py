@@ -194,7 +194,7 @@ def therapy_lines(therapy: Therapy) -> list[str]:
         "",
         "Avoid it, or ask a doctor first, if:",
     ]
-    lines += [f"  - {item}" for item in therapy.avoid]
+    lines += [f"  - {item.text}" for item in therapy.avoid]
     lines += [
         "",
         "Who performs it:",

@@ -219,6 +219,12 @@ class ScreeningOutcome:
         """No stop answer and nothing waiting for clearance (the plan may still be empty: see ``Plan.steps``)."""
         return not self.stop and not self.needs_clearance
 
+    @property
+    def answered_yes(self) -> frozenset[str]:
+        """The ids of every question that applies to the routine and was answered yes."""
+        asked = (*self.stop, *self.needs_clearance, *self.cleared, *self.adapted, *self.avoided_areas.values())
+        return frozenset(question.id for question in asked)
+
 
 def assess(routine: Routine, catalog: Catalog, answers: ScreeningAnswers | None) -> ScreeningOutcome:
     """What the screening answers mean for ``routine``.
