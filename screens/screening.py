@@ -90,7 +90,7 @@ class AreasScreen(ModalScreen[frozenset[str] | None]):
     @on(Button.Pressed, "#areas-done")
     def action_done(self) -> None:
         if not self.chosen:
-            self.notify("Tick at least one area, or press Escape.", severity="warning", markup=False)
+            self.notify("Tick at least one area, or press Escape to leave the question unanswered.", severity="warning", markup=False)
             return
         self.dismiss(frozenset(self.chosen))
 
@@ -223,7 +223,10 @@ class ScreeningScreen(FlowStep, Screen[None]):
         def chosen(named: frozenset[str] | None) -> None:
             if named:
                 self.areas[question.id] = named
-                self._show_ticks()
+            else:  # Escape: the question goes back to unanswered, as it was before it was ticked (finding 124)
+                self.ticked.discard(question.id)
+                self.areas.pop(question.id, None)
+            self._show_ticks()
 
         self.app.push_screen(AreasScreen(question, areas, self.areas.get(question.id, frozenset())), chosen)
 

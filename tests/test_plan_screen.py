@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, OptionList, Static
 
 from companion.cli.entry import main as cli_main
 from companion.history.interchange import dump
 from companion.history.records import SessionRecord, SessionStatus, StepDone
 from companion.history.store import HistoryStore
 from companion.run.clock import FakeClock
-from companion.safety.screening import questions_for
+from companion.safety.screening import load_screening, questions_for
 from companion.services import Services, build_services
 from screens.app import CompanionApp
 from screens.plan_review import PlanReviewScreen
@@ -145,12 +145,34 @@ async def test_a_bruise_asks_which_areas_and_leaves_only_those_out(make_app, ser
         assert "Calves (step 1) left out: you answered yes to" in plan_text(app)
 
 
+async def test_escape_on_which_areas_leaves_the_question_unanswered(make_app, services: Services) -> None:
+    """Finding 124: Escape on "Which areas?" used to leave the question ticked, for every area; it goes back to
+    the question unanswered, and the plan keeps every area."""
+    app = make_app(start_routine="calf-recovery")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer(pilot, services, "calf-recovery", "bruise-or-strain")
+        await settle(pilot, AreasScreen)
+        await pilot.press("space")  # ticked in the picker, then cancelled: nothing of it stays
+        await pilot.press("escape")
+        screening = await settle(pilot, ScreeningScreen)
+        assert "bruise-or-strain" not in screening.ticked and screening.areas == {}
+        answers = screening.query_one("#answers", OptionList)
+        position = [q.id for q in screening.questions].index("bruise-or-strain")
+        assert str(answers.get_option_at_index(position).prompt).startswith("[ ] ")
+        assert str(screening.query_one("#continue", Button).label) == "None of these apply (Enter)"
+        await pilot.press("c")
+        screen = await settle(pilot, PlanReviewScreen)
+        assert {s.area for s in screen.plan.steps} == {"calves", "feet"}
+        assert "left out" not in plan_text(app)
+        assert load_screening(services.paths, services.today()).yes == frozenset()
+
+
 async def test_a_plan_emptied_by_answers_offers_routines_that_avoid_them(make_app, services: Services) -> None:
     app = make_app(start_routine="calf-recovery")
     async with app.run_test(size=(80, 24)) as pilot:
         await answer(pilot, services, "calf-recovery", "bruise-or-strain")
         await settle(pilot, AreasScreen)
-        await pilot.press("escape")  # no areas named: every area of the routine is left out (the safe reading)
+        await pilot.press("space", "down", "space", "ctrl+s")  # both of its areas
         await settle(pilot, ScreeningScreen)
         await pilot.press("c")
         screen = await settle(pilot, PlanReviewScreen)
