@@ -27,6 +27,7 @@ from companion.words import count
 from screens.help import HelpScreen, key_lines
 from screens.home import HomeScreen
 from screens.messages import FlowMessage, GuidanceChanged, HistoryChanged, HistoryReloaded, SettingsChanged
+from screens.routine_commands import RoutineCommands
 from screens.screen_kinds import NAVIGATION, NAVIGATION_ACTIONS, FlowStep, OpenedByKey
 from screens.settings_saver import SettingsSaver
 from screens.themes import THEMES
@@ -82,6 +83,7 @@ class CompanionApp(App[int]):
     # parse every rule again just before the first frame.
     CSS_PATH = ["app.tcss", "home.tcss"]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-wide"), (ROOMY_WIDTH, "-roomy")]
+    COMMANDS = App.COMMANDS | {RoutineCommands}  # the app's commands, and every routine by its title
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         *NAVIGATION,  # hidden while a routine's flow or a dialog is on screen (check_action)

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from screens.app import CompanionApp
 
 RUN_ELSEWHERE = "A routine is running in another Companion window. Finish or stop it there first."
+RUN_HERE = "A routine is under way: finish or stop it (s) before starting another."
 
 
 class RoutineFlow:
@@ -113,6 +114,9 @@ class RoutineFlow:
         routine = self.services.catalog.routine(routine_id)
         if routine is None:
             self.app.notify(f"There is no routine “{routine_id}”.", severity="error", markup=False)
+            return False
+        if self.app.running() is not None:  # chosen from the palette or the guide over a run of this window
+            self.app.notify(RUN_HERE, title="One routine at a time", severity="warning", timeout=10)
             return False
         if run_elsewhere(self.services.paths):
             self.app.notify(RUN_ELSEWHERE, title="One routine at a time", severity="warning", timeout=10)
