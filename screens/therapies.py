@@ -12,7 +12,7 @@ from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from companion.advice.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
-from companion.catalogue.models import Catalog, Therapy
+from companion.catalogue.models import Catalog, Therapy, TherapyCaution
 from screens.routine_text import routine_label
 from screens.screen_kinds import OpenedByKey
 from screens.widgets.focus_marks import TextBox
@@ -32,16 +32,24 @@ SECTION_TITLES = (
 """The headings of every explanation, in order (the routines heading is a widget of its own)."""
 
 
+FOUND_BY_CAUTION = "Listed for your search because you should avoid it, or ask a doctor first, if:"
+
+
 def _heading(text: HangingText, title: str) -> None:
     text.append(f"\n{title}\n", style="bold underline")
 
 
-def therapy_explanation(therapy: Therapy) -> HangingText:
+def therapy_explanation(therapy: Therapy, cautions: tuple[TherapyCaution, ...] = ()) -> HangingText:
     """What the therapy is, what it is best for, what a session is like, who should avoid it and who performs it
-    (bullets wrap under their words)."""
+    (bullets wrap under their words); first, the ``cautions`` a search found it by."""
     text = HangingText()
     text.append(therapy.name, style="bold")
     text.append("\n")
+    if cautions:
+        text.append(FOUND_BY_CAUTION, style="bold")
+        for caution in cautions:
+            text.item(Text(" ! ", style="bold"), caution.text)
+        text.append("\n")
     text.append(therapy.summary)
     text.append("\n")
     _heading(text, "What it is")
@@ -115,6 +123,8 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
         self.initial_query = query
         self.initial_therapy = therapy_id
         """The therapy to highlight first (the one matching the routine the user was looking at)."""
+        self.matches: dict[str, TherapyMatch] = {}
+        """What the search found, by therapy id, with what matched."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,16 +168,20 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
     # --- the list ---------------------------------------------------------------------------------------------
 
     def refresh_therapies(self) -> None:
-        """Rebuild the list from the search box, keeping the highlighted therapy where possible."""
+        """Rebuild the list from the search box, keeping the highlighted therapy where possible (not where it is
+        listed only for a caution)."""
         option_list = self.query_one("#therapies", OptionList)
         highlighted = self.highlighted_therapy()
         matches = search_therapies(self.catalog, self.query_one("#therapy-search", Input).value)
+        self.matches = {match.therapy.id: match for match in matches}
         option_list.clear_options()
         option_list.add_options(therapy_option(match) for match in matches)
         option_list.border_subtitle = f"{len(matches)} of {len(self.catalog.therapies)}"
         if matches:
+            # The highlighted therapy stays, unless it is listed only as one to avoid: then the first listed.
             ids = [match.therapy.id for match in matches]
-            option_list.highlighted = ids.index(highlighted.id) if highlighted and highlighted.id in ids else 0
+            kept = highlighted is not None and highlighted.id in ids and not self.matches[highlighted.id].only_cautions
+            option_list.highlighted = ids.index(highlighted.id) if kept and highlighted else 0
         self._show_explanation()
 
     def highlighted_therapy(self) -> Therapy | None:
@@ -196,7 +210,8 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
             for widget in (related, none, heading, sources):
                 widget.display = False
             return
-        explanation.update(therapy_explanation(therapy))
+        found = self.matches.get(therapy.id)
+        explanation.update(therapy_explanation(therapy, found.cautions if found else ()))
         routines = related_routines(self.catalog, therapy.id)
         related.add_options(Option(routine_label(r), id=r.id) for r in routines)
         if routines:

@@ -198,3 +198,52 @@ async def test_opening_on_a_therapy_low_in_the_list_scrolls_it_into_view(make_ap
         assert therapies.get_option_at_index(therapies.highlighted).id == last.id
         first_visible = therapies.scroll_offset.y
         assert first_visible <= therapies.highlighted < first_visible + therapies.scrollable_content_region.height
+
+
+def labels(app) -> list[str]:
+    therapies = app.screen.query_one("#therapies", OptionList)
+    return [str(therapies.get_option_at_index(i).prompt) for i in range(therapies.option_count)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_condition_lists_the_therapies_to_avoid_with_it_and_why(make_app, services, size) -> None:
+    """Finding 114: "blood thinners" finds every therapy whose cautions name them, each entry saying "avoid if"; the
+    explanation starts with the caution it was found by."""
+    from screens.therapies import FOUND_BY_CAUTION
+
+    catalog = services.catalog
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_guide(app, pilot)
+        await pilot.press(*"blood thinners")
+        await pilot.pause()
+        cautioned = [t for t in catalog.therapies if any("blood thinners" in c.who.lower() for c in t.avoid)]
+        assert len(cautioned) >= 4
+        assert listed(app) == [t.id for t in cautioned]
+        assert all("avoid if: " in label and "blood thinners" in label for label in labels(app))
+        for _ in cautioned:
+            therapy = app.screen.highlighted_therapy()
+            assert therapy is not None
+            caution = next(c for c in therapy.avoid if "blood thinners" in c.who.lower())
+            text = explanation(app)
+            assert text.index(FOUND_BY_CAUTION) < text.index(caution.text) < text.index("What it is")
+            await pilot.press("down")
+            await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_pregnant_lists_prenatal_massage_first_then_those_to_avoid(make_app, size) -> None:
+    from screens.therapies import FOUND_BY_CAUTION
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_guide(app, pilot)
+        await pilot.press(*"pregnant")
+        await pilot.pause()
+        found = listed(app)
+        assert found[0] == "prenatal" and {"deep-tissue", "trigger-point"} <= set(found[1:])
+        assert app.screen.highlighted_therapy().id == "prenatal"
+        assert all("avoid if: pregnancy" in label for label in labels(app)[1:])
+        await pilot.press("down")
+        await pilot.pause()
+        assert FOUND_BY_CAUTION in explanation(app)

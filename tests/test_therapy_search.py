@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from companion.advice.therapy_search import match_summary, normalise, related_routines, search_therapies
+from companion.advice.therapy_search import (
+    match_summary,
+    normalise,
+    related_routines,
+    search_therapies,
+    therapy_keywords,
+)
 from companion.catalogue.loader import load_catalog
-from companion.catalogue.models import Catalog
+from companion.catalogue.models import Catalog, Therapy, TherapyCaution
+
+_CATALOG = load_catalog().catalog
+_WORDS = sorted(
+    {w for t in _CATALOG.therapies for k in therapy_keywords(_CATALOG, t) for w in normalise(k.text).split()}
+)
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return load_catalog().catalog
+    return _CATALOG
 
 
 def ids(catalog: Catalog, query: str) -> list[str]:
@@ -47,9 +60,13 @@ def test_every_condition_keyword_finds_the_therapies_that_name_it(catalog: Catal
         for t in catalog.therapies
         if query in {normalise(c) for c in t.conditions} or query in {normalise(catalog.goals[g].name) for g in t.goals}
     ]
-    assert found == expected
-    for match in search_therapies(catalog, query):
+    matches = search_therapies(catalog, query)
+    assert [m.therapy.id for m in matches if not m.only_cautions] == found[: len(expected)] == expected
+    for match in matches:
         assert query in match_summary(match)
+    # The rest are there for a caution about the query, and say so.
+    for match in matches[len(expected) :]:
+        assert match.only_cautions and match_summary(match).startswith("avoid if: ")
 
 
 def test_sciatica_is_deep_tissue_and_prenatal(catalog: Catalog) -> None:
@@ -67,7 +84,10 @@ def test_name_id_goal_and_area_are_searchable(catalog: Catalog) -> None:
 def test_words_match_in_any_order_when_no_phrase_does(catalog: Catalog) -> None:
     found = ids(catalog, "pain back lower")
     assert "deep-tissue" in found and "prenatal" in found
-    assert ids(catalog, "pregnant") == ["prenatal"]  # shares its first six letters with "pregnancy"
+    # "pregnant" shares its first six letters with "pregnancy": prenatal massage for it, then those to avoid.
+    pregnant = search_therapies(catalog, "pregnant")
+    assert pregnant[0].therapy.id == "prenatal" and not pregnant[0].only_cautions
+    assert all(m.only_cautions and "avoid if: pregnancy" in match_summary(m) for m in pregnant[1:])
     assert ids(catalog, "athlete") == ids(catalog, "athletes")
 
 
@@ -88,3 +108,66 @@ def test_related_routines_link_to_the_therapy(catalog: Catalog) -> None:
         assert routines == sorted(routines, key=lambda r: r.total_seconds)
         assert {r.id for r in routines} == {r.id for r in catalog.routines if therapy.id in r.therapies}
     assert related_routines(catalog, "no-such-therapy") == []
+
+
+def _caution_for(therapy: Therapy, words: str) -> TherapyCaution | None:
+    """The therapy's caution whose "who" holds ``words`` (the test's own reading of the files)."""
+    return next((c for c in therapy.avoid if words in normalise(c.who)), None)
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("blood thinners", "blood thinners"),
+        ("Blood-thinners", "blood thinners"),
+        ("pregnant", "pregnancy"),
+        ("pregnancy", "pregnancy"),
+        ("fever", "fever"),
+        ("osteoporosis", "osteoporosis"),
+        ("heart disease", "heart disease"),
+    ],
+)
+def test_a_condition_finds_every_therapy_whose_caution_names_it_and_says_why(
+    catalog: Catalog, query: str, words: str
+) -> None:
+    """Finding 114: what a person types about themselves finds the therapies to avoid with it ("avoid if: ...")."""
+    matches = {m.therapy.id: m for m in search_therapies(catalog, query)}
+    cautioned = [t for t in catalog.therapies if _caution_for(t, words)]
+    assert cautioned, query
+    for therapy in cautioned:
+        match = matches[therapy.id]
+        caution = _caution_for(therapy, words)
+        assert caution is not None and caution in match.cautions
+        assert "avoid if: " in match_summary(match, limit=9)
+    for therapy_id, match in matches.items():
+        if match.only_cautions:
+            assert catalog.therapy(therapy_id) in cautioned
+
+
+def test_therapies_for_the_query_come_before_those_to_avoid_with_it(catalog: Catalog) -> None:
+    for query in ("pregnancy", "pain", "swelling", "calf", "injury"):
+        kinds = [m.only_cautions for m in search_therapies(catalog, query)]
+        assert kinds == sorted(kinds), query
+
+
+def test_a_caution_names_its_people_without_their_aside(catalog: Catalog) -> None:
+    sports = next(m for m in search_therapies(catalog, "acute injury") if m.therapy.id == "sports")
+    assert match_summary(sports) == "avoid if: an acute injury"
+
+
+def test_no_therapy_names_varicose_veins(catalog: Catalog) -> None:
+    """No therapy file's sources say anything about varicose veins, so none claims to (the safety notes do)."""
+    assert ids(catalog, "varicose veins") == []
+
+
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join))
+@settings(max_examples=60, deadline=None)
+def test_every_match_holds_each_query_word_and_cautions_come_last(query: str) -> None:
+    catalog = _CATALOG
+    matches = search_therapies(catalog, query)
+    assert [m.only_cautions for m in matches] == sorted(m.only_cautions for m in matches)
+    for match in matches:
+        assert match.matched
+        assert set(match.cautions) <= set(match.therapy.avoid)
+        found = " ".join(normalise(k.text) for k in match.matched)
+        assert normalise(query) in found or all(w[:6] in found for w in normalise(query).split())

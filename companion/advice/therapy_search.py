@@ -1,7 +1,9 @@
 """Finding therapies by what a person would type: a name, a goal, a body area or a condition.
 
 Pure functions over the catalogue. A therapy is searched by its name and id, its ``conditions`` keywords
-(sciatica, desk work, pregnancy...), and the names and ids of the goals and body areas it serves.
+(sciatica, desk work, pregnancy...), the names and ids of the goals and body areas it serves, and who its cautions
+are for (the part of each ``avoid`` text before its colon: "Blood thinners", "Pregnancy"), so a search for a
+condition also finds the therapies to avoid with it, each saying so ("avoid if: blood thinners").
 
 Matching, for a query such as ``lower back pain``:
 
@@ -11,7 +13,8 @@ Matching, for a query such as ``lower back pain``:
 2. **Words**: otherwise, every word of the query starts a word of the therapy's keywords (in any field, any
    order: ``back pain lower``), or shares its first six letters with one (``pregnant`` finds "pregnancy").
 
-Results keep the catalogue's order. Case, punctuation and extra spaces do not matter.
+Results keep the catalogue's order, except that therapies found only through a caution come after those found
+for what they serve. Case, punctuation and extra spaces do not matter.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from companion.catalogue.models import Catalog, Routine, Therapy
+from companion.catalogue.models import Catalog, Routine, Therapy, TherapyCaution
 
 _STEM = 6
 """Two words of at least this many letters that share this many first letters count as the same word."""
@@ -33,7 +36,12 @@ class Keyword:
 
     text: str
     kind: str
-    """``name``, ``condition``, ``goal`` or ``area``."""
+    """``name``, ``condition``, ``goal``, ``area`` or ``avoid`` (who a caution is for)."""
+
+
+AVOID = "avoid"
+AVOID_IF = "avoid if: "
+"""How a match on a caution is named in a list entry: ``avoid if: blood thinners``."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,17 @@ class TherapyMatch:
 
     therapy: Therapy
     matched: tuple[Keyword, ...]
+
+    @property
+    def only_cautions(self) -> bool:
+        """Found only through who its cautions are for: a therapy to avoid or ask about, not one for the query."""
+        return bool(self.matched) and all(k.kind == AVOID for k in self.matched)
+
+    @property
+    def cautions(self) -> tuple[TherapyCaution, ...]:
+        """The therapy's cautions the search matched, in the file's order."""
+        whos = {normalise(k.text) for k in self.matched if k.kind == AVOID}
+        return tuple(c for c in self.therapy.avoid if normalise(c.who) in whos)
 
 
 def normalise(text: str) -> str:
@@ -60,6 +79,7 @@ def therapy_keywords(catalog: Catalog, therapy: Therapy) -> tuple[Keyword, ...]:
     for area_id in therapy.areas:
         keywords.append(Keyword(areas[area_id].name if area_id in areas else area_id, "area"))
         keywords.append(Keyword(area_id, "area"))
+    keywords += [Keyword(caution.who, AVOID) for caution in therapy.avoid]
     # Drop repeats (a name and an id that normalise alike), keeping the first.
     seen: dict[str, Keyword] = {}
     for keyword in keywords:
@@ -95,16 +115,27 @@ def search_therapies(catalog: Catalog, query: str) -> list[TherapyMatch]:
     if not text:
         return [TherapyMatch(therapy, ()) for therapy in catalog.therapies]
     indexed = [(therapy, therapy_keywords(catalog, therapy)) for therapy in catalog.therapies]
-    phrase = [TherapyMatch(t, found) for t, keywords in indexed if (found := _phrase_matches(text, keywords))]
-    if phrase:
-        return phrase
-    words = text.split()
-    return [TherapyMatch(t, hits) for t, keywords in indexed if (hits := _word_matches(words, keywords))]
+    found = [TherapyMatch(t, phrase) for t, keywords in indexed if (phrase := _phrase_matches(text, keywords))]
+    if not found:
+        words = text.split()
+        found = [TherapyMatch(t, hits) for t, keywords in indexed if (hits := _word_matches(words, keywords))]
+    return sorted(found, key=lambda match: match.only_cautions)  # stable: catalogue order within each
+
+
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+"""A bracketed aside, left out of a list entry: "an acute injury (a fresh sprain, ...)" -> "an acute injury"."""
+
+
+def _caution_words(who: str) -> str:
+    short = _ASIDE.sub("", who).strip() or who
+    return short[:1].lower() + short[1:]
 
 
 def match_summary(match: TherapyMatch, limit: int = 3) -> str:
-    """What a search matched, for a list entry: ``sciatica, lower back pain`` (names left out, at most ``limit``)."""
-    texts = [k.text.lower() for k in match.matched if k.kind != "name"]
+    """What a search matched, for a list entry: ``sciatica, lower back pain``, then the cautions as ``avoid if:
+    blood thinners`` (names left out, at most ``limit``)."""
+    texts = [k.text.lower() for k in match.matched if k.kind not in ("name", AVOID)]
+    texts += [AVOID_IF + _caution_words(k.text) for k in match.matched if k.kind == AVOID]
     unique = list(dict.fromkeys(texts))
     shown = ", ".join(unique[:limit])
     return shown + (f" +{len(unique) - limit}" if len(unique) > limit else "")
