@@ -17,8 +17,15 @@ from textual.widgets import Button, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.advice.advisor import red_flag_reminder
-from companion.catalogue.models import Question, QuestionKind, Routine
-from companion.safety.screening import AnswersChange, ScreeningAnswers, load_screening, questions_for
+from companion.catalogue.models import Question, Routine
+from companion.safety.screening import (
+    AnswersChange,
+    ScreeningAnswers,
+    areas_to_name,
+    asks_which_areas,
+    load_screening,
+    questions_for,
+)
 from companion.services import Services
 from screens.messages import ScreeningAnswered
 from screens.screen_kinds import AnswersApp, FlowStep
@@ -31,11 +38,6 @@ from screens.widgets.tick_list import tick_prompt
 
 NONE_APPLY = "None of these apply"
 ANSWERS_CHANGED = "Today's screening answers were changed meanwhile (in another window, perhaps): they are shown here."
-
-
-def asks_which_areas(question: Question) -> bool:
-    """An "avoid area" question that names no areas of its own: the person says which."""
-    return question.kind is QuestionKind.AVOID_AREA and not question.areas
 
 
 class AreasScreen(ModalScreen[frozenset[str] | None]):
@@ -90,7 +92,8 @@ class AreasScreen(ModalScreen[frozenset[str] | None]):
     @on(Button.Pressed, "#areas-done")
     def action_done(self) -> None:
         if not self.chosen:
-            self.notify("Tick at least one area, or press Escape to leave the question unanswered.", severity="warning", markup=False)
+            said = "Tick at least one area, or press Escape to leave the question unanswered."
+            self.notify(said, severity="warning", markup=False)
             return
         self.dismiss(frozenset(self.chosen))
 
@@ -216,9 +219,7 @@ class ScreeningScreen(FlowStep, Screen[None]):
 
     def ask_areas(self, question: Question) -> None:
         """Ask which areas ``question`` applies to (those of the routine, or every area without one)."""
-        catalog = self.services.catalog
-        ids = self.routine.areas if self.routine is not None else tuple(catalog.areas)
-        areas = [(area, catalog.areas[area].name) for area in ids if area in catalog.areas]
+        areas = areas_to_name(self.routine, self.services.catalog)
 
         def chosen(named: frozenset[str] | None) -> None:
             if named:

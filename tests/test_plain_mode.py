@@ -25,7 +25,13 @@ from companion.run.clock import FakeClock
 from companion.run.done import PLAN_CHANGED
 from companion.run.engine import RoutineRun
 from companion.safety.plan import Plan, make_plan
-from companion.safety.screening import ScreeningAnswers, load_screening, questions_for, save_screening
+from companion.safety.screening import (
+    ScreeningAnswers,
+    asks_which_areas,
+    load_screening,
+    questions_for,
+    save_screening,
+)
 from companion.services import Services
 from companion.settings.user_settings import HandsFreeChoice, Settings, StricterLimit, save_settings
 from companion.words import format_seconds
@@ -169,9 +175,56 @@ def test_a_stop_answer_starts_nothing(services: Services) -> None:
 
 def test_bad_numbers_are_asked_again_and_an_avoided_area_is_left_out(services: Services) -> None:
     avoid = str(question_number(services, QuestionKind.AVOID_AREA))
-    _, lines = go(services, ["0 999", avoid, ""], [(at(1), "s"), (at(2), "y")])
+    _, lines = go(services, ["0 999", avoid, "2", ""], [(at(1), "s"), (at(2), "y")])
     assert any(line.startswith("Type numbers from 1 to ") for line in lines)
     assert any(line.startswith("Changed for safety:") and "left out" in line for line in lines)
+
+
+def which_areas_question(services: Services) -> tuple[int, str, list[str]]:
+    """The number of the first screening question that asks which areas, its text, and the routine's areas."""
+    routine = services.catalog.routine(ROUTINE)
+    assert routine is not None
+    questions = questions_for(routine, services.catalog)
+    number, question = next((n, q) for n, q in enumerate(questions, 1) if asks_which_areas(q))
+    return number, question.id, list(routine.areas)
+
+
+def test_an_avoid_area_answer_asks_which_areas_and_leaves_only_those_out(services: Services) -> None:
+    """Finding 123: plain mode left every area out for a bruise; it asks which areas, numbered as the app's
+    "Which areas?" lists them, asks again after a bad number, and leaves out only those named."""
+    number, question_id, areas = which_areas_question(services)
+    status, lines = go(services, [str(number), "0 x", "2", ""], [(at(1), "s"), (at(2), "y")])
+    assert status == 0
+    asked = next(n for n, line in enumerate(lines) if line.startswith("Which areas? "))
+    names = [services.catalog.areas[a].name for a in areas]
+    assert lines[asked + 1 : asked + 1 + len(areas)] == [f"  {n}. {name}" for n, name in enumerate(names, 1)]
+    assert f"Type numbers from 1 to {len(areas)}, or press Enter." in lines[asked:]
+    kept = load_screening(services.paths, services.today())
+    assert kept.yes == {question_id} and kept.areas == {question_id: frozenset({areas[1]})}
+    left_out = [line for line in lines if line.startswith("Changed for safety:") and "left out" in line]
+    assert left_out and all(line.startswith(f"Changed for safety: {names[1]}") for line in left_out)
+    (record,) = HistoryStore(services.paths).records
+    assert areas[0] in {step.area for step in record.steps} and areas[1] not in {step.area for step in record.steps}
+
+
+def test_enter_on_which_areas_leaves_the_question_unanswered(services: Services) -> None:
+    number, _question_id, _areas = which_areas_question(services)
+    _, lines = go(services, [str(number), "", ""], [(at(1), "s"), (at(2), "y")])
+    assert any(line.startswith("Not answered: ") for line in lines)
+    assert not any(line.startswith("Changed for safety:") for line in lines)
+    assert load_screening(services.paths, services.today()).yes == frozenset()
+    assert len(HistoryStore(services.paths).records) == 1
+
+
+def test_areas_named_earlier_today_are_shown_and_kept(services: Services) -> None:
+    number, question_id, areas = which_areas_question(services)
+    earlier = ScreeningAnswers.fresh(services.today()).with_areas(question_id, frozenset({areas[0]}))
+    save_screening(services.paths, earlier)
+    _, lines = go(services, ["", ""], [(at(1), "s"), (at(2), "y")])  # Enter keeps the answer: not asked again
+    name = services.catalog.areas[areas[0]].name
+    assert any(line.startswith(f"{number}. ") and line.endswith(f" (yes today: {name})") for line in lines)
+    assert not any(line.startswith("Which areas? ") for line in lines)
+    assert load_screening(services.paths, services.today()).areas == {question_id: frozenset({areas[0]})}
 
 
 class KeysWithAnotherWindow(ScriptedKeys):

@@ -48,6 +48,8 @@ from companion.safety.screening import (
     ScreeningAnswers,
     ScreeningOutcome,
     answered_elsewhere,
+    areas_to_name,
+    asks_which_areas,
     assess,
     load_screening,
     questions_for,
@@ -225,8 +227,11 @@ def screening(services: Services, routine: Routine, keys: KeySource, out: Lines)
     if answers.unreadable is not None:
         out(answers.unreadable)
     out(f"Before {routine.title}: does any of this apply to you today?")
+    names = dict(areas_to_name(None, services.catalog))
     for number, question in enumerate(questions, 1):
-        out(f"{number}. {question.text}" + (" (yes today)" if answers.answered_yes(question.id) else ""))
+        where = ", ".join(sorted(names.get(a, a) for a in answers.areas.get(question.id, ())))
+        yes = f" (yes today{': ' + where if where else ''})" if answers.answered_yes(question.id) else ""
+        out(f"{number}. {question.text}{yes}")
     out(red_flag_reminder("r lists them"))
     ticked = [str(n) for n, q in enumerate(questions, 1) if answers.answered_yes(q.id)]
     default = f"keep {', '.join(ticked)}" if ticked else "none of these apply"
@@ -244,8 +249,37 @@ def screening(services: Services, routine: Routine, keys: KeySource, out: Lines)
             break
         out(f"Type numbers from 1 to {len(questions)}, or press Enter.")
     for number, question in enumerate(questions, 1):
-        answers = answers.with_answer(question.id, number in chosen)
+        if number in chosen and asks_which_areas(question) and not shown.answered_yes(question.id):
+            named = which_areas(services, routine, question, keys, out)
+            if named is None:
+                out("No answer: nothing was started.")
+                return None
+            answers = answers.with_areas(question.id, named) if named else answers.with_answer(question.id, False)
+        else:  # a "yes" kept from earlier today keeps the areas it named
+            answers = answers.with_answer(question.id, number in chosen)
     return settle(services, routine, shown, answers, keys, out)
+
+
+def which_areas(
+    services: Services, routine: Routine, question: Question, keys: KeySource, out: Lines
+) -> frozenset[str] | None:
+    """As the app's "Which areas?": the areas ``question`` applies to, by number, left out today (the rest stay);
+    empty when none is named (Enter: the question stays unanswered); ``None`` when the input has ended."""
+    areas = areas_to_name(routine, services.catalog)
+    out(f"Which areas? {question.text}")
+    for number, (_area, name) in enumerate(areas, 1):
+        out(f"  {number}. {name}")
+    while True:
+        typed = out.ask("Numbers of the areas to leave out today (Enter: the question stays unanswered): ", keys)
+        if typed is None:
+            return None
+        chosen = _numbers(typed, len(areas))
+        if chosen is not None:
+            named = frozenset(areas[n - 1][0] for n in chosen)
+            if not named:
+                out(f"Not answered: {question.text}")
+            return named
+        out(f"Type numbers from 1 to {len(areas)}, or press Enter.")
 
 
 def settle(

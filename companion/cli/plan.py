@@ -52,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def apply_answer(answers: ScreeningAnswers, catalog: Catalog, text: str) -> ScreeningAnswers:
     """``answers`` with one ``QUESTION_ID=yes|no|cleared`` (or ``=yes:AREA,AREA``) applied; raises ``CliError``."""
     from companion.catalogue.models import QuestionKind
+    from companion.safety.screening import asks_which_areas
 
     question_id, sep, value = text.partition("=")
     questions = {q.id: q for q in catalog.safety.questions}
@@ -64,7 +65,7 @@ def apply_answer(answers: ScreeningAnswers, catalog: Catalog, text: str) -> Scre
     if value == "cleared" and question.kind is not QuestionKind.ASK_FIRST:
         raise CliError(f"'{question_id}' is not an ask-a-doctor-first question; answer yes or no")
     if area_text:
-        if value == "no" or question.kind is not QuestionKind.AVOID_AREA or question.areas:
+        if value == "no" or not asks_which_areas(question):
             raise CliError(f"'{question_id}' does not ask which areas; answer {value or 'yes'} without areas")
         named = frozenset(a for a in area_text.split(",") if a)
         unknown = sorted(named - set(catalog.areas))
@@ -200,6 +201,8 @@ OUTCOMES = {
 
 def question_json(question: Question, catalog: Catalog) -> dict[str, Any]:
     """A question as ``screening --json`` documents it."""
+    from companion.safety.screening import asks_which_areas
+
     adaptations = [a for a in catalog.safety.adaptations if a.question == question.id]
     return {
         "id": question.id,
@@ -209,7 +212,7 @@ def question_json(question: Question, catalog: Catalog) -> dict[str, Any]:
         "why": question.why,
         "instead": question.instead,
         "areas": list(question.areas),
-        "asks_which_areas": question.kind.value == "avoid-area" and not question.areas,
+        "asks_which_areas": asks_which_areas(question),
         "tools": list(question.tools),
         "adaptations": [{"reason": a.reason, "source": a.source} for a in adaptations],
         "source": question.source,

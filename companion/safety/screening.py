@@ -197,6 +197,18 @@ def questions_for(routine: Routine, catalog: Catalog) -> tuple[Question, ...]:
     return tuple(q for q in catalog.safety.questions if not q.tools or tools.intersection(q.tools))
 
 
+def asks_which_areas(question: Question) -> bool:
+    """An "avoid area" question that names no areas of its own: the person says which (the app's "Which areas?",
+    plain mode's numbered areas)."""
+    return question.kind is QuestionKind.AVOID_AREA and not question.areas
+
+
+def areas_to_name(routine: Routine | None, catalog: Catalog) -> list[tuple[str, str]]:
+    """The areas such a question offers, as (id, name): those of ``routine``, or every area without one."""
+    ids = routine.areas if routine is not None else tuple(catalog.areas)
+    return [(area, catalog.areas[area].name) for area in ids if area in catalog.areas]
+
+
 @dataclass(frozen=True)
 class ScreeningOutcome:
     """What the answers mean for one routine.
