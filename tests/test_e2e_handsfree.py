@@ -76,6 +76,30 @@ def test_plain_mode_prints_every_step_without_escape_codes_and_records_the_stop(
     assert not (Path(os.environ["XDG_STATE_HOME"]) / "companion" / "run-checkpoint.json").exists()
 
 
+@needs_tmux
+def test_ctrl_c_with_the_output_piped_into_tee_records_the_stopped_session(isolated_home: Path, tmp_path: Path) -> None:
+    """Finding 122: the same Ctrl+C ends ``tee`` too; the next line's broken pipe used to end Companion before the
+    session was recorded. The rest of the lines go to the terminal (standard error) and the session is recorded."""
+    log = tmp_path / "log"
+    command = " ".join([*companion_command(), "start", ROUTINE, "--plain", "|", "tee", str(log)])
+    session = TmuxSession(["sh", "-c", command], companion_env(isolated_home), size=(100, 30))
+    try:
+        wait_for_file(log, "Numbers that apply")
+        session.send("Enter")
+        wait_for_file(log, "Tension now")
+        session.send("Enter")
+        wait_for_file(log, "Step 1 of ")
+        time.sleep(2)  # some time done, so the stop is recorded (a run stopped at 0:00 is not)
+        session.send("C-c")
+        screen = session.wait_for("Recorded: stopped")
+        assert "Traceback" not in screen and "Exception ignored" not in screen
+    finally:
+        session.close()
+    [recorded] = history(isolated_home)
+    assert recorded["status"] == "stopped"
+    assert not (Path(os.environ["XDG_STATE_HOME"]) / "companion" / "run-checkpoint.json").exists()
+
+
 def stub_engines(folder: Path, log: Path) -> Path:
     """Every speech command Companion looks for, as a script logging its arguments (one utterance a line)."""
     folder.mkdir()

@@ -16,7 +16,7 @@ import pytest
 
 from companion.catalogue.models import QuestionKind
 from companion.cli.keys import Keys, _without_escapes
-from companion.cli.plain import ANSWERS_CHANGED, KEYS_HELP, Lines, run_plain
+from companion.cli.plain import ANSWERS_CHANGED, KEYS_HELP, OUTPUT_CLOSED, Lines, run_plain
 from companion.cli.support import CliError
 from companion.history.records import SessionRecord, SessionStatus, StepDone
 from companion.history.store import HistoryStore
@@ -476,3 +476,60 @@ def test_a_limit_set_elsewhere_before_the_countdown_changes_the_plan(services: S
     assert status == 0 and f"{PLAN_CHANGED}:" in lines
     (record,) = HistoryStore(services.paths).records
     assert all(step.planned_seconds <= 20 for step in record.steps if step.tool == "hands")
+
+
+class ClosingPipe(io.StringIO):
+    """An output whose reader ends (``| tee`` ended by Ctrl+C, ``| head``): every write once ``broken`` is set
+    fails as a closed pipe does."""
+
+    broken = False
+
+    def write(self, text: str) -> int:
+        if self.broken:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+class InterruptingWithTee(InterruptingKeys):
+    """Ctrl+C at ``at_second``, which ends the program reading the output at the same moment."""
+
+    def __init__(self, clock: FakeClock, out: ClosingPipe, at_second: float) -> None:
+        super().__init__(clock, ["", ""], at_second, "ctrl-c")
+        self.out = out
+
+    def read(self, timeout: float) -> str | None:
+        if self.clock.monotonic() >= self.at_second:
+            self.out.broken = True
+        return super().read(timeout)
+
+
+def test_ctrl_c_that_also_ends_the_reader_of_the_output_records_the_session(services: Services) -> None:
+    """Finding 122 (``companion start ID --plain | tee log``, then Ctrl+C): the broken pipe of the next line used
+    to end plain mode before the session was recorded; the lines go on to the fallback (standard error)."""
+    out, terminal = ClosingPipe(), io.StringIO()
+    keys = InterruptingWithTee(services.clock, out, at(20))  # type: ignore[arg-type]
+    assert run_plain(ROUTINE, HandsFreeChoice(), keys, Lines(out, terminal), services) == 0
+    [record] = HistoryStore(services.paths).records
+    assert record.status is SessionStatus.STOPPED and 19 <= record.actual_seconds <= 21
+    assert not services.paths.checkpoint.exists()
+    said = terminal.getvalue().splitlines()
+    assert said[:2] == [OUTPUT_CLOSED, "Ctrl+C: the routine is stopped."]
+    assert any(line.startswith("Recorded: stopped, ") for line in said)
+    assert "Ctrl+C" not in out.getvalue()
+
+
+def test_lines_go_nowhere_once_neither_output_can_be_written() -> None:
+    out, fallback = ClosingPipe(), ClosingPipe()
+    out.broken = fallback.broken = True
+    lines = Lines(out, fallback)
+    lines("Step 1 of 7")
+    lines("Recorded: stopped")  # no exception: the run goes on and is recorded all the same
+    assert lines.closed and out.getvalue() == fallback.getvalue() == ""
+
+
+def test_a_closed_output_with_no_fallback_goes_nowhere() -> None:
+    out = io.StringIO()
+    out.close()  # writing to it raises ValueError
+    lines = Lines(out)
+    lines("Step 1 of 7")
+    assert lines.closed

@@ -6,6 +6,8 @@ step with its title, area and time, the time left every 30 s, pause, resume, ext
 reason, the end). Keys as in the app: space, ``n``, ``b``, ``+``, ``s`` (asks first); ``?`` lists them. The run
 holds the run lock, is checkpointed on every change and every few seconds, and is recorded the moment it ends,
 exactly as in the app; Ctrl+C stops it (recorded as stopped), a SIGTERM or SIGHUP records it as interrupted.
+Output that cannot be written (``| tee log`` ended by the same Ctrl+C, ``| head``) never loses the session: the
+lines go on to standard error.
 
 Standard output carries no escape code at all: every line is plain text, and control characters in user text
 (a routine file of one's own) are dropped.
@@ -13,6 +15,9 @@ Standard output carries no escape code at all: every line is plain text, and con
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -63,6 +68,7 @@ TIME_LEFT_EVERY = 30.0
 """Seconds between the "time left" lines (the issue's every 30 s)."""
 KEYS_HELP = "Keys: space pause or resume, n next step, b back, + 15 s more, s stop (asks first), ? these keys."
 ANSWERS_CHANGED = "Today's screening answers changed in another window since this plan was made:"
+OUTPUT_CLOSED = "Standard output was closed (the program reading it ended); Companion goes on here."
 RUN_ELSEWHERE = "a routine is running in another Companion window; finish or stop it there first"
 
 
@@ -71,25 +77,61 @@ class Ended(Exception):
 
 
 class Lines:
-    """Standard output, a line at a time, flushed at once."""
+    """Standard output, a line at a time, flushed at once.
 
-    def __init__(self, stream: IO[str] | None = None) -> None:
-        self.stream = stream or sys.stdout
+    Output that cannot be written (a closed pipe: ``| tee log`` ended by the same Ctrl+C, ``| head``; a closed
+    file) never ends the flow nor loses the session: the lines go on to ``fallback`` (standard error), said once,
+    or nowhere when that fails too (:attr:`closed`). The closed descriptor is pointed at the null device, so that
+    Python's last flush at exit has nothing to complain about."""
+
+    def __init__(self, stream: IO[str] | None = None, fallback: IO[str] | None = None) -> None:
+        self.stream: IO[str] = stream or sys.stdout
+        self.fallback = fallback if fallback is not None or stream is not None else sys.stderr
+        self.closed = False
+        """Neither the output nor its fallback can be written: lines go nowhere."""
 
     def __call__(self, text: str = "") -> None:
-        self.stream.write(one_line(text) + "\n")
-        self.stream.flush()
+        self._write(one_line(text) + "\n")
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # BrokenPipeError, EIO, a closed file (ValueError)
+            _to_null_device(self.stream)
+            fallback, self.fallback = self.fallback, None
+            if fallback is None or fallback is self.stream:
+                self.stream, self.closed = _Nowhere(), True
+                return
+            self.stream = fallback
+            self._write(OUTPUT_CLOSED + "\n")
+            self._write(text)
 
     def ask(self, prompt: str, keys: KeySource) -> str | None:
         """Print ``prompt`` (no line end) and read a line; ``None`` when the input has ended."""
-        self.stream.write(one_line(prompt))
-        self.stream.flush()
+        self._write(one_line(prompt))
         answer = keys.line()
         if answer is None or not self.stream.isatty():
             # The terminal echoes what is typed; a log or a file gets it too, so each answer ends its line.
-            self.stream.write(("" if answer is None else one_line(answer)) + "\n")
-            self.stream.flush()
+            self._write(("" if answer is None else one_line(answer)) + "\n")
         return None if answer is None else one_line(answer).strip()
+
+
+class _Nowhere(io.StringIO):
+    """Where lines go when no output is left: dropped."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _to_null_device(stream: IO[str]) -> None:
+    """Point ``stream``'s descriptor at the null device (what is still buffered for it then goes there)."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, stream.fileno())
+        finally:
+            os.close(null)
 
 
 def run_plain(
@@ -389,16 +431,25 @@ def rating(prompt: str, keys: KeySource, out: Lines) -> int | None:
 
 @contextmanager
 def ending_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the run through :class:`Ended` (so it is recorded), then their handlers return."""
+    """SIGTERM and SIGHUP end the run through :class:`Ended` (so it is recorded); SIGPIPE (the program reading the
+    output ended) is ignored, so that a closed output is a write error :class:`Lines` handles, never the end of the
+    process. Then their handlers return."""
 
     def ended(signum: int, frame: FrameType | None) -> None:
         raise Ended(signal.Signals(signum).name)
 
+    with handlers({"SIGTERM": ended, "SIGHUP": ended, "SIGPIPE": signal.SIG_IGN}):
+        yield
+
+
+@contextmanager
+def handlers(wanted: dict[str, Any]) -> Iterator[None]:
+    """Signal handlers by name (those this system has) for the block; the earlier ones after it."""
     saved: dict[int, Any] = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name, handler in wanted.items():
         number = getattr(signal, name, None)
         if number is not None:
-            saved[number] = signal.signal(number, ended)
+            saved[number] = signal.signal(number, handler)
     try:
         yield
     finally:
@@ -446,7 +497,10 @@ class PlainRun:
                 except Ended as signalled:
                     self.out(f"{signalled}: the routine is interrupted.")
                     status = SessionStatus.INTERRUPTED
-            return self.finish(status)
+            # Ctrl+C again while the session is saved (pressed twice, as when a `| tee` took the first one's
+            # line with it) must not lose it: the first one has stopped the run already.
+            with handlers({"SIGINT": signal.SIG_IGN, "SIGPIPE": signal.SIG_IGN}):
+                return self.finish(status)
         finally:
             self.hands.close()
             self.lock.release()
