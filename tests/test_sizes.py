@@ -79,3 +79,35 @@ async def test_the_runner_keeps_the_countdown_next_step_and_pacer_on_screen_unde
             await pilot.pause()
             assert instruction.scroll_y == instruction.max_scroll_y
             assert "tingling." in " ".join(seen(screen.query_one("#instruction"), instruction))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_home_filters_show_their_longest_choices_whole(make_app, size: tuple[int, int]) -> None:
+    """A goal, an area and a tool chosen by the keyboard (a letter jumps to a choice), the longest of each: every
+    filter says its choice in full (wrapping under its first word where it must), none cut or covered."""
+    from screens.home import HomeScreen
+    from screens.widgets.filter_chooser import FilterChooser, FilterMenu
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        await pilot.press("f")
+        for widget_id, letter in (("goal", "a"), ("area", "b"), ("tool", "n")):
+            assert app.focused is not None and app.focused.id == widget_id
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, FilterMenu)
+            await pilot.press(letter, "enter")
+            await pilot.pause()
+            await pilot.press("tab")
+        await pilot.pause()
+        expected = {"goal": "Goal: After a workout ▾", "area": "Area: Back of the thighs ▾"}
+        expected["tool"] = "Tool: Neck and shoulder wrap ▾"
+        below = screen.query_one("#advice") if screen.query_one("#advice").display else screen.query_one("#routines")
+        for widget_id, words in expected.items():
+            chooser = screen.query_one(f"#{widget_id}", FilterChooser)
+            assert on_screen(chooser) and not chooser.region.overlaps(below.region), widget_id
+            said = " ".join(line.strip() for line in drawn(chooser) if line.strip())
+            assert said == words, (size, said)

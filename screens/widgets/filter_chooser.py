@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.widgets.hanging import HangingText
 from screens.widgets.marked_list import MarkedOptionList
 
 ANY_OPTION = "\0any"
@@ -33,13 +33,12 @@ class FilterChooser(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     FilterChooser {
-        height: 1;
+        /* A choice longer than the filter's width wraps onto a second line rather than being cut. */
+        height: auto;
         width: 1fr;
         padding: 0 1;
         background: $boost;
         color: $foreground-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
     FilterChooser.-chosen {
         color: $foreground;
@@ -52,7 +51,7 @@ class FilterChooser(Widget, can_focus=True):
     """
     BINDINGS = [Binding("enter,space,down", "open", "Open")]
 
-    value: reactive[str | None] = reactive(None, init=False)
+    value: reactive[str | None] = reactive(None, init=False, layout=True)  # a longer choice may need a line more
 
     @dataclass
     class Changed(Message):
@@ -72,10 +71,11 @@ class FilterChooser(Widget, can_focus=True):
         self.options = list(options)
         self._names = {value: name for name, value in self.options}
 
-    def render(self) -> Text:
+    def render(self) -> HangingText:
         marker = "▸ " if self.has_focus else "  "
         shown = self.prompt if self.value is None else f"{self.label}: {self._names.get(self.value, self.value)}"
-        return Text(f"{marker}{shown} ▾")  # catalogue names as plain text, never markup
+        # Catalogue names as plain text, never markup; a long one wraps under its first word, the ▾ at its end.
+        return HangingText().item(marker, shown, tail=" ▾")
 
     def watch_value(self, value: str | None) -> None:
         self.set_class(value is not None, "-chosen")
@@ -96,7 +96,7 @@ class FilterChooser(Widget, can_focus=True):
 
     def action_open(self) -> None:
         """Show the choices under the filter, the current one highlighted."""
-        below = (self.region.x, self.region.y + 1)
+        below = (self.region.x, self.region.bottom)  # under every line of it (a long choice takes two)
         self.app.push_screen(FilterMenu(self, below), callback=self._chosen)
 
     def _chosen(self, choice: str | None) -> None:

@@ -9,7 +9,7 @@ prompt) and ``str()`` gives its plain text, the words a person reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -21,12 +21,14 @@ from rich.text import Text
 class _Item:
     mark: Text
     body: Text
+    tail: Text = field(default_factory=Text)
+    """Kept on the body's last line, never wrapped onto a line of its own (a drop-down's ``▾``)."""
 
     def lines(self, console: Console, width: int) -> Text:
         """The item wrapped by hand in ``width`` cells, its lines after the first under the body's first cell (a
         Rich table an item would measure and lay out a grid on every redraw of a list)."""
         indent = cell_len(self.mark.plain)
-        column = max(1, width - indent)
+        column = max(1, width - indent - cell_len(self.tail.plain))
         shown = Text(no_wrap=True, overflow="fold")
         for number, line in enumerate(self.body.wrap(console, column, overflow="fold")):
             if number:
@@ -35,6 +37,7 @@ class _Item:
             else:
                 shown.append_text(self.mark)
             shown.append_text(line)
+        shown.append_text(self.tail)
         return shown
 
 
@@ -57,10 +60,11 @@ class HangingText:
             self._run.append(text, style=style)
         return self
 
-    def item(self, mark: str | Text, body: str | Text, style: str = "") -> HangingText:
-        """``mark`` (such as ``" • "`` or ``"    "``) on a new line, then ``body`` wrapping under its first word."""
+    def item(self, mark: str | Text, body: str | Text, style: str = "", *, tail: str = "") -> HangingText:
+        """``mark`` (such as ``" • "`` or ``"    "``) on a new line, then ``body`` wrapping under its first word, and
+        ``tail`` after it, on its last line."""
         self._flush()
-        self._parts.append(_Item(_text(mark, style), _text(body, style)))
+        self._parts.append(_Item(_text(mark, style), _text(body, style), _text(tail, style)))
         return self
 
     def _flush(self) -> None:
@@ -75,7 +79,8 @@ class HangingText:
     def plain(self) -> str:
         """The words, each item on a line of its own after its mark."""
         blocks = [
-            f"{part.mark.plain}{part.body.plain}" if isinstance(part, _Item) else part.plain for part in self._parts
+            f"{part.mark.plain}{part.body.plain}{part.tail.plain}" if isinstance(part, _Item) else part.plain
+            for part in self._parts
         ]
         return "\n".join([*blocks, self._run.plain] if self._run.plain else blocks)
 
