@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -533,3 +534,99 @@ def test_a_closed_output_with_no_fallback_goes_nowhere() -> None:
     lines = Lines(out)
     lines("Step 1 of 7")
     assert lines.closed
+
+
+class KeysWithRulesChanged(ScriptedKeys):
+    """As :class:`ScriptedKeys`, but at ``when`` (a second of the fake clock, during the run) another window saves
+    stricter settings or answers (``elsewhere``, called once)."""
+
+    def __init__(
+        self, services: Services, keys: list[tuple[float, str]], when: float, elsewhere: Callable[[], None]
+    ) -> None:
+        super().__init__(services.clock, ["", "", ""], keys)  # type: ignore[arg-type]
+        self.when = when
+        self.elsewhere: Callable[[], None] | None = elsewhere
+
+    def read(self, timeout: float) -> str | None:
+        if self.elsewhere is not None and self.clock.monotonic() + timeout >= self.when:
+            self.clock.advance(max(0.0, self.when - self.clock.monotonic()))
+            self.elsewhere, elsewhere = None, self.elsewhere
+            elsewhere()
+            return None
+        return super().read(timeout)
+
+
+def run_with(services: Services, keys: KeysWithRulesChanged) -> tuple[int, list[str]]:
+    stream = io.StringIO()
+    status = run_plain(ROUTINE, HandsFreeChoice(), keys, Lines(stream), services)
+    return status, stream.getvalue().splitlines()
+
+
+def test_a_stricter_limit_saved_during_the_run_shortens_the_steps_left(services: Services) -> None:
+    """Item 1: a step limit saved in another window mid-run holds from then on, as in the app: the step under way
+    ends sooner and the steps to come are shortened, each change on its own line with its reason."""
+    limits = Settings(limits={"hands": StricterLimit(step_seconds=20)})  # type: ignore[dict-item]
+    plan = today_plan(services)
+    first, later = plan.steps[0], [s for s in plan.steps[1:] if s.tool == "hands" and s.seconds > 20]
+    assert first.tool == "hands" and first.seconds > 20 and later, "the test needs long steps with the hands"
+    keys = KeysWithRulesChanged(services, [], at(5), lambda: save_settings(services.paths, limits))
+    status, lines = run_with(services, keys)
+    assert status == 0
+    changed = [line for line in lines if line.startswith("Changed for safety: ")]
+    # Seen within the watch's few seconds: the step under way ends at its new limit.
+    assert any(re.match(r"Changed for safety: This step now ends in 0:1\d: ", line) for line in changed)
+    for step in later:
+        assert any(line.startswith(f"Changed for safety: “{step.title}” is shortened to 0:20: ") for line in changed)
+    assert all("your own limit per step for your hands is 0:20" in line for line in changed)
+    (record,) = HistoryStore(services.paths).records
+    assert all(done.actual_seconds <= 20 for done in record.steps if done.tool == "hands")
+    assert any(done.tool != "hands" and done.actual_seconds > 20 for done in record.steps)  # the others untouched
+
+
+def test_an_area_left_out_by_answers_saved_during_the_run_is_dropped(services: Services) -> None:
+    _number, question_id, areas = which_areas_question(services)
+    sore = areas[1]
+    answers = ScreeningAnswers.fresh(services.today()).with_areas(question_id, frozenset({sore}))
+    keys = KeysWithRulesChanged(services, [], at(5), lambda: save_screening(services.paths, answers))
+    status, lines = run_with(services, keys)
+    assert status == 0
+    dropped = [s for s in today_plan(services).steps if s.area == sore]
+    for step in dropped:
+        assert any(line.startswith(f"Changed for safety: “{step.title}” is left out: ") for line in lines)
+        assert not any(line.startswith("Step ") and f": {step.title} (" in line for line in lines)
+    (record,) = HistoryStore(services.paths).records
+    assert record.status is SessionStatus.COMPLETED
+    assert all(done.actual_seconds == 0 for done in record.steps if done.area == sore)
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_an_ask_first_answer_saved_during_the_run_pauses_and_asks(services: Services, answer: str) -> None:
+    """ "Pregnant" ticked in another window mid-run: the countdown pauses and the clearance is asked (y/n), as in
+    the app; y goes on (and keeps the clearance), n ends the run there, the time done recorded."""
+    pregnant = ScreeningAnswers.fresh(services.today()).with_answer("pregnancy", True)
+    keys = KeysWithRulesChanged(services, [(at(30), answer)], at(5), lambda: save_screening(services.paths, pregnant))
+    status, lines = run_with(services, keys)
+    assert status == 0
+    asked = lines.index("Paused. Space resumes.")
+    assert lines[asked + 1].startswith("Today's answers now say yes to “Are you pregnant?")
+    assert any(line.startswith("Has a doctor or midwife cleared you") for line in lines[asked:])
+    (record,) = HistoryStore(services.paths).records
+    kept = load_screening(services.paths, services.today())
+    if answer == "y":
+        assert lines[lines.index("y: cleared, go on; n: stop here.") + 1].startswith("Resumed: ")
+        assert kept.cleared == {"pregnancy"} and record.status is SessionStatus.COMPLETED
+    else:
+        assert any(
+            line.startswith("Changed for safety: Today's answers mean this routine must not go on") for line in lines
+        )
+        assert kept.cleared == frozenset() and record.status is SessionStatus.STOPPED
+        assert 4 <= record.actual_seconds <= 6  # the countdown held while the question was open
+
+
+def test_looser_limits_saved_during_the_run_change_nothing(services: Services) -> None:
+    looser = Settings(limits={"hands": StricterLimit(step_seconds=600)})  # type: ignore[dict-item]
+    keys = KeysWithRulesChanged(services, [], at(5), lambda: save_settings(services.paths, looser))
+    _, lines = run_with(services, keys)
+    assert not any(line.startswith("Changed for safety: ") for line in lines)
+    (record,) = HistoryStore(services.paths).records
+    assert [s.actual_seconds for s in record.steps] == [s.seconds for s in today_plan(services).steps]

@@ -3,11 +3,13 @@
 The same flow as the app, on the same core: an unfinished session is offered for recording first, the screening
 is asked as numbered questions, today's plan is printed as lines, then the run prints one line per event (each
 step with its title, area and time, the time left every 30 s, pause, resume, extensions, refusals with their
-reason, the end). Keys as in the app: space, ``n``, ``b``, ``+``, ``s`` (asks first); ``?`` lists them. The run
-holds the run lock, is checkpointed on every change and every few seconds, and is recorded the moment it ends,
-exactly as in the app; Ctrl+C stops it (recorded as stopped), a SIGTERM or SIGHUP records it as interrupted.
-Output that cannot be written (``| tee log`` ended by the same Ctrl+C, ``| head``) never loses the session: the
-lines go on to standard error.
+reason, the end). As in the app, the rest of the run is held to the settings and today's answers as each step
+begins and when their files change (:mod:`companion.run.recheck`): stricter ones shorten or drop steps, a line
+for each change with its reason; a new "ask first" answer pauses and asks y/n. Keys as in the app: space,
+``n``, ``b``, ``+``, ``s`` (asks first); ``?`` lists them. The run holds the run lock, is checkpointed on every
+change and every few seconds, and is recorded the moment it ends, exactly as in the app; Ctrl+C stops it
+(recorded as stopped), a SIGTERM or SIGHUP records it as interrupted. Output that cannot be written (``| tee log``
+ended by the same Ctrl+C, ``| head``) never loses the session: the lines go on to standard error.
 
 Standard output carries no escape code at all: every line is plain text, and control characters in user text
 (a routine file of one's own) are dropped.
@@ -46,6 +48,7 @@ from companion.run.cues import Action, Cue
 from companion.run.done import PLAN_CHANGED, fresh_plan, note_done
 from companion.run.engine import ActionResult, RoutineRun, RunStatus
 from companion.run.hands_free import HandsFree, hands_free_for, outputs_for
+from companion.run.recheck import RulesWatch, clearance_lines, cleared, hold_to, unconfirmed
 from companion.run.unread import nothing_starts
 from companion.safety.plan import Plan
 from companion.safety.screening import (
@@ -190,7 +193,7 @@ def run_plain(
         plan = fresh
     run = RoutineRun(plan, services.clock, tension_before=tension)
     hands = hands_free_for(services.paths, plan, run, outputs, time_left_every=TIME_LEFT_EVERY)
-    record = PlainRun(services, plan, run, hands, keys, out, lock).go()
+    record = PlainRun(services, plan, run, hands, keys, out, lock, given).go()
     if record is not None:
         reflect(services, record, keys, out)
     return 0
@@ -469,6 +472,7 @@ class PlainRun:
         keys: KeySource,
         out: Lines,
         lock: RunLock,
+        given: AnswersChange,
     ) -> None:
         self.services = services
         self.plan = plan
@@ -477,7 +481,13 @@ class PlainRun:
         self.keys = keys
         self.out = out
         self.lock = lock
+        self.given = given
+        """Today's answers as changed here (before the run, and by a clearance confirmed during it)."""
         self.checkpointer = Checkpointer(services.paths, run)
+        self.rules_watch = RulesWatch(services.paths, services.clock)
+        """Sees the settings or today's answers change on disk (another window's, ``companion plan``'s)."""
+        self._rules_read_at: int | None = None  # the step under way when the rules were last read
+        self._asking = False  # a question (stop, clearance) is open: no other is asked over it
         self._changed = False  # an action changed the run: checkpoint at the next tick (once, as in the app)
 
     def go(self) -> SessionRecord | None:
@@ -490,6 +500,7 @@ class PlainRun:
                 self.show(self.hands.update(self.run.drain_events(), self.run.snapshot()))
                 self.checkpoint()
                 try:
+                    self.look_again()
                     self.loop()
                 except KeyboardInterrupt:
                     self.out("Ctrl+C: the routine is stopped.")
@@ -522,6 +533,60 @@ class PlainRun:
         if self.checkpointer.due(bool(events) or self._changed, snap) and not snap.finished:
             self.checkpoint()
         self._changed = False
+        self.look_again()
+
+    def look_again(self) -> None:
+        """As in the app: the rules read again as each step begins, and when their files changed."""
+        snap = self.run.snapshot()
+        if snap.finished or self._asking:
+            return
+        if snap.index != self._rules_read_at or self.rules_watch.changed():
+            self._rules_read_at = snap.index
+            self.recheck()
+
+    def recheck(self) -> None:
+        """Hold the rest of the run to the settings and today's answers as they are now on disk, through the app's
+        core (:mod:`companion.run.recheck`): stricter ones shorten, soften or drop what is left, a line for each
+        change with its reason; looser ones change nothing. A new "ask first" answer is asked about first, the
+        countdown paused: ``y`` (cleared) goes on, ``n`` ends the run here, what was done kept."""
+        answers = todays_answers(self.services, self.given)
+        settings = settings_on_disk(self.services.paths, self.services.settings)
+        asking = unconfirmed(self.run, self.services.catalog, answers)
+        resume = False
+        if asking:
+            confirmed, resume = self.ask_clearance(asking)
+            if confirmed:
+                now = cleared(answers, asking)
+                change = AnswersChange.between(answers, now)
+                remember(self.services, change, self.out)
+                self.given, answers = self.given.then(change), now
+        cues = hold_to(self.run, self.hands, self.services.catalog, settings, answers)
+        self.show(cues)
+        if cues:
+            self.checkpoint()
+        if resume and not self.run.snapshot().finished:
+            self.act(Action.PAUSE)
+
+    def ask_clearance(self, asking: tuple[Question, ...]) -> tuple[bool, bool]:
+        """Whether a doctor cleared the person for each of ``asking`` (``y``; ``n``, or no more input: not), the
+        countdown held meanwhile; and whether it was running (to resume once cleared)."""
+        was_running = self.run.snapshot().status is RunStatus.RUNNING
+        if was_running:
+            self.act(Action.PAUSE)
+        for line in clearance_lines(asking):
+            self.out(line)
+        self.out("y: cleared, go on; n: stop here.")
+        self._asking = True
+        try:
+            while True:
+                key = self.keys.read(1.0)
+                if key in ("y", "Y"):
+                    return True, was_running
+                if key in ("n", "N") or (key is None and self.keys.ended):
+                    return False, was_running
+                self.tick()  # the status file goes on being written while the question waits
+        finally:
+            self._asking = False
 
     def key(self, key: str) -> None:
         if key == " ":
@@ -556,6 +621,13 @@ class PlainRun:
             self.run.pause()
         self.checkpoint()
         self.show(self.hands.acted(Action.ASK_STOP, ActionResult(True)))
+        self._asking = True
+        try:
+            self._answer_stop(was_running)
+        finally:
+            self._asking = False
+
+    def _answer_stop(self, was_running: bool) -> None:
         while True:
             key = self.keys.read(1.0)
             if key in ("y", "Y"):
@@ -571,7 +643,10 @@ class PlainRun:
 
     def show(self, cues: list[Cue]) -> None:
         for cue in cues:
-            if cue.line:
+            if cue.changes:  # a plan changed during the run: each change with its reason, on a line of its own
+                for change in cue.changes:
+                    self.out(f"Changed for safety: {change}.")
+            elif cue.line:
                 self.out(cue.line)
 
     def checkpoint(self) -> None:

@@ -74,6 +74,8 @@ class Cue:
     notify: bool = False
     title: str = ""
     """A short form: the notification's summary (``line`` is its body) and the runner's toast."""
+    changes: tuple[str, ...] = ()
+    """For a plan changed during the run: what changed and why, one sentence each (plain mode prints each)."""
 
 
 _TIME = re.compile(r"\b(\d+):(\d\d)\b")
@@ -200,7 +202,8 @@ class CueMaker:
         self.plan = plan
         said = " ".join(f"{change}." for change in changes) or "The steps to come fit today's limits."
         line = f"{PLAN_CHANGED} {said}"
-        return Cue(CueKind.PLAN_CHANGED, snap.index, at, line, speakable(line), notify=True, title=PLAN_CHANGED)
+        return Cue(CueKind.PLAN_CHANGED, snap.index, at, line, speakable(line), notify=True, title=PLAN_CHANGED,
+                   changes=changes)  # fmt: skip
 
     # ------------------------------------------------------------------ from the user's actions
 

@@ -364,10 +364,16 @@ class RoutineRun:
         return ActionResult(True)
 
     def progress(self) -> Progress:
-        """Where the run is, for :func:`companion.safety.revision.revise`."""
-        snap = self.snapshot()
-        left = 0.0 if snap.finished else snap.remaining
-        return Progress(tuple(self.step_seconds_spent()), snap.index, left)
+        """Where the run is, for :func:`companion.safety.revision.revise`: the time spent and the time left read at
+        one instant (read apart, on a real clock, the step under way seemed to have less left than it was due, and
+        a cap it fits exactly said it was cut short)."""
+        self.update()
+        spent = list(self._spent)
+        elapsed = self._visit_elapsed(self.clock.monotonic())
+        if self._status in (RunStatus.RUNNING, RunStatus.PAUSED):
+            spent[self._index] += elapsed
+        left = 0.0 if self._status is RunStatus.FINISHED else max(0.0, self._target - elapsed)
+        return Progress(tuple(spent), self._index, left)
 
     def revise(self, revision: Revision) -> None:
         """Run ``revision.plan`` from now on (made from :meth:`progress` just before): the visit under way shortened

@@ -32,6 +32,10 @@ from companion.safety.screening import ScreeningAnswers, ScreeningOutcome, asses
 from companion.settings.user_settings import Settings
 from companion.words import format_seconds
 
+ROUNDING = 1e-9
+"""Seconds a cap may seem short of a step's time by float rounding alone (its time done rounded up, then taken off
+again): not a cut."""
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -120,7 +124,7 @@ def revise(
         fit.got = fit.wanted
         for cap in fit.caps:
             left = cap.total - used[cap.key] + fit.slack
-            if fit.got > 0 and left < fit.got:
+            if fit.got > 0 and left < fit.got - ROUNDING:
                 fit.got, fit.binding = max(0.0, left), cap
         later = fit.position > progress.current
         if later and fit.binding is not None and fit.got < min(fit.wanted, MIN_STEP_SECONDS):
