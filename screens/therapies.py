@@ -11,8 +11,16 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from companion.advice.therapy_search import TherapyMatch, match_summary, related_routines, search_therapies
-from companion.catalogue.models import Catalog, Therapy, TherapyCaution
+from companion.advice.advisor import RED_FLAG_RULE
+from companion.advice.therapy_search import (
+    SafetyNote,
+    TherapyMatch,
+    match_summary,
+    related_routines,
+    safety_notes,
+    search_therapies,
+)
+from companion.catalogue.models import Catalog, Question, QuestionKind, Therapy, TherapyCaution
 from screens.routine_text import routine_label
 from screens.screen_kinds import OpenedByKey
 from screens.widgets.focus_marks import TextBox
@@ -92,6 +100,50 @@ def therapy_sources(therapy: Therapy) -> HangingText:
     return text
 
 
+QUESTION_WORDS = {
+    QuestionKind.STOP: "No massage with it",
+    QuestionKind.ASK_FIRST: "Ask a doctor first",
+    QuestionKind.ADAPT: "Gentle pressure only",
+    QuestionKind.AVOID_AREA: "Leave the area alone",
+}
+"""A screening question found by a search, as its list entry says what a yes to it means."""
+RED_FLAG_WORDS = "See a doctor first"
+
+
+def note_option(note: SafetyNote) -> Option:
+    """A red flag's or a screening question's entry in the list, above every therapy: what it means, what matched."""
+    item = note.item
+    words = QUESTION_WORDS[item.kind] if isinstance(item, Question) else RED_FLAG_WORDS
+    label = HangingText().append(f"! {words}", style="bold")
+    label.item("  ", f"{'warning sign' if note.is_red_flag else 'before massage'}: {note.term}", style="dim italic")
+    return Option(label, id=note.key)
+
+
+def note_text(catalog: Catalog, note: SafetyNote, query: str, therapies: int) -> HangingText:
+    """A red flag (see a doctor, before any therapy) or a screening question, with its source; when no therapy
+    matches too, that said (``query`` shown as the user's plain text)."""
+    item = note.item
+    text = HangingText()
+    if isinstance(item, Question):
+        text.append(QUESTION_WORDS[item.kind], style="bold")
+        text.append("\nCompanion asks before every routine: ")
+        text.append(item.text)
+        text.item(Text("Why: ", style="bold"), item.why)
+        text.item(Text("What to do: ", style="bold"), item.instead)
+    else:
+        text.append(f"Warning sign: {RED_FLAG_RULE}", style="bold")
+        text.item(Text(" ! ", style="bold"), item.text)
+        text.item("   ", item.action)
+    text.item("", catalog.cite(item.source), style="dim")  # the source at once, before anything to scroll to
+    if note.is_red_flag:
+        text.append("\nIf this is you, see a doctor before booking any therapy listed here.")
+    if not therapies:
+        text.append("\n\nNo therapy in this guide mentions “")
+        text.append(query.strip())
+        text.append("”.")
+    return text
+
+
 def therapy_option(match: TherapyMatch) -> Option:
     """One entry of the therapy list: the name, and what matched the search (if anything other than the name)."""
     label = HangingText().append(match.therapy.name)
@@ -125,6 +177,8 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
         """The therapy to highlight first (the one matching the routine the user was looking at)."""
         self.matches: dict[str, TherapyMatch] = {}
         """What the search found, by therapy id, with what matched."""
+        self.notes: dict[str, SafetyNote] = {}
+        """The red flags and screening questions the search found, by their key (listed first)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -172,12 +226,18 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
         listed only for a caution)."""
         option_list = self.query_one("#therapies", OptionList)
         highlighted = self.highlighted_therapy()
-        matches = search_therapies(self.catalog, self.query_one("#therapy-search", Input).value)
+        query = self.query_one("#therapy-search", Input).value
+        matches = search_therapies(self.catalog, query)
+        notes = safety_notes(self.catalog, query)
         self.matches = {match.therapy.id: match for match in matches}
+        self.notes = {note.key: note for note in notes}
         option_list.clear_options()
+        option_list.add_options(note_option(note) for note in notes)  # the red flags first, before any therapy
         option_list.add_options(therapy_option(match) for match in matches)
         option_list.border_subtitle = f"{len(matches)} of {len(self.catalog.therapies)}"
-        if matches:
+        if notes:
+            option_list.highlighted = 0
+        elif matches:
             # The highlighted therapy stays, unless it is listed only as one to avoid: then the first listed.
             ids = [match.therapy.id for match in matches]
             kept = highlighted is not None and highlighted.id in ids and not self.matches[highlighted.id].only_cautions
@@ -192,8 +252,16 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
         option_id = option_list.get_option_at_index(option_list.highlighted).id
         return self.catalog.therapy(option_id) if option_id else None
 
+    def highlighted_note(self) -> SafetyNote | None:
+        """The red flag or screening question under the cursor, if that is what it is on."""
+        option_list = self.query_one("#therapies", OptionList)
+        if option_list.highlighted is None or option_list.option_count == 0:
+            return None
+        return self.notes.get(option_list.get_option_at_index(option_list.highlighted).id or "")
+
     def _show_explanation(self) -> None:
         therapy = self.highlighted_therapy()
+        note = self.highlighted_note()
         explanation = self.query_one("#therapy-text", Static)
         related = self.query_one("#related", OptionList)
         none = self.query_one("#related-none", Static)
@@ -203,10 +271,13 @@ class TherapiesScreen(OpenedByKey, Screen[str | None]):
         self.query_one("#explanation", VerticalScroll).scroll_home(animate=False)
         if therapy is None:
             query = self.query_one("#therapy-search", Input).value
-            message = Text("No therapy matches “")
-            message.append(query.strip())  # the user's words, as plain text
-            message.append("”. Try a body area, a goal or a condition such as stress, sciatica or desk work.")
-            explanation.update(message)
+            if note is not None:
+                explanation.update(note_text(self.catalog, note, query, len(self.matches)))
+            else:
+                message = Text("No therapy matches “")
+                message.append(query.strip())  # the user's words, as plain text
+                message.append("”. Try a body area, a goal or a condition such as stress, sciatica or desk work.")
+                explanation.update(message)
             for widget in (related, none, heading, sources):
                 widget.display = False
             return

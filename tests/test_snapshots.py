@@ -68,7 +68,8 @@ def test_home_area_filter_open_narrow(snap_compare, make_app) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_therapy_explanation(snap_compare, make_app, size) -> None:
-    """The guide narrowed to "sciatica", showing deep tissue massage (focus on the list: no blinking cursor)."""
+    """The guide narrowed to "sciatica": its red flag first, see a doctor, with its source (finding 127), then the
+    therapies (focus on the list: no blinking cursor)."""
     assert snap_compare(make_app(), press=["t", *"sciatica", "enter"], terminal_size=size)
 
 

@@ -65,12 +65,16 @@ async def test_browse_search_read_and_go_back(make_app, services, size) -> None:
         await pilot.pause()
         assert screen.highlighted_therapy() == first
 
-        # Searching narrows the list as you type.
+        # Searching narrows the list as you type: sciatica's red flag first (see a doctor), then the therapies.
         await pilot.press(*"sciatica")
         await pilot.pause()
-        assert listed(app) == [t.id for t in catalog.therapies if "sciatica" in t.conditions]
-        assert 0 < len(listed(app)) < len(catalog.therapies)
-        assert screen.query_one("#therapies", OptionList).border_subtitle == f"{len(listed(app))} of 9"
+        therapies = [t.id for t in catalog.therapies if "sciatica" in t.conditions]
+        assert listed(app) == ["red-flag:severe-spreading-pain", *therapies]
+        assert 0 < len(therapies) < len(catalog.therapies)
+        assert screen.query_one("#therapies", OptionList).border_subtitle == f"{len(therapies)} of 9"
+        assert screen.highlighted_therapy() is None and screen.highlighted_note() is not None
+        await pilot.press("down")
+        await pilot.pause()
 
         # Every section of the highlighted therapy is shown.
         therapy = screen.highlighted_therapy()
@@ -219,16 +223,17 @@ async def test_a_condition_lists_the_therapies_to_avoid_with_it_and_why(make_app
         await pilot.pause()
         cautioned = [t for t in catalog.therapies if any("blood thinners" in c.who.lower() for c in t.avoid)]
         assert len(cautioned) >= 4
-        assert listed(app) == [t.id for t in cautioned]
-        assert all("avoid if: " in label and "blood thinners" in label for label in labels(app))
+        # The screening question about them first, then every therapy to avoid with them.
+        assert listed(app) == ["question:blood-thinners", *[t.id for t in cautioned]]
+        assert all("avoid if: " in label and "blood thinners" in label for label in labels(app)[1:])
         for _ in cautioned:
+            await pilot.press("down")
+            await pilot.pause()
             therapy = app.screen.highlighted_therapy()
             assert therapy is not None
             caution = next(c for c in therapy.avoid if "blood thinners" in c.who.lower())
             text = explanation(app)
             assert text.index(FOUND_BY_CAUTION) < text.index(caution.text) < text.index("What it is")
-            await pilot.press("down")
-            await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -241,9 +246,67 @@ async def test_pregnant_lists_prenatal_massage_first_then_those_to_avoid(make_ap
         await pilot.press(*"pregnant")
         await pilot.pause()
         found = listed(app)
-        assert found[0] == "prenatal" and {"deep-tissue", "trigger-point"} <= set(found[1:])
+        assert found[:2] == ["question:pregnancy", "prenatal"] and {"deep-tissue", "trigger-point"} <= set(found)
+        await pilot.press("down")
+        await pilot.pause()
         assert app.screen.highlighted_therapy().id == "prenatal"
-        assert all("avoid if: pregnancy" in label for label in labels(app)[1:])
+        assert all("avoid if: pregnancy" in label for label in labels(app)[2:])
         await pilot.press("down")
         await pilot.pause()
         assert FOUND_BY_CAUTION in explanation(app)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as text (the About pane as far as it is visible without scrolling)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[float, list[str]] = {}
+    for y, part in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(y), []).append(html.unescape(part).replace("\xa0", " "))
+    return "\n".join("".join(rows[y]) for y in sorted(rows))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_red_flag_condition_shows_see_a_doctor_with_its_source_before_any_therapy(
+    make_app, services, size
+) -> None:
+    """Finding 127: "sciatica" lists the red flag of pain spreading down a limb first, highlighted, and the About
+    pane shows it, what to do and its source without scrolling; the therapies come after it."""
+    catalog = services.catalog
+    flag = next(f for f in catalog.safety.red_flags if f.id == "severe-spreading-pain")
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_guide(app, pilot)
+        await pilot.press(*"sciatica", "enter")
+        await pilot.pause()
+        assert listed(app)[0] == "red-flag:severe-spreading-pain"
+        assert [i for i in listed(app) if i.startswith("red-flag:")] == [listed(app)[0]]
+        assert app.screen.query_one("#therapies", OptionList).highlighted == 0
+        assert app.screen.highlighted_therapy() is None
+        shown = " ".join(screen_text(app).split())
+        about = " ".join(str(app.screen.query_one("#therapy-text", Static).content).split())
+        assert "See a doctor first" in shown
+        assert about.index("see a doctor, not a massage therapist") < about.index(flag.text) < about.index(flag.action)
+        citation = catalog.cite(flag.source)
+        assert citation in about
+        assert "PhysioWorks, physioworks.com.au" in shown  # the source is on screen, not below the fold
+        assert "deep-tissue" in listed(app)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_condition_no_therapy_names_shows_its_screening_question(make_app, services, size) -> None:
+    question = next(q for q in services.catalog.safety.questions if q.id == "varicose-veins")
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await open_guide(app, pilot)
+        await pilot.press(*"varicose veins")
+        await pilot.pause()
+        assert listed(app) == ["question:varicose-veins"]
+        assert app.screen.query_one("#therapies", OptionList).border_subtitle == "0 of 9"
+        about = " ".join(str(app.screen.query_one("#therapy-text", Static).content).split())
+        assert question.text in about and question.instead in about
+        assert services.catalog.cite(question.source) in about
+        assert "No therapy in this guide mentions “varicose veins”." in about
+        assert not app.screen.query_one("#related", OptionList).display

@@ -10,6 +10,7 @@ from companion.advice.therapy_search import (
     match_summary,
     normalise,
     related_routines,
+    safety_notes,
     search_therapies,
     therapy_keywords,
 )
@@ -171,3 +172,69 @@ def test_every_match_holds_each_query_word_and_cautions_come_last(query: str) ->
         assert set(match.cautions) <= set(match.therapy.avoid)
         found = " ".join(normalise(k.text) for k in match.matched)
         assert normalise(query) in found or all(w[:6] in found for w in normalise(query).split())
+
+
+# --- red flags and screening questions, before any therapy (findings 114, 127) ----------------------------------
+
+
+def note_keys(catalog: Catalog, query: str) -> list[str]:
+    return [note.key for note in safety_notes(catalog, query)]
+
+
+def test_sciatica_finds_the_red_flag_of_pain_spreading_down_a_limb(catalog: Catalog) -> None:
+    (note,) = safety_notes(catalog, "Sciatica")
+    assert note.is_red_flag and note.key == "red-flag:severe-spreading-pain" and note.term == "sciatica"
+    assert "spreads down an arm or leg" in note.item.text
+    assert note_keys(catalog, "sciatica pain down my leg") == ["red-flag:severe-spreading-pain"]
+
+
+@pytest.mark.parametrize(
+    ("query", "keys"),
+    [
+        ("varicose veins", ["question:varicose-veins"]),
+        ("a varicose vein", ["question:varicose-veins"]),
+        ("blood thinners", ["question:blood-thinners"]),
+        ("I take warfarin", ["question:blood-thinners"]),
+        ("pregnant", ["question:pregnancy"]),
+        ("fever", ["red-flag:back-pain-fever", "red-flag:neck-fever-headache", "question:fever"]),
+    ],
+)
+def test_conditions_find_their_red_flags_first_then_their_questions(
+    catalog: Catalog, query: str, keys: list[str]
+) -> None:
+    assert note_keys(catalog, query) == keys
+
+
+@pytest.mark.parametrize("query", ["", "pain", "back", "lower back pain", "stress", "calf", "can I get a massage"])
+def test_everyday_words_find_no_note(catalog: Catalog, query: str) -> None:
+    """Terms match whole words ("can" is not "cancer"), and no red flag is shown for pain that is only pain."""
+    assert note_keys(catalog, query) == []
+
+
+def _every_term(catalog: Catalog) -> list[tuple[str, str]]:
+    rules = catalog.safety
+    terms = [(f"red-flag:{f.id}", t) for f in rules.red_flags for t in f.terms]
+    terms += [(f"question:{q.id}", t) for q in rules.questions for t in (q.id.replace("-", " "), *q.terms)]
+    return terms
+
+
+def test_every_term_finds_its_own_note_and_cites_a_publisher(catalog: Catalog) -> None:
+    for key, term in _every_term(catalog):
+        notes = safety_notes(catalog, term)
+        assert key in [n.key for n in notes], term
+        for note in notes:
+            citation = catalog.cite(note.item.source)
+            assert "shared/" not in citation and ("." in citation or "design choice" in citation)
+    assert all(f.terms for f in catalog.safety.red_flags if f.id == "severe-spreading-pain")
+
+
+@given(
+    st.sampled_from(_every_term(_CATALOG)),
+    st.lists(st.sampled_from(["my", "the", "really", "bad", "since", "monday", "and"]), max_size=3),
+    st.lists(st.sampled_from(["my", "the", "really", "bad", "since", "monday", "and"]), max_size=3),
+)
+@settings(max_examples=80, deadline=None)
+def test_a_term_among_other_words_still_finds_its_note(key_term: tuple[str, str], before: list, after: list) -> None:
+    key, term = key_term
+    query = " ".join([*before, term.upper(), *after]) + "!"
+    assert key in note_keys(_CATALOG, query)

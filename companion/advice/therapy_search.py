@@ -14,7 +14,9 @@ Matching, for a query such as ``lower back pain``:
    order: ``back pain lower``), or shares its first six letters with one (``pregnant`` finds "pregnancy").
 
 Results keep the catalogue's order, except that therapies found only through a caution come after those found
-for what they serve. Case, punctuation and extra spaces do not matter.
+for what they serve. Case, punctuation and extra spaces do not matter. The red flags and screening questions a
+query names (:func:`safety_notes`, by their ``terms``) come before any therapy: "sciatica" first says to see a
+doctor.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from companion.catalogue.models import Catalog, Routine, Therapy, TherapyCaution
+from companion.catalogue.models import Catalog, Question, RedFlag, Routine, Therapy, TherapyCaution
 
 _STEM = 6
 """Two words of at least this many letters that share this many first letters count as the same word."""
@@ -139,6 +141,59 @@ def match_summary(match: TherapyMatch, limit: int = 3) -> str:
     unique = list(dict.fromkeys(texts))
     shown = ", ".join(unique[:limit])
     return shown + (f" +{len(unique) - limit}" if len(unique) > limit else "")
+
+
+@dataclass(frozen=True)
+class SafetyNote:
+    """A red flag or a screening question a search found by one of its terms: shown before any therapy."""
+
+    item: RedFlag | Question
+    term: str
+    """The term the query held (``sciatica``)."""
+
+    @property
+    def is_red_flag(self) -> bool:
+        return isinstance(self.item, RedFlag)
+
+    @property
+    def key(self) -> str:
+        """A key no therapy id can have (ids have no colon): ``red-flag:severe-spreading-pain``."""
+        return f"{'red-flag' if self.is_red_flag else 'question'}:{self.item.id}"
+
+
+def _same_term_word(query_word: str, word: str) -> bool:
+    """Whole words only (a search term is never found inside another word): the same, the same but for a plural
+    s, or sharing their first six letters (``pregnant``, ``pregnancy``)."""
+    if query_word == word or query_word.rstrip("s") == word.rstrip("s"):
+        return True
+    return len(query_word) >= _STEM and len(word) >= _STEM and query_word[:_STEM] == word[:_STEM]
+
+
+def _holds_term(words: list[str], term: str) -> bool:
+    """Whether the query's ``words`` hold every word of ``term``, one after another."""
+    wanted = normalise(term).split()
+    if not wanted:
+        return False
+    return any(
+        all(_same_term_word(q, t) for q, t in zip(words[start : start + len(wanted)], wanted, strict=True))
+        for start in range(len(words) - len(wanted) + 1)
+    )
+
+
+def safety_notes(catalog: Catalog, query: str) -> tuple[SafetyNote, ...]:
+    """The red flags, then the screening questions, whose ``terms`` (a question's id too) the query holds as whole
+    words: "sciatica" finds the red flag of pain spreading down a limb, "varicose veins" the question about them."""
+    words = normalise(query).split()
+    if not words:
+        return ()
+    items: list[RedFlag | Question] = [*catalog.safety.red_flags, *catalog.safety.questions]
+    notes = []
+    for item in items:
+        terms = item.terms if isinstance(item, RedFlag) else (item.id.replace("-", " "), *item.terms)
+        term = next((t for t in terms if _holds_term(words, t)), None)
+        if term is not None:
+            notes.append(SafetyNote(item, term))
+    return tuple(notes)
 
 
 def related_routines(catalog: Catalog, therapy_id: str) -> list[Routine]:
