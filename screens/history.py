@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Select, Static, TabbedContent, TabPane
 
@@ -32,10 +33,14 @@ from companion.words import count, moment
 from screens.advice_text import statistics_advice_text
 from screens.confirm import ConfirmScreen
 from screens.history_text import (
+    ROW_MARK,
+    ROW_MARK_UNFOCUSED,
     area_name,
     daily_chart,
+    date_cell,
     local_time,
     parse_day,
+    row_height,
     session_detail,
     session_row,
     statistics_text,
@@ -50,13 +55,15 @@ T = TypeVar("T")
 
 PAGE = 500
 """Rows added to the table at a time: 20,000 rows in a DataTable take seconds to lay out; 500 take milliseconds."""
-COLUMNS = (("Date", "date", 16), ("Routine", "routine", 0), ("Time", "time", 5), ("Status", "status", 11))
+COLUMNS = (("Date", "date", 18), ("Routine", "routine", 0), ("Time", "time", 5), ("Status", "status", 11))
+"""Label, key and width (the date after the cursor's two-cell mark; the routine's title takes the room left)."""
 TENSION_WIDTH = 7
 FIXED_COLUMNS_WIDTH = sum(width for _label, _key, width in COLUMNS) + TENSION_WIDTH
 CELL_PADDING = 2 * (len(COLUMNS) + 1)
 SHORT_DATE_BELOW = 76
-"""Narrower than this, dates leave out the year (``11-02 07:00``; the details keep it): the titles get 5 cells."""
-SHORT_DATE_WIDTH = 11
+"""Narrower than this, dates leave out the year and put the time under the day (``11-02`` over ``07:00``; the
+details keep the year): the titles get 11 cells more."""
+SHORT_DATE_WIDTH = 7
 
 
 class SessionDetailScreen(ModalScreen[None]):
@@ -129,6 +136,10 @@ class HistoryScreen(OpenedByKey, Screen[None]):
         """What could not be read of the time done (the history, the exposure ledger)."""
         self.short_dates = False
         """Dates without the year in a narrow terminal (set as the table is built)."""
+        self.title_width = 0
+        """The routine column's width: a longer title wraps, its row as high as its lines (set as it is built)."""
+        self._marked: int | None = None
+        """The row whose date shows the cursor's mark."""
 
     # -- layout ----------------------------------------------------------------------------------------------
 
@@ -160,6 +171,7 @@ class HistoryScreen(OpenedByKey, Screen[None]):
         self.short_dates = self.app.size.width < SHORT_DATE_BELOW
         saved = COLUMNS[0][2] - SHORT_DATE_WIDTH if self.short_dates else 0
         routine_width = max(10, self.app.size.width - FIXED_COLUMNS_WIDTH - CELL_PADDING - 4 + saved)
+        self.title_width = routine_width
         for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=(width - saved if key == "date" else width) or routine_width)
         table.add_column("Tension", key="tension", width=TENSION_WIDTH)
@@ -305,14 +317,18 @@ class HistoryScreen(OpenedByKey, Screen[None]):
             self.matching = self.records
         table = self.query_one("#sessions-table", DataTable)
         table.clear()
+        self._marked = None
         self.shown = 0
         self._add_page()
 
     def _add_page(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
         page = self.matching[self.shown : self.shown + PAGE]
-        table.add_rows(session_row(record, short_date=self.short_dates) for record in page)
+        for record in page:
+            height = row_height(record, self.title_width, short_date=self.short_dates)
+            table.add_row(*session_row(record, short_date=self.short_dates), height=height)
         self.shown += len(page)
+        self._mark_cursor()
         self._show_status()
         self.refresh_bindings()
 
@@ -347,6 +363,26 @@ class HistoryScreen(OpenedByKey, Screen[None]):
     @on(Input.Submitted)
     def _date_submitted(self) -> None:
         self.query_one("#sessions-table", DataTable).focus()
+
+    @on(DataTable.RowHighlighted, "#sessions-table")
+    def _mark_cursor(self) -> None:
+        """Mark the session under the cursor in characters, not by colour alone: ``▸`` before its date while the
+        table has the focus, ``›`` when the focus is elsewhere (as every list marks its highlighted row)."""
+        table = self.query_one("#sessions-table", DataTable)
+        row = table.cursor_row if 0 <= table.cursor_row < min(self.shown, table.row_count) else None
+        mark = ROW_MARK if table.has_focus else ROW_MARK_UNFOCUSED
+        for index, shown in ((self._marked, "  "), (row, mark)):
+            if index is not None and index < min(self.shown, table.row_count):
+                key = table.coordinate_to_cell_key(Coordinate(index, 0)).row_key
+                cell = date_cell(self.matching[index], short_date=self.short_dates, mark=shown)
+                table.update_cell(key, "date", cell)
+        self._marked = row
+
+    def on_descendant_focus(self) -> None:
+        self._mark_cursor()
+
+    def on_descendant_blur(self) -> None:
+        self._mark_cursor()
 
     @on(DataTable.RowSelected, "#sessions-table")
     def _row_selected(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
+from rich.console import Console
 from rich.text import Text
 
 from companion.catalogue.models import Catalog
@@ -46,16 +48,46 @@ def tension_change(record: SessionRecord) -> str:
     return f"{'–' if before is None else before} → {'–' if after is None else after}"
 
 
+ROW_MARK = "▸ "
+"""Before the date of the session under the table's cursor while the table has the focus (the cursor is marked in
+characters, not by its colour alone, as in every list: ``›`` when the focus is elsewhere)."""
+ROW_MARK_UNFOCUSED = "› "
+
+
+def date_cell(record: SessionRecord, *, short_date: bool = False, mark: str = "  ") -> str:
+    """The local date and time after ``mark``; ``short_date``: without the year, the time on a second line (a narrow
+    table keeps its room for the routine's title)."""
+    when = local_time(record.started_at)
+    if short_date:
+        day, clock = when[5:].split(" ", 1)
+        return f"{mark}{day}\n{' ' * len(mark)}{clock}"
+    return f"{mark}{when}"
+
+
 def session_row(record: SessionRecord, *, short_date: bool = False) -> tuple[str, Text, str, str, str]:
-    """One table row: local date and time (without the year if ``short_date``), routine title (plain text), time
-    really spent, status, tension."""
+    """One table row: local date and time (see :func:`date_cell`), routine title (plain text, wrapping in its
+    column: the row is as high as its lines, :func:`row_height`), time really spent, status, tension."""
     return (
-        local_time(record.started_at)[5 if short_date else 0 :],
-        Text(record.routine_title, no_wrap=True, overflow="ellipsis"),
+        date_cell(record, short_date=short_date),
+        Text(record.routine_title),
         format_seconds(record.actual_seconds),
         record.status.value,
         tension_change(record),
     )
+
+
+_WRAP_CONSOLE = Console(width=200, color_system=None, legacy_windows=False)
+
+
+@lru_cache(maxsize=1024)
+def title_lines(title: str, width: int) -> int:
+    """How many lines ``title`` takes wrapped in ``width`` cells, as the table wraps it (titles repeat: cached)."""
+    return len(Text(title).wrap(_WRAP_CONSOLE, max(1, width)))
+
+
+def row_height(record: SessionRecord, title_width: int, *, short_date: bool = False) -> int:
+    """The lines a session's row takes: its title wrapped (never cut), and two for a date on two lines."""
+    return max(2 if short_date else 1, title_lines(record.routine_title, title_width))
 
 
 def area_name(catalog: Catalog, area: str) -> str:

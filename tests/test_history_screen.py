@@ -66,9 +66,19 @@ def table(screen: HistoryScreen) -> DataTable:
     return screen.query_one("#sessions-table", DataTable)
 
 
-def plain_rows(screen: HistoryScreen) -> list[list[str]]:
+def marks(screen: HistoryScreen) -> list[str]:
+    """The two cells before each session's date: the cursor's mark (``▸``, or ``›`` when the table has not the
+    focus), blank on the other rows."""
     data = table(screen)
-    return [[str(cell) for cell in data.get_row_at(i)] for i in range(data.row_count)]
+    return [str(data.get_row_at(i)[0])[:2] for i in range(data.row_count)]
+
+
+def plain_rows(screen: HistoryScreen) -> list[list[str]]:
+    """Each row's cells as words: the date after the cursor's mark, on one line (a narrow table puts the time under
+    the day)."""
+    data = table(screen)
+    rows = [[str(cell) for cell in data.get_row_at(i)] for i in range(data.row_count)]
+    return [[" ".join(part.strip() for part in row[0][2:].split("\n")), *row[1:]] for row in rows]
 
 
 def notifications(app) -> str:
@@ -100,6 +110,13 @@ async def test_table_lists_sessions_newest_first_with_every_column(make_app, sav
         assert data.has_focus and data.region.height >= 5
         status = str(screen.query_one("#sessions-status", Static).render())
         assert "8 sessions, newest first" in status
+        assert marks(screen) == ["▸ "] + ["  "] * (len(saved) - 1)  # the cursor's row, marked in characters
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert marks(screen)[:4] == ["  ", "  ", "▸ ", "  "]
+        screen.query_one("#since").focus()
+        await pilot.pause()
+        assert marks(screen)[:4] == ["  ", "  ", "› ", "  "]  # the focus elsewhere: the row chosen stays marked
 
 
 @pytest.mark.parametrize("size", SIZES)

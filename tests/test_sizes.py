@@ -3,6 +3,7 @@ covered, read back from the widgets' own lines (as the terminal draws them) with
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -111,3 +112,50 @@ async def test_the_home_filters_show_their_longest_choices_whole(make_app, size:
             assert on_screen(chooser) and not chooser.region.overlaps(below.region), widget_id
             said = " ".join(line.strip() for line in drawn(chooser) if line.strip())
             assert said == words, (size, said)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_history_shows_each_title_whole_and_marks_the_cursor_in_characters(
+    make_app, services, size: tuple[int, int], monkeypatch: Any
+) -> None:
+    """Read back from the table as drawn with NO_COLOR=1: each session's title in its column, wrapped over the
+    row's lines but never cut; the cursor's row marked ``▸`` before its date, and only that row."""
+    from textual.widgets import DataTable
+
+    from screens.history import HistoryScreen
+    from tests.history_screen_data import sample_sessions, save_sessions, utc_local_time
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    save_sessions(services.store, sample_sessions())
+    local = utc_local_time()
+    next(local)
+    try:
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("h")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, HistoryScreen)
+            await pilot.press("down")
+            await pilot.pause()
+            data = screen.query_one("#sessions-table", DataTable)
+            lines = drawn(data)
+            start = lines[0].index("Routine")
+            width = screen.title_width
+            rows: list[list[str]] = []  # each row's lines, as drawn: a row starts where its date's day is
+            for line in lines[1:]:
+                if re.search(r"\d\d-\d\d", line[:start]) or not rows:
+                    rows.append([])
+                rows[-1].append(line)
+            rows = [row for row in rows if row and row[0].strip(" ▌")]
+            newest_first = sorted(sample_sessions(), key=lambda r: r.started_at, reverse=True)
+            visible = rows[:-1]  # the last row on screen may go on below the table's edge
+            assert len(visible) >= 3, lines
+            for record, row in zip(newest_first, visible, strict=False):
+                title = " ".join(line[start : start + width].strip() for line in row).split()
+                assert title == record.routine_title.split(), (size, row)
+            marked = [row[0].lstrip(" ▌")[:1] for row in visible]
+            assert marked[1] == "▸" and marked.count("▸") == 1, (size, marked)
+    finally:
+        next(local, None)
