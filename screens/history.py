@@ -49,6 +49,7 @@ from screens.history_text import (
 from screens.messages import HistoryChanged, HistoryReloaded
 from screens.screen_kinds import NAVIGATION_UNSHOWN, OpenedByKey, guidance_of
 from screens.widgets.focus_marks import TextBox
+from screens.widgets.hanging import HangingText
 from screens.widgets.key_footer import KeyFooter
 
 T = TypeVar("T")
@@ -402,7 +403,7 @@ class HistoryScreen(OpenedByKey, Screen[None]):
             why = bundled_rules().relief.explanation()
             advice = statistics_advice_text(found, stats_areas(stats), why) if found is not None else None
             text = statistics_text(self.services.catalog, stats, advice, self.allowances, self.unreadable)
-            self.query_one("#stats-text", Static).update(text)
+            self.query_one("#stats-text", Static).update(HangingText.indented(text))
             self.query_one("#stats-chart", Static).update(daily_chart(stats.daily))
             self._stats_stale = False
 

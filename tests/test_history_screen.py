@@ -289,7 +289,7 @@ async def test_statistics_match_the_history_queries(make_app, services, saved, s
         await pilot.pause()
         assert screen.query_one(TabbedContent).active == "statistics"
         chart = str(screen.query_one("#stats-chart", Static).render())
-        text = str(screen.query_one("#stats-text", Static).render()) + "\n" + chart
+        text = str(screen.query_one("#stats-text", Static).content) + "\n" + chart
         today = local_date(services.clock.now())
         stats = statistics(HistoryStore(services.paths).load().records, today)
         # Yesterday's session was stopped: it gives no streak credit.
@@ -345,7 +345,7 @@ async def shown_statistics(make_app) -> tuple[HistoryScreen, list[str]]:
         screen = await open_history(pilot, app)
         await pilot.press("s")
         await pilot.pause()
-        text = str(screen.query_one("#stats-text", Static).render())
+        text = str(screen.query_one("#stats-text", Static).content)
     return screen, [" ".join(line.split()) for line in text.splitlines()]
 
 
@@ -440,7 +440,7 @@ async def test_an_empty_history_says_so(make_app) -> None:
         assert app.screen is screen
         await pilot.press("s")
         await pilot.pause()
-        text = str(screen.query_one("#stats-text", Static).render())
+        text = str(screen.query_one("#stats-text", Static).content)
         assert "current 0 days" in text and "nothing massaged in the last 24 hours" in text
 
 

@@ -159,3 +159,40 @@ async def test_the_history_shows_each_title_whole_and_marks_the_cursor_in_charac
             assert marked[1] == "▸" and marked.count("▸") == 1, (size, marked)
     finally:
         next(local, None)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_statistics_headings_stand_alone_and_figures_wrap_under_their_text(
+    make_app, services, size: tuple[int, int], monkeypatch: Any
+) -> None:
+    """Read back as drawn with NO_COLOR=1: each heading on a line of its own at the margin, and every line of a
+    figure, wrapped or not, indented under it (a wrapped line back at the margin read as a heading of its own, as
+    "rated sessions)" did at 100x30 beside the chart)."""
+    from screens.history import HistoryScreen
+    from tests.history_screen_data import sample_sessions, save_sessions, utc_local_time
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    save_sessions(services.store, sample_sessions())
+    local = utc_local_time()
+    next(local)
+    try:
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press("h")
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, HistoryScreen)
+            figures = screen.query_one("#stats-text")
+            lines = [line for line in drawn(figures) if line.strip()]
+            headings = {"Streak", "Minutes", "Minutes per body area", "Routines", "Tools", "Body areas"}
+            assert headings <= set(lines), lines
+            at_margin = [line for line in lines if not line.startswith(" ")]
+            explanation = " ".join(at_margin[at_margin.index("Body areas") + 1 :])
+            assert explanation.startswith("An average needs at least 5 sessions"), at_margin
+            figure_lines = [line for line in lines if "rated sessions" in line or "of 5" in line or "min ·" in line]
+            assert figure_lines and all(line.startswith("  ") for line in figure_lines), figure_lines
+    finally:
+        next(local, None)

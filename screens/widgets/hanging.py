@@ -67,6 +67,20 @@ class HangingText:
         self._parts.append(_Item(_text(mark, style), _text(body, style), _text(tail, style)))
         return self
 
+    @classmethod
+    def indented(cls, text: Text) -> HangingText:
+        """``text`` with each indented line as an item whose indent is its mark: a long line wraps under its own
+        first word, never back to the margin, where it would read as a heading (the statistics' figures)."""
+        hanging = cls()
+        for line in text.split("\n", allow_blank=True):
+            body = line.plain.lstrip(" ")
+            indent = len(line.plain) - len(body)
+            if indent and body:
+                hanging.item(" " * indent, line[indent:])
+            else:
+                hanging.append(line).append("\n")
+        return hanging
+
     def _flush(self) -> None:
         run = self._run
         if run.plain:
