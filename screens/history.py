@@ -169,18 +169,39 @@ class HistoryScreen(OpenedByKey, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions-table", DataTable)
-        self.short_dates = self.app.size.width < SHORT_DATE_BELOW
-        saved = COLUMNS[0][2] - SHORT_DATE_WIDTH if self.short_dates else 0
-        routine_width = max(10, self.app.size.width - FIXED_COLUMNS_WIDTH - CELL_PADDING - 4 + saved)
-        self.title_width = routine_width
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=(width - saved if key == "date" else width) or routine_width)
-        table.add_column("Tension", key="tension", width=TENSION_WIDTH)
+        self._lay_out_columns(self.app.size.width)
         table.focus()
         if self.history_ready:
             # What the app already read is shown at once; the re-read below adds what other windows saved.
             self._show(self.store.records, self.store.read_only)
         self.call_after_refresh(self.load)
+
+    def _lay_out_columns(self, screen_width: int) -> bool:
+        """The table's columns for a terminal ``screen_width`` wide: the routine's title takes the room the others
+        leave, dates lose their year when narrow. ``False`` when they are laid out so already."""
+        short_dates = screen_width < SHORT_DATE_BELOW
+        saved = COLUMNS[0][2] - SHORT_DATE_WIDTH if short_dates else 0
+        routine_width = max(10, screen_width - FIXED_COLUMNS_WIDTH - CELL_PADDING - 4 + saved)
+        table = self.query_one("#sessions-table", DataTable)
+        if table.columns and (short_dates, routine_width) == (self.short_dates, self.title_width):
+            return False
+        self.short_dates, self.title_width = short_dates, routine_width
+        table.clear(columns=True)
+        self._marked = None
+        self.shown = 0
+        for label, key, width in COLUMNS:
+            table.add_column(label, key=key, width=(width - saved if key == "date" else width) or routine_width)
+        table.add_column("Tension", key="tension", width=TENSION_WIDTH)
+        return True
+
+    def on_resize(self) -> None:
+        """A terminal made wider or narrower: the titles wrapped again in their new column (never cut off)."""
+        if not self.is_mounted:
+            return
+        highlighted = self.highlighted_record()
+        if self._lay_out_columns(self.app.size.width) and self.loaded:
+            self.apply_filters()
+            self._move_to(highlighted)
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -247,11 +268,15 @@ class HistoryScreen(OpenedByKey, Screen[None]):
         self.read_only = read_only
         self._take(records)
         self._fill_filter_choices()
-        if highlighted is not None:
-            index = next((i for i, r in enumerate(self.matching[: self.shown]) if r.id == highlighted.id), None)
+        self._move_to(highlighted)
+        self.loaded = True
+
+    def _move_to(self, record: SessionRecord | None) -> None:
+        """The cursor on ``record`` again, if it is still in the table."""
+        if record is not None:
+            index = next((i for i, r in enumerate(self.matching[: self.shown]) if r.id == record.id), None)
             if index is not None:
                 self.query_one("#sessions-table", DataTable).move_cursor(row=index)
-        self.loaded = True
 
     def _take(self, records: list[SessionRecord]) -> None:
         self.records = sorted(records, key=lambda record: record.started_at, reverse=True)

@@ -196,3 +196,36 @@ async def test_the_statistics_headings_stand_alone_and_figures_wrap_under_their_
             assert figure_lines and all(line.startswith("  ") for line in figure_lines), figure_lines
     finally:
         next(local, None)
+
+
+async def test_the_history_lays_its_titles_out_again_when_the_terminal_is_resized(make_app, services) -> None:
+    """Opened at 100 columns, then narrowed to 60 and widened to 80: the title column follows, the cursor stays."""
+    from textual.widgets import DataTable
+
+    from screens.history import HistoryScreen
+    from screens.history_text import title_lines
+    from tests.history_screen_data import sample_sessions, save_sessions
+
+    save_sessions(services.store, sample_sessions())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        await pilot.press("down")
+        await pilot.pause()
+        chosen = screen.highlighted_record()
+        for width, height in ((60, 20), (80, 24)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            data = screen.query_one("#sessions-table", DataTable)
+            assert data.virtual_size.width <= data.size.width, (width, data.virtual_size)  # nothing off its edge
+            assert screen.highlighted_record() == chosen
+            rows = [data.rows[key] for key in list(data.rows)[: len(screen.matching)]]
+            for record, row in zip(screen.matching, rows, strict=True):
+                assert row.height >= title_lines(record.routine_title, screen.title_width), (
+                    width,
+                    record.routine_title,
+                )
